@@ -1,0 +1,100 @@
+/**
+ * A robot is data: a tree of rigid bodies, each carrying collision geoms, joined to its parent
+ * by one revolute joint. Everything here is JSON-serialisable.
+ *
+ * Conventions (shared by sim/, the MJCF exporter and the viewer):
+ * - Lengths in metres, masses in kg, angles in the spec in **degrees** (as in MJCF), z is up,
+ *   +x is "forward" (the direction the reward pays for).
+ * - No body is rotated in the rest pose: every body frame is parallel to the world frame when
+ *   all joint angles are zero. A body's `pos` is its origin relative to its parent's origin
+ *   (the root's `pos` is the spawn position in the world). A joint sits at the child's origin.
+ * - A joint's `axis` is given in the parent frame (equal to the child frame at rest). The joint
+ *   angle q is the rotation of the child relative to the parent about that axis, right-handed,
+ *   zero in the rest pose.
+ * - Geoms are placed in their body's frame: a capsule by the segment `fromto` between the
+ *   centres of its end caps (as MJCF's `fromto`), a sphere or box by `pos`.
+ */
+export type Vec3 = [number, number, number];
+
+export type GeomShape = 'sphere' | 'capsule' | 'box';
+
+export interface GeomSpec {
+  name: string;
+  shape: GeomShape;
+  /** sphere and capsule radius */
+  radius?: number;
+  /** capsule: [from, to], cap centres in the body frame */
+  fromto?: [Vec3, Vec3];
+  /** box: half extents */
+  halfExtents?: Vec3;
+  /** sphere/box centre in the body frame (default origin) */
+  pos?: Vec3;
+  /** kg/m³; the geom's mass is density × volume unless `mass` is given */
+  density?: number;
+  /** kg; overrides density */
+  mass?: number;
+  /** Coulomb friction coefficient (default: the spec's `friction`) */
+  friction?: number;
+}
+
+export interface JointSpec {
+  name: string;
+  /** unit-ish axis in the parent frame (normalised on use) */
+  axis: Vec3;
+  /** [lower, upper] in degrees, lower < upper */
+  range: [number, number];
+  /** torque = gear × control, control clipped to [-1, 1] */
+  gear: number;
+  /** viscous joint damping, N·m·s/rad: τ_d = −damping · q̇ */
+  damping: number;
+  /** rotor inertia reflected at the joint (MuJoCo `armature`), kg·m², added about the axis */
+  armature: number;
+  /** true when the joint is welded at its rest angle (a locked-joint variant) */
+  locked?: boolean;
+}
+
+export interface BodySpec {
+  name: string;
+  /** null for the root (free-floating) body; exactly one root per spec */
+  parent: string | null;
+  /** origin relative to the parent's origin (root: spawn position in the world) */
+  pos: Vec3;
+  /** the revolute joint to the parent; required for every non-root body */
+  joint?: JointSpec;
+  geoms: GeomSpec[];
+}
+
+export interface MorphologySpec {
+  name: string;
+  description?: string;
+  /** bodies in any order; validation checks the tree */
+  bodies: BodySpec[];
+  /** names of geoms whose ground contact counts as a foot contact, in observation order */
+  feet: string[];
+  /** default geom density, kg/m³ */
+  density: number;
+  /** default geom friction */
+  friction: number;
+  /** healthy torso-height range [lo, hi] in metres, relative to the ground under the torso */
+  healthyZ: [number, number];
+  /** names of legs → the joints of that leg from hip to foot (used by variants and the viewer) */
+  legs: Record<string, string[]>;
+}
+
+/** Joints in the order actions index them: bodies in spec order, skipping the root. */
+export function actuatedJoints(spec: MorphologySpec): { body: BodySpec; joint: JointSpec }[] {
+  const out: { body: BodySpec; joint: JointSpec }[] = [];
+  for (const body of spec.bodies) if (body.joint) out.push({ body, joint: body.joint });
+  return out;
+}
+
+export function rootBody(spec: MorphologySpec): BodySpec {
+  const root = spec.bodies.find((b) => b.parent === null);
+  if (!root) throw new Error(`morphology ${spec.name}: no root body (a body with parent null)`);
+  return root;
+}
+
+/** Deep copy through JSON: specs are plain data, so this is exact. */
+export function cloneSpec(spec: MorphologySpec): MorphologySpec {
+  return JSON.parse(JSON.stringify(spec)) as MorphologySpec;
+}
