@@ -1,0 +1,625 @@
+/**
+ * LocomotionEnv: a legged robot from a `MorphologySpec` in a Rapier world built from a
+ * terrain and a condition, stepped at a fixed control rate.
+ *
+ * | part            | contents                                                                                   |
+ * |-----------------|--------------------------------------------------------------------------------------------|
+ * | observation     | [0] torso height above the ground under it; [1..4] torso orientation quaternion (x,y,z,w);  |
+ * |                 | then J joint angles (rad, 0 = rest pose), J joint velocities (rad/s), torso linear velocity  |
+ * |                 | (3, world frame, m/s), torso angular velocity (3, world frame, rad/s), F foot contacts (0/1)|
+ * |                 | — for the Ant: 1 + 4 + 8 + 8 + 3 + 3 + 4 = 31 values. Sensor noise adds N(0, σ²) to all.    |
+ * | action          | J values, clipped to [−1, 1]; joint torque τ_j = gear_j · a_j (N·m), held for the control   |
+ * |                 | step; plus joint damping τ_d = −damping_j · q̇_j applied implicitly by the solver           |
+ * | reward          | forwardWeight · v_x  + healthyReward  − ctrlCostWeight · Σ a_j²                            |
+ * |                 | (v_x = torso x displacement over the control step / controlDt); a non-finite or exploded   |
+ * |                 | state ends the episode with reward `nanPenalty` instead                                    |
+ * | termination     | non-finite state or |v| > 100 m/s; torso height outside the spec's healthyZ; flipped      |
+ * |                 | (torso up-vector z < flipUpZ) when terminateWhenFlipped                                    |
+ * | truncation      | after maxSteps control steps (default 10 s)                                                |
+ * | control rate    | controlDt = dt · frameSkip (default 0.05 s = 20 Hz, as Gymnasium's Ant: 0.01 × 5)          |
+ * | reset noise     | every body gets a random linear and angular velocity N(0, resetNoise²) from the seed       |
+ *
+ * Defaults follow Gymnasium Ant-v5 (forward 1, healthy 1, control cost 0.5; its contact cost is
+ * left out). Joint armature (rotor inertia) is added to the child link as isotropic inertia
+ * (and a fraction of it to the root: see `PhysicsOptions.rootArmature`).
+ * The robot collides with the ground only, as in ant.xml (robot geoms have contype 1,
+ * conaffinity 0).
+ */
+import { RAPIER, initRapier } from './rapier.js';
+import type RapierModule from '@dimforge/rapier3d-compat';
+import { Rng } from '../core/rng.js';
+import { actuatedJoints, type MorphologySpec, type Vec3 } from '../morphologies/spec.js';
+import { parseCondition, type Condition } from './conditions.js';
+import { heightAt } from './terrain.js';
+import { applyConditionToSpec } from './robot.js';
+import { quatAxisAngle, quatFromTo, rotateInto, twistAngle } from './quat.js';
+
+type World = RapierModule.World;
+type Collider = RapierModule.Collider;
+
+export interface PhysicsOptions {
+  /** physics time step, s */
+  dt: number;
+  /** physics steps per control step */
+  frameSkip: number;
+  /** Rapier solver iterations */
+  solverIterations: number;
+  /**
+   * Extra isotropic inertia on the root body, as a fraction of the sum of joint armatures.
+   * Links carry their armature as inertia; a torso about 100× lighter in rotation than its
+   * legs makes the impulse solver gain energy (measured: the zero-torque Ant jumps metres high
+   * within a second). 0.25 keeps it stable at 4 substeps and 4 iterations; 0 turns it off.
+   */
+  rootArmature: number;
+}
+
+export interface RewardOptions {
+  forwardWeight: number;
+  ctrlCostWeight: number;
+  healthyReward: number;
+  /** reward of the step on which the state became non-finite or exploded */
+  nanPenalty: number;
+  terminateWhenFlipped: boolean;
+  /** flipped when the torso's up-vector z component falls below this */
+  flipUpZ: number;
+}
+
+export interface EnvOptions {
+  morphology: MorphologySpec;
+  condition?: Condition | string;
+  physics?: Partial<PhysicsOptions>;
+  reward?: Partial<RewardOptions>;
+  /** episode length in control steps (default: 10 s) */
+  maxSteps?: number;
+  /** std of the initial body velocities */
+  resetNoise?: number;
+}
+
+export const DEFAULT_PHYSICS: PhysicsOptions = { dt: 0.0125, frameSkip: 4, solverIterations: 4, rootArmature: 0.25 };
+export const DEFAULT_REWARD: RewardOptions = {
+  forwardWeight: 1,
+  ctrlCostWeight: 0.5,
+  healthyReward: 1,
+  nanPenalty: -100,
+  terminateWhenFlipped: true,
+  flipUpZ: -0.2,
+};
+
+export interface StepResult {
+  /** the env's observation buffer (overwritten by the next step/reset) */
+  obs: Float32Array;
+  reward: number;
+  /** terminated (fell, flipped or non-finite) */
+  done: boolean;
+  /** time limit reached */
+  truncated: boolean;
+  /** true when this step ended because the state was non-finite or exploded */
+  nonFinite: boolean;
+  forwardVelocity: number;
+  ctrlCost: number;
+}
+
+/** A mid-episode copy of the env: the Rapier world bytes plus the env's own counters. */
+export interface EnvSnapshot {
+  world: Uint8Array;
+  steps: number;
+  time: number;
+  x: number;
+  rng: ReturnType<Rng['getState']>;
+  nextPush: number;
+  pushLeft: number;
+  pushDir: number;
+  obs: Float32Array;
+}
+
+interface JointRef {
+  name: string;
+  parent: number; // body index
+  child: number;
+  axis: Vec3; // unit, parent frame
+  gear: number;
+  damping: number;
+  lo: number; // rad
+  hi: number;
+  handle: number;
+}
+
+const GROUND_GROUP = 0x0001;
+const ROBOT_GROUP = 0x0002;
+/** Rapier interaction groups: upper 16 bits membership, lower 16 bits filter */
+const ROBOT_GROUPS = (ROBOT_GROUP << 16) | GROUND_GROUP;
+const GROUND_GROUPS = (GROUND_GROUP << 16) | 0xfffe;
+
+export class LocomotionEnv {
+  readonly spec: MorphologySpec;
+  readonly condition: Condition;
+  readonly physics: PhysicsOptions;
+  readonly reward: RewardOptions;
+  readonly controlDt: number;
+  readonly maxSteps: number;
+  readonly obsSize: number;
+  readonly actSize: number;
+  readonly jointNames: string[];
+  readonly bodyNames: string[];
+  readonly footNames: string[];
+  readonly resetNoise: number;
+
+  private world!: World;
+  private pristine!: Uint8Array;
+  private bodyHandles: number[] = [];
+  private footHandles: number[] = [];
+  private groundHandle = -1;
+  private feet: Collider[] = [];
+  private ground!: Collider;
+  private joints: JointRef[] = [];
+  private readonly rng = new Rng(0);
+
+  // preallocated state buffers
+  private readonly obs: Float32Array;
+  private readonly rot: Float32Array; // 4 per body
+  private readonly pos: Float32Array; // 3 per body
+  private readonly lin: Float32Array; // 3 per body
+  private readonly ang: Float32Array; // 3 per body
+  private readonly scratch4 = new Float32Array(4);
+  private readonly torque: Float64Array; // 3 per body
+  private readonly axisW = new Float64Array(3);
+  private readonly action: Float32Array;
+  private rawVec!: RapierModule.Vector3 & { free?: () => void };
+  private contactFlag = 0;
+  private readonly onManifold = (m: RapierModule.TempContactManifold) => {
+    if (m.numSolverContacts() > 0) this.contactFlag = 1;
+  };
+  private readonly result: StepResult;
+
+  private steps = 0;
+  private time = 0;
+  private x = 0;
+  private nextPush = 0;
+  private pushLeft = 0;
+  private pushDir = 1;
+
+  /** Use `LocomotionEnv.create` (Rapier must be initialised first). */
+  private constructor(opts: EnvOptions) {
+    this.condition = typeof opts.condition === 'string' ? parseCondition(opts.condition) : (opts.condition ?? parseCondition('flat'));
+    this.spec = applyConditionToSpec(opts.morphology, this.condition);
+    this.physics = { ...DEFAULT_PHYSICS, ...opts.physics };
+    this.reward = { ...DEFAULT_REWARD, ...opts.reward };
+    this.controlDt = this.physics.dt * this.physics.frameSkip;
+    this.maxSteps = opts.maxSteps ?? Math.round(10 / this.controlDt);
+    this.resetNoise = opts.resetNoise ?? 0.1;
+    const js = actuatedJoints(this.spec);
+    this.jointNames = js.map((j) => j.joint.name);
+    this.bodyNames = this.spec.bodies.map((b) => b.name);
+    this.footNames = [...this.spec.feet];
+    this.actSize = js.length;
+    this.obsSize = 1 + 4 + 2 * js.length + 6 + this.spec.feet.length;
+    const nb = this.spec.bodies.length;
+    this.obs = new Float32Array(this.obsSize);
+    this.rot = new Float32Array(4 * nb);
+    this.pos = new Float32Array(3 * nb);
+    this.lin = new Float32Array(3 * nb);
+    this.ang = new Float32Array(3 * nb);
+    this.torque = new Float64Array(3 * nb);
+    this.action = new Float32Array(this.actSize);
+    this.result = { obs: this.obs, reward: 0, done: false, truncated: false, nonFinite: false, forwardVelocity: 0, ctrlCost: 0 };
+  }
+
+  static async create(opts: EnvOptions): Promise<LocomotionEnv> {
+    await initRapier();
+    const env = new LocomotionEnv(opts);
+    env.build();
+    return env;
+  }
+
+  /** Build the world once; `reset` restores its snapshot rather than rebuilding. */
+  private build(): void {
+    const R = RAPIER;
+    const g = 9.81 * this.condition.gravityScale;
+    const world = new R.World({ x: 0, y: 0, z: -g });
+    world.timestep = this.physics.dt;
+    world.numSolverIterations = this.physics.solverIterations;
+
+    // ground
+    const t = this.condition.terrain;
+    const groundBody = world.createRigidBody(R.RigidBodyDesc.fixed());
+    let groundDesc: RapierModule.ColliderDesc;
+    if (t.kind === 'flat') {
+      groundDesc = R.ColliderDesc.cuboid(200, 200, 0.5).setTranslation(0, 0, -0.5);
+    } else {
+      // Rapier heightfields are y-up: rows along local z, columns along local x, heights
+      // column-major (i + j·(nrows+1)). Rotating +90° about x maps local y → world z and
+      // local z → world −y, so row i sits at world y = yMax − i·cell.
+      const nrows = t.ny, ncols = t.nx;
+      const hf = new Float32Array((nrows + 1) * (ncols + 1));
+      for (let i = 0; i <= nrows; i++) for (let j = 0; j <= ncols; j++) hf[i + j * (nrows + 1)] = t.heights[j + (nrows - i) * (ncols + 1)];
+      const sx = ncols * t.cell, sy = nrows * t.cell;
+      groundDesc = R.ColliderDesc.heightfield(nrows, ncols, hf, { x: sx, y: 1, z: sy })
+        .setRotation(quatAxisAngle(1, 0, 0, Math.PI / 2))
+        .setTranslation(t.x0 + sx / 2, t.y0 + sy / 2, 0);
+    }
+    groundDesc.setFriction(this.condition.groundFriction ?? this.spec.friction).setCollisionGroups(GROUND_GROUPS);
+    if (this.condition.groundFriction !== null) groundDesc.setFrictionCombineRule(R.CoefficientCombineRule.Min);
+    this.ground = world.createCollider(groundDesc, groundBody);
+    this.groundHandle = this.ground.handle;
+
+    // robot: world positions of body origins from the tree
+    const spec = this.spec;
+    const index = new Map(spec.bodies.map((b, i) => [b.name, i]));
+    const origin: Vec3[] = [];
+    const originOf = (i: number): Vec3 => {
+      if (origin[i]) return origin[i];
+      const b = spec.bodies[i];
+      const p: Vec3 = b.parent === null ? [0, 0, 0] : originOf(index.get(b.parent)!);
+      return (origin[i] = [p[0] + b.pos[0], p[1] + b.pos[1], p[2] + b.pos[2]]);
+    };
+    const groundUnderSpawn = heightAt(t, 0, 0);
+    const bodies = spec.bodies.map((b, i) => {
+      const o = originOf(i);
+      const desc = R.RigidBodyDesc.dynamic().setTranslation(o[0], o[1], o[2] + groundUnderSpawn);
+      if (b.parent === null && this.physics.rootArmature > 0) {
+        // see PhysicsOptions.rootArmature
+        const a = spec.bodies.reduce((sum, o) => sum + (o.joint?.armature ?? 0), 0) * this.physics.rootArmature;
+        desc.setAdditionalMassProperties(0, { x: 0, y: 0, z: 0 }, { x: a, y: a, z: a }, { x: 0, y: 0, z: 0, w: 1 });
+      }
+      if (b.joint && b.joint.armature > 0) {
+        // Armature as isotropic rotational inertia of the child link. An inertia along the axis
+        // only (the exact rotor model) leaves the link's other principal moments ~1e-4 kg·m²
+        // against a gear of 150 N·m, which the impulse solver cannot hold (measured: the joint
+        // tears apart); isotropic inertia keeps the joint stiff and gives each joint the
+        // reflected inertia MuJoCo's armature adds.
+        const a = b.joint.armature;
+        desc.setAdditionalMassProperties(0, { x: 0, y: 0, z: 0 }, { x: a, y: a, z: a }, { x: 0, y: 0, z: 0, w: 1 });
+      }
+      const body = world.createRigidBody(desc);
+      for (const geom of b.geoms) {
+        let cd: RapierModule.ColliderDesc;
+        if (geom.shape === 'sphere') {
+          const p = geom.pos ?? [0, 0, 0];
+          cd = R.ColliderDesc.ball(geom.radius!).setTranslation(p[0], p[1], p[2]);
+        } else if (geom.shape === 'box') {
+          const p = geom.pos ?? [0, 0, 0];
+          const h = geom.halfExtents!;
+          cd = R.ColliderDesc.cuboid(h[0], h[1], h[2]).setTranslation(p[0], p[1], p[2]);
+        } else {
+          const [from, to] = geom.fromto!;
+          const d: Vec3 = [to[0] - from[0], to[1] - from[1], to[2] - from[2]];
+          const len = Math.hypot(d[0], d[1], d[2]);
+          cd = R.ColliderDesc.capsule(len / 2, geom.radius!)
+            .setTranslation((from[0] + to[0]) / 2, (from[1] + to[1]) / 2, (from[2] + to[2]) / 2)
+            .setRotation(len > 0 ? quatFromTo([0, 1, 0], [d[0] / len, d[1] / len, d[2] / len]) : { x: 0, y: 0, z: 0, w: 1 });
+        }
+        if (geom.mass !== undefined) cd.setMass(geom.mass);
+        else cd.setDensity(geom.density ?? spec.density);
+        cd.setFriction(geom.friction ?? spec.friction).setCollisionGroups(ROBOT_GROUPS);
+        const c = world.createCollider(cd, body);
+        const f = spec.feet.indexOf(geom.name);
+        if (f >= 0) this.footHandles[f] = c.handle;
+      }
+      return body;
+    });
+    this.bodyHandles = bodies.map((b) => b.handle);
+
+    this.joints = [];
+    spec.bodies.forEach((b, ci) => {
+      if (!b.joint) return;
+      const pi = index.get(b.parent!)!;
+      const j = b.joint;
+      const axis = normalise(j.axis);
+      const po = origin[pi], co = origin[ci];
+      const data = R.JointData.revolute(
+        { x: co[0] - po[0], y: co[1] - po[1], z: co[2] - po[2] },
+        { x: 0, y: 0, z: 0 },
+        { x: axis[0], y: axis[1], z: axis[2] },
+      );
+      const joint = world.createImpulseJoint(data, bodies[pi], bodies[ci], true) as RapierModule.RevoluteImpulseJoint;
+      let lo = (j.range[0] * Math.PI) / 180, hi = (j.range[1] * Math.PI) / 180;
+      if (j.locked) lo = hi = Math.min(hi, Math.max(lo, 0));
+      joint.setLimits(lo, hi);
+      joint.setContactsEnabled(false);
+      if (j.damping > 0) {
+        // viscous damping τ = −d·q̇ as a velocity motor with target 0: solved implicitly, stable at any gear
+        joint.configureMotorModel(R.MotorModel.ForceBased);
+        joint.configureMotorVelocity(0, j.damping);
+      }
+      this.joints.push({ name: j.name, parent: pi, child: ci, axis, gear: j.gear, damping: j.damping, lo, hi, handle: joint.handle });
+    });
+
+    this.world = world;
+    this.pristine = world.takeSnapshot();
+    this.rawVec = R.VectorOps.intoRaw({ x: 0, y: 0, z: 0 }) as unknown as RapierModule.Vector3;
+    this.bindColliders();
+  }
+
+  private bindColliders(): void {
+    this.feet = this.footHandles.map((h) => this.world.getCollider(h));
+    this.ground = this.world.getCollider(this.groundHandle);
+  }
+
+  private get rawBodies(): RapierModule.RigidBodySet['raw'] {
+    return this.world.bodies.raw;
+  }
+
+  /** Start an episode: restore the pristine world, then add the seed's velocity noise. */
+  reset(seed: number): Float32Array {
+    this.world.free();
+    this.world = RAPIER.World.restoreSnapshot(this.pristine);
+    this.bindColliders();
+    this.rng.seed(seed);
+    const raw = this.rawBodies;
+    const v = this.rawVec;
+    for (const h of this.bodyHandles) {
+      v.x = this.resetNoise * this.rng.normal(); v.y = this.resetNoise * this.rng.normal(); v.z = this.resetNoise * this.rng.normal();
+      raw.rbSetLinvel(h, v as never, true);
+      v.x = this.resetNoise * this.rng.normal(); v.y = this.resetNoise * this.rng.normal(); v.z = this.resetNoise * this.rng.normal();
+      raw.rbSetAngvel(h, v as never, true);
+    }
+    this.steps = 0;
+    this.time = 0;
+    this.nextPush = this.condition.push ? this.condition.push.every : Infinity;
+    this.pushLeft = 0;
+    this.readState();
+    this.x = this.pos[0];
+    this.writeObservation();
+    return this.obs;
+  }
+
+  /** Advance one control step. Returns the env's reusable result object. */
+  step(action: ArrayLike<number>): StepResult {
+    const nb = this.bodyHandles.length;
+    const a = this.action;
+    let ctrl = 0;
+    for (let j = 0; j < this.actSize; j++) {
+      let u = action[j];
+      u = u > 1 ? 1 : u < -1 ? -1 : u === u ? u : 0; // clip; NaN → 0
+      a[j] = u;
+      ctrl += u * u;
+    }
+    // joint torques: +τ·axis_world on the child, −τ·axis_world on the parent
+    const tq = this.torque;
+    tq.fill(0);
+    for (let j = 0; j < this.joints.length; j++) {
+      const J = this.joints[j];
+      const tau = J.gear * a[j];
+      if (tau === 0) continue;
+      const r = 4 * J.parent;
+      rotateInto(this.axisW, 0, this.rot[r], this.rot[r + 1], this.rot[r + 2], this.rot[r + 3], J.axis[0], J.axis[1], J.axis[2]);
+      for (let k = 0; k < 3; k++) {
+        tq[3 * J.child + k] += tau * this.axisW[k];
+        tq[3 * J.parent + k] -= tau * this.axisW[k];
+      }
+    }
+    const raw = this.rawBodies;
+    const v = this.rawVec;
+    for (let b = 0; b < nb; b++) {
+      const h = this.bodyHandles[b];
+      raw.rbResetTorques(h, false);
+      raw.rbResetForces(h, false);
+      v.x = tq[3 * b]; v.y = tq[3 * b + 1]; v.z = tq[3 * b + 2];
+      raw.rbAddTorque(h, v as never, true);
+    }
+    this.applyPush();
+
+    for (let s = 0; s < this.physics.frameSkip; s++) this.world.step();
+    this.steps++;
+    this.time += this.controlDt;
+
+    const r = this.result;
+    const finite = this.readState();
+    const x = this.pos[0];
+    const vx = (x - this.x) / this.controlDt;
+    this.x = x;
+    r.ctrlCost = this.reward.ctrlCostWeight * ctrl;
+    r.truncated = this.steps >= this.maxSteps;
+    if (!finite) {
+      r.nonFinite = true;
+      r.done = true;
+      r.reward = this.reward.nanPenalty;
+      r.forwardVelocity = 0;
+      this.obs.fill(0);
+      return r;
+    }
+    this.writeObservation();
+    const z = this.obs[0];
+    const upZ = 1 - 2 * (this.rot[0] * this.rot[0] + this.rot[1] * this.rot[1]);
+    const healthy = z >= this.spec.healthyZ[0] && z <= this.spec.healthyZ[1] && !(this.reward.terminateWhenFlipped && upZ < this.reward.flipUpZ);
+    r.nonFinite = false;
+    r.done = !healthy;
+    r.forwardVelocity = vx;
+    r.reward = this.reward.forwardWeight * vx + this.reward.healthyReward - r.ctrlCost;
+    return r;
+  }
+
+  private applyPush(): void {
+    const p = this.condition.push;
+    if (!p) return;
+    if (this.pushLeft <= 0 && this.time + 1e-9 >= this.nextPush) {
+      this.pushLeft = p.duration;
+      this.pushDir = this.rng.uniform() < 0.5 ? -1 : 1;
+      this.nextPush += p.every;
+    }
+    if (this.pushLeft > 0) {
+      this.addForce(0, this.pushDir * p.force, 0);
+      this.pushLeft -= this.controlDt;
+    }
+  }
+
+  /** Add a force (N, world frame) to the torso for the next control step. */
+  addForce(fx: number, fy: number, fz: number): void {
+    const v = this.rawVec;
+    v.x = fx; v.y = fy; v.z = fz;
+    this.rawBodies.rbAddForce(this.bodyHandles[0], v as never, true);
+  }
+
+  /** Apply an impulse (N·s, world frame) to the torso now: a push from the viewer. */
+  applyImpulse(ix: number, iy: number, iz: number): void {
+    const v = this.rawVec;
+    v.x = ix; v.y = iy; v.z = iz;
+    this.rawBodies.rbApplyImpulse(this.bodyHandles[0], v as never, true);
+  }
+
+  /** Read every body's pose and velocity; false if anything is non-finite or exploded. */
+  private readState(): boolean {
+    const raw = this.rawBodies;
+    const s4 = this.scratch4;
+    let ok = true;
+    for (let b = 0; b < this.bodyHandles.length; b++) {
+      const h = this.bodyHandles[b];
+      raw.rbTranslation(h, s4);
+      this.pos[3 * b] = s4[0]; this.pos[3 * b + 1] = s4[1]; this.pos[3 * b + 2] = s4[2];
+      raw.rbRotation(h, s4);
+      this.rot[4 * b] = s4[0]; this.rot[4 * b + 1] = s4[1]; this.rot[4 * b + 2] = s4[2]; this.rot[4 * b + 3] = s4[3];
+      raw.rbLinvel(h, s4);
+      this.lin[3 * b] = s4[0]; this.lin[3 * b + 1] = s4[1]; this.lin[3 * b + 2] = s4[2];
+      const speed = s4[0] * s4[0] + s4[1] * s4[1] + s4[2] * s4[2];
+      raw.rbAngvel(h, s4);
+      this.ang[3 * b] = s4[0]; this.ang[3 * b + 1] = s4[1]; this.ang[3 * b + 2] = s4[2];
+      const sum = this.pos[3 * b] + this.pos[3 * b + 1] + this.pos[3 * b + 2] + this.rot[4 * b + 3] + s4[0] + s4[1] + s4[2];
+      if (!Number.isFinite(sum) || !(speed < 1e4)) ok = false;
+    }
+    return ok;
+  }
+
+  private writeObservation(): void {
+    const o = this.obs;
+    const rot = this.rot;
+    const J = this.joints.length;
+    o[0] = this.pos[2] - heightAt(this.condition.terrain, this.pos[0], this.pos[1]);
+    o[1] = rot[0]; o[2] = rot[1]; o[3] = rot[2]; o[4] = rot[3];
+    for (let j = 0; j < J; j++) {
+      const { parent: p, child: c, axis } = this.joints[j];
+      o[5 + j] = twistAngle(rot[4 * p], rot[4 * p + 1], rot[4 * p + 2], rot[4 * p + 3], rot[4 * c], rot[4 * c + 1], rot[4 * c + 2], rot[4 * c + 3], axis[0], axis[1], axis[2]);
+      rotateInto(this.axisW, 0, rot[4 * p], rot[4 * p + 1], rot[4 * p + 2], rot[4 * p + 3], axis[0], axis[1], axis[2]);
+      const w = this.axisW;
+      o[5 + J + j] = (this.ang[3 * c] - this.ang[3 * p]) * w[0] + (this.ang[3 * c + 1] - this.ang[3 * p + 1]) * w[1] + (this.ang[3 * c + 2] - this.ang[3 * p + 2]) * w[2];
+    }
+    let k = 5 + 2 * J;
+    o[k++] = this.lin[0]; o[k++] = this.lin[1]; o[k++] = this.lin[2];
+    o[k++] = this.ang[0]; o[k++] = this.ang[1]; o[k++] = this.ang[2];
+    for (let f = 0; f < this.feet.length; f++) {
+      this.contactFlag = 0;
+      this.world.contactPair(this.feet[f], this.ground, this.onManifold);
+      o[k++] = this.contactFlag;
+    }
+    const std = this.condition.sensorNoiseStd;
+    if (std > 0) for (let i = 0; i < o.length; i++) o[i] += std * this.rng.normal();
+  }
+
+  /** Current observation buffer (as returned by reset/step). */
+  get observation(): Float32Array {
+    return this.obs;
+  }
+  get stepCount(): number {
+    return this.steps;
+  }
+  get simTime(): number {
+    return this.time;
+  }
+  /** Torso origin, world frame. */
+  torsoPosition(): [number, number, number] {
+    return [this.pos[0], this.pos[1], this.pos[2]];
+  }
+  /** The last action applied (clipped). */
+  get lastAction(): Float32Array {
+    return this.action;
+  }
+  /** Joint limits in radians, in action order. */
+  jointLimits(): [number, number][] {
+    return this.joints.map((j) => [j.lo, j.hi]);
+  }
+
+  /** Body poses into `out` (7 per body: x, y, z, qx, qy, qz, qw), for the viewer. */
+  bodyPoses(out: Float32Array): Float32Array {
+    for (let b = 0; b < this.bodyHandles.length; b++) {
+      out[7 * b] = this.pos[3 * b]; out[7 * b + 1] = this.pos[3 * b + 1]; out[7 * b + 2] = this.pos[3 * b + 2];
+      out[7 * b + 3] = this.rot[4 * b]; out[7 * b + 4] = this.rot[4 * b + 1]; out[7 * b + 5] = this.rot[4 * b + 2]; out[7 * b + 6] = this.rot[4 * b + 3];
+    }
+    return out;
+  }
+
+  /**
+   * A 64-bit FNV-1a hash (hex) of every body's pose and velocity as float32 bytes: two runs
+   * agree on it only if their trajectories are bitwise identical.
+   */
+  stateHash(): string {
+    const nb = this.bodyHandles.length;
+    const buf = new Float32Array(13 * nb);
+    for (let b = 0; b < nb; b++) {
+      buf.set(this.pos.subarray(3 * b, 3 * b + 3), 13 * b);
+      buf.set(this.rot.subarray(4 * b, 4 * b + 4), 13 * b + 3);
+      buf.set(this.lin.subarray(3 * b, 3 * b + 3), 13 * b + 7);
+      buf.set(this.ang.subarray(3 * b, 3 * b + 3), 13 * b + 10);
+    }
+    return fnv1a64(new Uint8Array(buf.buffer));
+  }
+
+  snapshot(): EnvSnapshot {
+    return {
+      world: this.world.takeSnapshot(),
+      steps: this.steps,
+      time: this.time,
+      x: this.x,
+      rng: this.rng.getState(),
+      nextPush: this.nextPush,
+      pushLeft: this.pushLeft,
+      pushDir: this.pushDir,
+      obs: this.obs.slice(),
+    };
+  }
+
+  restore(s: EnvSnapshot): void {
+    this.world.free();
+    this.world = RAPIER.World.restoreSnapshot(s.world);
+    this.bindColliders();
+    this.steps = s.steps;
+    this.time = s.time;
+    this.x = s.x;
+    this.rng.setState(s.rng);
+    this.nextPush = s.nextPush;
+    this.pushLeft = s.pushLeft;
+    this.pushDir = s.pushDir;
+    this.readState();
+    this.obs.set(s.obs);
+  }
+
+  /**
+   * The point of the physics ground closest to (x, y, 10): a probe of what the robot collides
+   * with, independent of the terrain arrays (tests use it to check the heightfield's
+   * orientation; Rapier 0.21's ray casts miss rotated heightfields, projections do not).
+   */
+  probeGround(x: number, y: number): [number, number, number] {
+    const p = this.ground.projectPoint({ x, y, z: 10 }, true);
+    return p ? [p.point.x, p.point.y, p.point.z] : [NaN, NaN, NaN];
+  }
+
+  /** Release the WASM memory of the world. The env is unusable afterwards. */
+  free(): void {
+    this.world.free();
+    (this.rawVec as { free?: () => void }).free?.();
+  }
+}
+
+function normalise(v: Vec3): Vec3 {
+  const n = Math.hypot(v[0], v[1], v[2]);
+  return [v[0] / n, v[1] / n, v[2] / n];
+}
+
+/** 64-bit FNV-1a over bytes, as 16 hex digits (BigInt-free: two 32-bit halves). */
+export function fnv1a64(bytes: Uint8Array): string {
+  // 64-bit FNV-1a with offset 0xcbf29ce484222325 and prime 0x100000001b3, in 16-bit limbs
+  let h0 = 0x2325, h1 = 0x8422, h2 = 0x9ce4, h3 = 0xcbf2;
+  for (let i = 0; i < bytes.length; i++) {
+    h0 ^= bytes[i];
+    // multiply by prime = 2^40 + 0x1b3
+    const t0 = h0 * 0x1b3, t1 = h1 * 0x1b3, t2 = h2 * 0x1b3, t3 = h3 * 0x1b3;
+    // + (h << 40): h0 << 40 lands in limb 2 shifted by 8 bits
+    const s2 = t2 + (h0 << 8);
+    const s3 = t3 + (h1 << 8);
+    let c = t0;
+    h0 = c & 0xffff; c = t1 + (c >>> 16);
+    h1 = c & 0xffff; c = s2 + Math.floor(c / 65536);
+    h2 = c & 0xffff; c = s3 + Math.floor(c / 65536);
+    h3 = c & 0xffff;
+  }
+  const hex = (x: number) => x.toString(16).padStart(4, '0');
+  return hex(h3) + hex(h2) + hex(h1) + hex(h0);
+}

@@ -1,0 +1,99 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { antEnv, walkGait } from './helpers.js';
+import { LocomotionEnv } from '../../sim/env.js';
+import { antSpec } from '../../morphologies/ant.js';
+
+test('observation layout for the Ant: 1 + 4 + 8 + 8 + 3 + 3 + 4 = 31', async () => {
+  const env = await antEnv();
+  assert.equal(env.obsSize, 31);
+  assert.equal(env.actSize, 8);
+  assert.deepEqual(env.jointNames, ['hip_1', 'ankle_1', 'hip_2', 'ankle_2', 'hip_3', 'ankle_3', 'hip_4', 'ankle_4']);
+  const obs = env.reset(0);
+  assert.equal(obs.length, 31);
+  assert.ok(Math.abs(obs[0] - 0.75) < 0.02, `initial torso height ${obs[0]}`);
+  assert.ok(Math.abs(obs[4] - 1) < 1e-3, 'upright quaternion w ≈ 1');
+  assert.equal(env.controlDt, 0.05);
+  assert.equal(env.maxSteps, 200);
+  env.free();
+});
+
+test('zero torque: the Ant settles on its legs and stays healthy for 10 s', async () => {
+  const env = await antEnv();
+  env.reset(3);
+  const zero = new Float32Array(8);
+  let zMin = Infinity, zMax = -Infinity;
+  for (let t = 0; t < 200; t++) {
+    const r = env.step(zero);
+    assert.equal(r.done, false, `terminated at step ${t} (z=${r.obs[0]})`);
+    if (t > 40) {
+      zMin = Math.min(zMin, r.obs[0]);
+      zMax = Math.max(zMax, r.obs[0]);
+    }
+  }
+  // standing on its ankle stops: clearly above the torso radius (0.25), and still
+  assert.ok(zMin > 0.4 && zMax < 0.75, `settled height range [${zMin}, ${zMax}]`);
+  assert.ok(zMax - zMin < 0.02, 'settled, not bouncing');
+  const contacts = env.observation.slice(27, 31);
+  // it rests on its feet: at least three of four touch the ground (a relaxed Ant may lift one)
+  assert.ok(contacts.reduce((s, c) => s + c, 0) >= 3, `feet touching the ground: ${contacts}`);
+  env.free();
+});
+
+test('joint limits hold under maximal torque, and angles from body frames read the limit', async () => {
+  for (const sign of [1, -1]) {
+    const env = await antEnv({ reward: { terminateWhenFlipped: false }, morphology: { ...antSpec(), healthyZ: [0, 10] } });
+    env.reset(1);
+    const a = new Float32Array(8).fill(sign);
+    for (let t = 0; t < 60; t++) env.step(a);
+    const limits = env.jointLimits();
+    for (let j = 0; j < 8; j++) {
+      const q = env.observation[5 + j];
+      const target = sign > 0 ? limits[j][1] : limits[j][0];
+      assert.ok(Math.abs(q - target) < (4 * Math.PI) / 180, `${env.jointNames[j]} at ${(q * 180) / Math.PI}° under torque ${sign}, limit ${(target * 180) / Math.PI}°`);
+    }
+    env.free();
+  }
+});
+
+test('a PD-held pose reads back as the commanded joint angles', async () => {
+  const env = await antEnv();
+  env.reset(2);
+  const limits = env.jointLimits();
+  // mid-range targets, hips spread a little
+  const target = limits.map(([lo, hi], j) => (j % 2 === 0 ? 0.15 * (j % 4 === 0 ? 1 : -1) : (lo + hi) / 2));
+  const a = new Float32Array(8);
+  for (let t = 0; t < 100; t++) {
+    const o = env.observation;
+    for (let j = 0; j < 8; j++) a[j] = Math.max(-1, Math.min(1, 2 * (target[j] - o[5 + j]) - 0.05 * o[13 + j]));
+    env.step(a);
+  }
+  for (let j = 0; j < 8; j++) {
+    const q = env.observation[5 + j];
+    assert.ok(Math.abs(q - target[j]) < (3 * Math.PI) / 180, `${env.jointNames[j]}: read ${(q * 180) / Math.PI}°, commanded ${(target[j] * 180) / Math.PI}°`);
+  }
+  env.free();
+});
+
+test('the open-loop gait walks the Ant at least 1.5 m forward in 10 s on flat ground', async () => {
+  const env = await antEnv();
+  for (const seed of [1, 2]) {
+    const { distance, fell } = walkGait(env, seed, 10);
+    assert.equal(fell, false, `seed ${seed} fell`);
+    assert.ok(distance >= 1.5, `seed ${seed}: walked ${distance.toFixed(2)} m`);
+  }
+  env.free();
+});
+
+test('non-finite actions are treated as zero and never poison the state', async () => {
+  const env = await antEnv();
+  env.reset(0);
+  const r = env.step(new Float32Array(8).fill(NaN));
+  assert.ok(r.obs.every(Number.isFinite));
+  assert.equal(r.nonFinite, false);
+  env.free();
+});
+
+test('create() rejects nothing silently: an unknown condition names the known ones', async () => {
+  await assert.rejects(() => LocomotionEnv.create({ morphology: antSpec(), condition: 'lava(temp=3)' }), /unknown condition "lava"[\s\S]*rough\(amplitude=/);
+});
