@@ -97,3 +97,25 @@ test('non-finite actions are treated as zero and never poison the state', async 
 test('create() rejects nothing silently: an unknown condition names the known ones', async () => {
   await assert.rejects(() => LocomotionEnv.create({ morphology: antSpec(), condition: 'lava(temp=3)' }), /unknown condition "lava"[\s\S]*rough\(amplitude=/);
 });
+
+test('the open-loop gait walks the hexapod at least 1.5 m forward in 10 s on flat ground', async () => {
+  const { hexapodSpec } = await import('../../morphologies/hexapod.js');
+  const env = await LocomotionEnv.create({ morphology: hexapodSpec() });
+  const { distance, fell } = walkGait(env, 1, 10);
+  assert.equal(fell, false, 'hexapod fell');
+  assert.ok(distance >= 1.5, `hexapod walked ${distance.toFixed(2)} m`);
+  env.free();
+});
+
+test('damaged, payload and weak-motor conditions change the robot the env builds', async () => {
+  const dam = await antEnv({ condition: 'damaged(leg=front-left, length=0.1)' });
+  const geom = dam.spec.bodies.flatMap((b) => b.geoms).find((g) => g.name === 'ankle_1_geom')!;
+  assert.deepEqual(geom.fromto![1].map((v) => Number(v.toFixed(6))), [0.1, 0.1, 0]);
+  dam.free();
+  const pay = await antEnv({ condition: 'payload(kg=0.5)' });
+  assert.ok(pay.spec.bodies[0].geoms.some((g) => g.name === 'payload' && g.mass === 0.5));
+  pay.free();
+  const weak = await antEnv({ condition: 'weak-motor(joint=hip_1, scale=0.5)' });
+  assert.equal(weak.spec.bodies.find((b) => b.joint?.name === 'hip_1')!.joint!.gear, 75);
+  weak.free();
+});

@@ -1,0 +1,82 @@
+import { writeFileSync } from 'node:fs';
+import type { CommandSpec, ParsedArgs } from './args.js';
+import { num, str, UsageError } from './args.js';
+import { loadMorphology } from '../morphologies/index.js';
+import { LocomotionEnv } from '../sim/env.js';
+import { describeConditions } from '../sim/conditions.js';
+import { resolvePolicy, BUILTIN_CONTROLLERS } from '../training/policy.js';
+import { runEpisode } from '../training/rollout.js';
+
+export const command: CommandSpec = {
+  name: 'rollout',
+  summary: 'run one controller on one robot and condition; print distance, speed, falls and the state hash',
+  usage: 'spikeloco rollout [--morphology ant] [--condition flat] [--controller gait|zero|random|plastic-snn|static-snn|mlp|FILE] [--seconds 10] [--seed 1] [--json out.json]',
+  options: [
+    { name: 'morphology', type: 'string', default: 'ant', description: 'robot: ant, hexapod, or a JSON spec file', metavar: 'NAME' },
+    { name: 'condition', type: 'string', default: 'flat', description: 'condition string, e.g. "rough(amplitude=0.05)"', metavar: 'COND' },
+    { name: 'controller', type: 'string', default: 'gait', description: `${BUILTIN_CONTROLLERS.join(' | ')} | a trained best.json`, metavar: 'CTRL' },
+    { name: 'seconds', type: 'number', default: 10, description: 'episode length in simulated seconds', metavar: 'S' },
+    { name: 'seed', type: 'integer', default: 1, description: 'episode seed', metavar: 'N' },
+    { name: 'json', type: 'string', description: 'also write the result as JSON to this file', metavar: 'FILE' },
+    { name: 'record', type: 'string', description: 'record the episode for `spikeloco watch --replay`', metavar: 'FILE' },
+  ],
+};
+
+export async function run(args: ParsedArgs): Promise<number> {
+  if (args.positionals.length) throw new UsageError(`rollout takes no positional arguments (got ${args.positionals.join(' ')})`);
+  const seconds = num(args, 'seconds')!;
+  if (!(seconds > 0)) throw new UsageError('--seconds must be > 0');
+  const morphology = loadMorphology(str(args, 'morphology')!);
+  let env: LocomotionEnv;
+  try {
+    env = await LocomotionEnv.create({ morphology, condition: str(args, 'condition')! });
+  } catch (e) {
+    if ((e as Error).name === 'ConditionError') throw new UsageError((e as Error).message);
+    throw e;
+  }
+  const seed = num(args, 'seed')!;
+  const policy = resolvePolicy(str(args, 'controller')!, env, seed);
+  const maxSteps = Math.round(seconds / env.controlDt);
+  const recordPath = str(args, 'record');
+  const recorder = recordPath ? await import('../viewer/server/recording.js').then((m) => m.createRecorder(env, policy.label)) : null;
+  const stats = runEpisode(env, policy.controller, seed, {
+    maxSteps,
+    normalize: policy.normalize ?? undefined,
+    onStep: recorder ? (e, action, reward) => recorder.push(e, action, reward) : undefined,
+  });
+  if (recorder && recordPath) recorder.save(recordPath);
+  const result = {
+    morphology: env.spec.name,
+    condition: env.condition.label,
+    controller: policy.label,
+    seed,
+    seconds: stats.seconds,
+    steps: stats.steps,
+    distance: stats.distance,
+    meanForwardVelocity: stats.meanForwardVelocity,
+    return: stats.return,
+    falls: stats.falls,
+    nonFinite: stats.nonFinite,
+    stateHash: stats.hash,
+  };
+  console.log(
+    [
+      `robot       ${result.morphology}`,
+      `condition   ${result.condition}`,
+      `controller  ${result.controller}`,
+      `seed        ${seed}`,
+      `steps       ${result.steps} (${result.seconds.toFixed(2)} s simulated)`,
+      `distance    ${result.distance.toFixed(3)} m`,
+      `speed       ${result.meanForwardVelocity.toFixed(3)} m/s`,
+      `return      ${result.return.toFixed(2)}`,
+      `falls       ${result.falls}${result.nonFinite ? ' (non-finite physics state)' : ''}`,
+      `state hash  ${result.stateHash}`,
+    ].join('\n'),
+  );
+  const json = str(args, 'json');
+  if (json) writeFileSync(json, JSON.stringify(result, null, 2) + '\n');
+  env.free();
+  return 0;
+}
+
+export const conditionHelp = describeConditions;

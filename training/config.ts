@@ -1,0 +1,116 @@
+/**
+ * The training config: one JSON file, one schema, defaults in one place. The controller
+ * section is validated by the controllers' own schema (`parseControllerConfig`).
+ *
+ * Fitness of a genome = mean over `episodesPerMember` episodes of the env's return (forward
+ * velocity + healthy bonus − control cost, weights in `reward`); no other shaping.
+ */
+import { readFileSync } from 'node:fs';
+import { validate, type Schema } from '../core/schema.js';
+import { parseCondition } from '../sim/conditions.js';
+import { unseenReason } from './suites.js';
+
+export interface TrainConfig {
+  name: string;
+  morphology: string;
+  /** condition strings episodes cycle through */
+  conditions: string[];
+  /** train on conditions reserved as unseen (refused unless true) */
+  allowUnseen: boolean;
+  episodeSeconds: number;
+  episodesPerMember: number;
+  controller: Record<string, unknown>;
+  optimizer: {
+    kind: 'openai-es' | 'pgpe' | 'snes';
+    popSize: number;
+    sigma: number;
+    lr: number;
+    weightDecay: number;
+    maxSpeed: number;
+  };
+  generations: number;
+  /** wall-clock budget in minutes (0: none); training stops after the generation that exceeds it */
+  minutes: number;
+  seed: number;
+  checkpointEvery: number;
+  normalizeObservations: boolean;
+  reward: { forwardWeight: number; ctrlCostWeight: number; healthyReward: number };
+  /** episodes per member when the final best genome is evaluated */
+  finalEpisodes: number;
+}
+
+export const TRAIN_CONFIG_SCHEMA: Schema = {
+  type: 'object',
+  required: ['controller'],
+  properties: {
+    name: { type: 'string', default: 'run' },
+    morphology: { type: 'string', default: 'ant', description: 'registered name (ant, hexapod) or a JSON spec file' },
+    conditions: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['flat'] },
+    allowUnseen: { type: 'boolean', default: false },
+    episodeSeconds: { type: 'number', min: 0.1, max: 600, default: 10 },
+    episodesPerMember: { type: 'number', integer: true, min: 1, max: 100, default: 1 },
+    controller: { type: 'object', properties: {}, additionalProperties: true },
+    optimizer: {
+      type: 'object',
+      default: {},
+      properties: {
+        kind: { type: 'string', enum: ['openai-es', 'pgpe', 'snes'], default: 'pgpe' },
+        popSize: { type: 'number', integer: true, min: 2, max: 10000, default: 48 },
+        sigma: { type: 'number', min: 0, exclusiveMin: true, max: 10, default: 0.05 },
+        lr: { type: 'number', min: 0, exclusiveMin: true, max: 10, default: 0.03 },
+        weightDecay: { type: 'number', min: 0, max: 1, default: 0.005 },
+        maxSpeed: { type: 'number', min: 0, exclusiveMin: true, max: 10, default: 0.15 },
+      },
+    },
+    generations: { type: 'number', integer: true, min: 1, max: 1e6, default: 100 },
+    minutes: { type: 'number', min: 0, max: 1e5, default: 0 },
+    seed: { type: 'number', integer: true, min: 0, max: 2 ** 31, default: 0 },
+    checkpointEvery: { type: 'number', integer: true, min: 1, max: 1e6, default: 5 },
+    normalizeObservations: { type: 'boolean', default: true },
+    reward: {
+      type: 'object',
+      default: {},
+      properties: {
+        forwardWeight: { type: 'number', default: 1 },
+        ctrlCostWeight: { type: 'number', min: 0, default: 0.5 },
+        healthyReward: { type: 'number', default: 1 },
+      },
+    },
+    finalEpisodes: { type: 'number', integer: true, min: 1, max: 1000, default: 5 },
+  },
+};
+
+export function parseTrainConfig(value: unknown, where = 'config'): TrainConfig {
+  const cfg = validate<TrainConfig>(value, TRAIN_CONFIG_SCHEMA, where);
+  if (cfg.optimizer.kind !== 'snes' && cfg.optimizer.popSize % 2 !== 0) {
+    throw new Error(`${where}: optimizer.popSize: expected an even number for ${cfg.optimizer.kind} (antithetic pairs), got ${cfg.optimizer.popSize}`);
+  }
+  cfg.conditions.forEach((c, i) => {
+    try {
+      parseCondition(c);
+    } catch (e) {
+      throw new Error(`${where}: conditions[${i}]: ${(e as Error).message}`);
+    }
+    const reason = unseenReason(c);
+    if (reason && !cfg.allowUnseen) {
+      throw new Error(`${where}: conditions[${i}]: "${c}": ${reason}; set "allowUnseen": true (or --allow-unseen) to train on it anyway`);
+    }
+  });
+  return cfg;
+}
+
+export function loadTrainConfig(path: string): TrainConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read config ${path}: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${path}: not valid JSON: ${(e as Error).message}`);
+  }
+  return parseTrainConfig(json, path);
+}

@@ -1,0 +1,90 @@
+/**
+ * Named sets of conditions. `train` is what training may see (its randomised arm cycles
+ * through it); `unseen` is held out for evaluation and never trained on unless forced. The
+ * unseen suite was fixed before any result was measured; do not tune it to the outcome.
+ *
+ * A user suite is a JSON file: { "name": "...", "conditions": ["flat", "slope(deg=5)", ...] }.
+ */
+import { readFileSync } from 'node:fs';
+import { validate } from '../core/schema.js';
+import { parseCondition } from '../sim/conditions.js';
+
+export interface Suite {
+  name: string;
+  description: string;
+  conditions: string[];
+}
+
+export const SUITES: Record<string, Suite> = {
+  flat: { name: 'flat', description: 'flat ground only', conditions: ['flat'] },
+  train: {
+    name: 'train',
+    description: 'mild variations training may randomise over',
+    conditions: ['flat', 'friction(mu=0.7)', 'friction(mu=1.5)', 'gravity(scale=0.9)', 'gravity(scale=1.1)', 'rough(amplitude=0.03, scale=2, seed=11)', 'slope(deg=3)', 'slope(deg=-3)'],
+  },
+  unseen: {
+    name: 'unseen',
+    description: 'held-out conditions: never in training unless forced',
+    conditions: [
+      'flat',
+      'rough(amplitude=0.05, scale=1.5, seed=101)',
+      'rough(amplitude=0.1, scale=1.5, seed=102)',
+      'slope(deg=8)',
+      'slope(deg=-8)',
+      'steps(height=0.05)',
+      'friction(mu=0.3)',
+      'push(force=300, every=2)',
+      'payload(kg=0.5)',
+      'weak-motor(joint=hip_1, scale=0.5)',
+      'sensor-noise(std=0.1)',
+      'damaged(leg=front-left, length=0.1)',
+    ],
+  },
+};
+
+/** Canonical labels of the held-out terms (flat is the reference, not held out). */
+function unseenTermLabels(): Set<string> {
+  const out = new Set<string>();
+  for (const c of SUITES.unseen.conditions) for (const label of parseCondition(c).label.split('+')) if (label !== 'flat') out.add(label);
+  return out;
+}
+
+/**
+ * Why a training condition is refused, or null if it may be trained on: a term that appears
+ * in the unseen suite (same canonical parameters), or any damaged morphology (held out as in
+ * Najarro & Risi 2020).
+ */
+export function unseenReason(condition: string): string | null {
+  const c = parseCondition(condition);
+  const held = unseenTermLabels();
+  const hits = c.label.split('+').filter((l) => held.has(l) || l.startsWith('damaged('));
+  return hits.length ? `${hits.join(', ')} ${hits.length > 1 ? 'are' : 'is'} held out in the unseen suite` : null;
+}
+
+export function loadSuite(nameOrPath: string): Suite {
+  if (SUITES[nameOrPath]) return SUITES[nameOrPath];
+  if (!nameOrPath.endsWith('.json')) throw new Error(`unknown suite "${nameOrPath}"; known: ${Object.keys(SUITES).join(', ')}, or a .json file`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(nameOrPath, 'utf8'));
+  } catch (e) {
+    throw new Error(`suite ${nameOrPath}: ${(e as Error).message}`);
+  }
+  const s = validate<Suite>(json, {
+    type: 'object',
+    required: ['conditions'],
+    properties: {
+      name: { type: 'string', default: nameOrPath },
+      description: { type: 'string', default: '' },
+      conditions: { type: 'array', items: { type: 'string' }, minItems: 1 },
+    },
+  }, nameOrPath);
+  s.conditions.forEach((c, i) => {
+    try {
+      parseCondition(c);
+    } catch (e) {
+      throw new Error(`${nameOrPath}: conditions[${i}]: ${(e as Error).message}`);
+    }
+  });
+  return s;
+}
