@@ -1,0 +1,281 @@
+/**
+ * Synaptic plasticity after SpikePropamine (Schmidgall et al. 2021) and Backpropamine
+ * (Miconi et al. 2019): a plastic connection has fixed weights W, a learned plasticity
+ * coefficient α per synapse and a fast Hebbian trace Hebb, and transmits through
+ *
+ *   W_eff = W + α ⊙ Hebb                                   (see linear.ts)
+ *
+ * Activity enters the rules as spike traces (pre x_i, post y_j), updated at every SNN step:
+ *
+ *   x_i ← λ_pre·x_i + s_i,     y_j ← λ_post·y_j + s_j
+ *
+ * Rule terms T_ij (the "rule term" of a rule), with θ_j the BCM sliding threshold:
+ *
+ *   hebbian  T = x_i·y_j                                   (Hebb 1949; Backpropamine eq. 2)
+ *   oja      T = y_j·(x_i − y_j·Hebb_ij)                   (Oja 1982)
+ *   bcm      T = x_i·y_j·(y_j − θ_j)                       (Bienenstock, Cooper & Munro 1982)
+ *
+ * Modulation:
+ *
+ *   none     Hebb ← clip(Hebb + η·T, ±c)                   plain rule, learned rate η
+ *   simple   Hebb ← clip(Hebb + M_j·T, ±c)                 neuromodulated: M replaces η
+ *                                                          (Backpropamine "simple")
+ *   retro    E ← (1 − η)·E + η·T                           eligibility trace, then
+ *            Hebb ← clip(Hebb + M_j·E, ±c)                 (Backpropamine "retroactive",
+ *                                                          SpikePropamine eq. 6–7)
+ *
+ * After the Hebb update (so T above used the old θ), BCM slides its threshold:
+ *
+ *   θ_j ← θ_j + τ_θ·(y_j² − θ_j)
+ *
+ * The neuromodulator (Backpropamine §3.2, with SpikePropamine's spiking source) is
+ *
+ *   m = tanh(b + Σ_k s_k·w_k + w_r·reward),    M_j = f_j·m
+ *
+ * with s the hidden layer's spikes at this step, w, w_r, b learned, and f the learned fan-out
+ * to each postsynaptic neuron. Hebb, E, θ and the traces are zero at episode start.
+ *
+ * Float32 semantics: every operation is rounded to float32 in the order of the expressions in
+ * `plasticityStepReference` (one `Math.fround` per operation), so a float32 tensor implementation
+ * doing the same operations in the same order agrees bit for bit (tanh aside: see snn.ts).
+ */
+
+const f = Math.fround;
+
+export type RuleTerm = 'hebbian' | 'oja' | 'bcm';
+export type Modulation = 'none' | 'simple' | 'retro';
+
+export interface PlasticityRule {
+  readonly term: RuleTerm;
+  readonly modulation: Modulation;
+}
+
+/** Every rule name the config accepts, `none` meaning plasticity off. */
+export const RULE_NAMES = [
+  'none',
+  'hebbian',
+  'oja',
+  'bcm',
+  'hebbian-neuromod',
+  'oja-neuromod',
+  'bcm-neuromod',
+  'hebbian-retro',
+  'oja-retro',
+  'bcm-retro',
+] as const;
+export type RuleName = (typeof RULE_NAMES)[number];
+
+/** `oja-neuromod` → {term: 'oja', modulation: 'simple'}; `none` → null. */
+export function parseRuleName(name: RuleName): PlasticityRule | null {
+  if (name === 'none') return null;
+  const [term, variant] = name.split('-') as [RuleTerm, string | undefined];
+  const modulation: Modulation = variant === 'neuromod' ? 'simple' : variant === 'retro' ? 'retro' : 'none';
+  return { term, modulation };
+}
+
+export interface PlasticState {
+  readonly nPre: number;
+  readonly nPost: number;
+  /** Hebb, pre-major [nPre, nPost] like W */
+  readonly hebb: Float32Array;
+  /** eligibility trace E, [nPre, nPost] (retro rules only; length 0 otherwise) */
+  readonly elig: Float32Array;
+  /** BCM sliding threshold θ_j, [nPost] */
+  readonly theta: Float32Array;
+  /** presynaptic trace x_i, [nPre] */
+  readonly pre: Float32Array;
+  /** postsynaptic trace y_j, [nPost] */
+  readonly post: Float32Array;
+}
+
+export function plasticState(nPre: number, nPost: number, withEligibility: boolean): PlasticState {
+  return {
+    nPre,
+    nPost,
+    hebb: new Float32Array(nPre * nPost),
+    elig: new Float32Array(withEligibility ? nPre * nPost : 0),
+    theta: new Float32Array(nPost),
+    pre: new Float32Array(nPre),
+    post: new Float32Array(nPost),
+  };
+}
+
+/** Episode start: Hebb, E, θ and both traces back to zero. */
+export function resetPlasticState(s: PlasticState): void {
+  s.hebb.fill(0);
+  s.elig.fill(0);
+  s.theta.fill(0);
+  s.pre.fill(0);
+  s.post.fill(0);
+}
+
+export interface PlasticParams {
+  readonly term: RuleTerm;
+  readonly modulation: Modulation;
+  /** η ∈ [0, 1]: learning rate (none) or eligibility-trace rate (retro); unused by simple */
+  eta: number;
+  /** τ_θ ∈ [0, 1]: BCM threshold rate (bcm only) */
+  tauTheta: number;
+  /** c > 0: Hebb is clipped to [−c, c] */
+  readonly clip: number;
+}
+
+/**
+ * Spike trace, in place: x ← λ·x + s       rounding: fround(fround(λ·x) + s).
+ */
+export function updateTrace(trace: Float32Array, activity: Float32Array | Uint8Array, lambda: number): void {
+  const l = f(lambda);
+  for (let i = 0; i < trace.length; i++) trace[i] = f(f(l * trace[i]) + activity[i]);
+}
+
+export interface NeuromodulatorParams {
+  /** w_k: weights from the source layer's spikes */
+  readonly weights: Float32Array;
+  /** b */
+  readonly bias: Float32Array;
+  /** w_r: weight on the external reward (length 1), or length 0 when the reward is not used */
+  readonly rewardWeight: Float32Array;
+  /** f_j: fan-out to each postsynaptic neuron */
+  readonly fanout: Float32Array;
+}
+
+/**
+ * M_j = f_j·tanh(b + Σ_k s_k·w_k + w_r·reward), written into `out`; returns m.
+ * Sum order: acc = 0; acc = fround(acc + w_k) for k ascending with s_k = 1;
+ * acc = fround(acc + fround(w_r·reward)); acc = fround(acc + b); m = fround(tanh(acc));
+ * M_j = fround(f_j·m).
+ */
+export function neuromodulate(src: Uint8Array, reward: number, p: NeuromodulatorParams, out: Float32Array): number {
+  const w = p.weights;
+  let acc = 0;
+  for (let k = 0; k < src.length; k++) if (src[k] !== 0) acc = f(acc + w[k]);
+  if (p.rewardWeight.length > 0) acc = f(acc + f(p.rewardWeight[0] * reward));
+  acc = f(acc + p.bias[0]);
+  const m = f(Math.tanh(acc));
+  const fan = p.fanout;
+  for (let j = 0; j < out.length; j++) out[j] = f(fan[j] * m);
+  return m;
+}
+
+function clipTo(v: number, c: number): number {
+  return v > c ? c : v < -c ? -c : v;
+}
+
+/**
+ * Reference: one plasticity update (after the traces have been updated for this step), the
+ * equations above written as literally as possible. `mod` holds M_j (simple/retro), else null.
+ */
+export function plasticityStepReference(s: PlasticState, p: PlasticParams, mod: Float32Array | null): void {
+  const { nPre, nPost, hebb, elig, theta, pre, post } = s;
+  const eta = f(p.eta);
+  for (let i = 0; i < nPre; i++) {
+    for (let j = 0; j < nPost; j++) {
+      const k = i * nPost + j;
+      const x = pre[i];
+      const y = post[j];
+      const h = hebb[k];
+      let term: number;
+      switch (p.term) {
+        case 'hebbian':
+          term = f(x * y);
+          break;
+        case 'oja':
+          term = f(y * f(x - f(y * h)));
+          break;
+        case 'bcm':
+          term = f(f(x * y) * f(y - theta[j]));
+          break;
+      }
+      let next: number;
+      switch (p.modulation) {
+        case 'none':
+          next = f(h + f(eta * term));
+          break;
+        case 'simple':
+          next = f(h + f(mod![j] * term));
+          break;
+        case 'retro': {
+          const e = f(f(f(1 - eta) * elig[k]) + f(eta * term));
+          elig[k] = e;
+          next = f(h + f(mod![j] * e));
+          break;
+        }
+      }
+      hebb[k] = clipTo(next, p.clip);
+    }
+  }
+  if (p.term === 'bcm') {
+    const tau = f(p.tauTheta);
+    for (let j = 0; j < nPost; j++) theta[j] = f(theta[j] + f(tau * f(f(post[j] * post[j]) - theta[j])));
+  }
+}
+
+const TERM_HEBBIAN = 0;
+const TERM_OJA = 1;
+const TERM_BCM = 2;
+
+function termCode(t: RuleTerm): number {
+  return t === 'hebbian' ? TERM_HEBBIAN : t === 'oja' ? TERM_OJA : TERM_BCM;
+}
+
+/** Rule term T for one synapse (integer-coded, so it inlines without string compares). */
+function ruleTerm(code: number, x: number, y: number, h: number, th: number): number {
+  if (code === TERM_HEBBIAN) return f(x * y);
+  if (code === TERM_OJA) return f(y * f(x - f(y * h)));
+  return f(f(x * y) * f(y - th));
+}
+
+/**
+ * Optimised: the same arithmetic as the reference, with the modulation dispatch hoisted out of
+ * the synapse loop, the term dispatch integer-coded, and (hebbian, none/simple) rows skipped when
+ * the presynaptic trace is exactly 0 (T = 0 then, and Hebb + 0 = Hebb).
+ */
+export function plasticityStep(s: PlasticState, p: PlasticParams, mod: Float32Array | null): void {
+  const { nPre, nPost, hebb, elig, theta, pre, post } = s;
+  const eta = f(p.eta);
+  const keep = f(1 - eta);
+  const c = p.clip;
+  const code = termCode(p.term);
+  const skipSilent = code === TERM_HEBBIAN && p.modulation !== 'retro';
+  if (p.modulation === 'none') {
+    for (let i = 0; i < nPre; i++) {
+      const x = pre[i];
+      if (skipSilent && x === 0) continue;
+      const row = i * nPost;
+      for (let j = 0; j < nPost; j++) {
+        const k = row + j;
+        const h = hebb[k];
+        hebb[k] = clipTo(f(h + f(eta * ruleTerm(code, x, post[j], h, theta[j]))), c);
+      }
+    }
+  } else if (p.modulation === 'simple') {
+    const m = mod!;
+    for (let i = 0; i < nPre; i++) {
+      const x = pre[i];
+      if (skipSilent && x === 0) continue;
+      const row = i * nPost;
+      for (let j = 0; j < nPost; j++) {
+        const k = row + j;
+        const h = hebb[k];
+        hebb[k] = clipTo(f(h + f(m[j] * ruleTerm(code, x, post[j], h, theta[j]))), c);
+      }
+    }
+  } else {
+    const m = mod!;
+    for (let i = 0; i < nPre; i++) {
+      const x = pre[i];
+      const row = i * nPost;
+      for (let j = 0; j < nPost; j++) {
+        const k = row + j;
+        const h = hebb[k];
+        const e = f(f(keep * elig[k]) + f(eta * ruleTerm(code, x, post[j], h, theta[j])));
+        elig[k] = e;
+        hebb[k] = clipTo(f(h + f(m[j] * e)), c);
+      }
+    }
+  }
+  if (code === TERM_BCM) {
+    const tau = f(p.tauTheta);
+    for (let j = 0; j < nPost; j++) theta[j] = f(theta[j] + f(tau * f(f(post[j] * post[j]) - theta[j])));
+  }
+}
