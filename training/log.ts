@@ -1,0 +1,131 @@
+/**
+ * Per-run training logs: `log.jsonl` (one JSON object per generation) and `log.csv` (the same
+ * rows, fixed columns) side by side in the run directory, appended once per generation.
+ *
+ * Columns: generation, evaluations, envSteps, best, mean, sd, elapsedS, stepsPerS, then the
+ * extra numeric columns declared when the log is opened (in that order). Numbers are written
+ * with JavaScript's shortest round-trip formatting; non-finite values are `NaN`/`Infinity` in
+ * the CSV and `null` in the JSONL.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface LogRow {
+  generation: number;
+  /** Episodes evaluated so far. */
+  evaluations: number;
+  /** Environment steps so far. */
+  envSteps: number;
+  best: number;
+  mean: number;
+  sd: number;
+  elapsedS: number;
+  stepsPerS: number;
+  /** Values for the extra columns declared at open. */
+  extra?: Record<string, number>;
+}
+
+export const BASE_COLUMNS = ['generation', 'evaluations', 'envSteps', 'best', 'mean', 'sd', 'elapsedS', 'stepsPerS'] as const;
+
+export interface RunLogOptions {
+  /** Extra numeric columns, in order (names: letters, digits, _ . -). */
+  extraColumns?: readonly string[];
+  /**
+   * Resuming from a checkpoint at this generation: existing rows with a larger generation
+   * (written after that checkpoint, before a crash) are dropped. Without it, existing logs
+   * are appended to as they are.
+   */
+  resumeFromGeneration?: number;
+}
+
+export class RunLog {
+  readonly jsonlPath: string;
+  readonly csvPath: string;
+  readonly columns: readonly string[];
+  private readonly extra: readonly string[];
+
+  constructor(runDir: string, o: RunLogOptions = {}) {
+    this.extra = o.extraColumns ?? [];
+    for (const c of this.extra) {
+      if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(c)) throw new Error(`RunLog: extra column name ${JSON.stringify(c)} must match [A-Za-z_][A-Za-z0-9_.-]*`);
+      if ((BASE_COLUMNS as readonly string[]).includes(c)) throw new Error(`RunLog: extra column "${c}" clashes with a base column`);
+    }
+    if (new Set(this.extra).size !== this.extra.length) throw new Error('RunLog: extra column names repeat');
+    this.columns = [...BASE_COLUMNS, ...this.extra];
+    mkdirSync(runDir, { recursive: true });
+    this.jsonlPath = join(runDir, 'log.jsonl');
+    this.csvPath = join(runDir, 'log.csv');
+    const headerLine = this.columns.join(',');
+    if (existsSync(this.csvPath)) {
+      const first = readFileSync(this.csvPath, 'utf8').split('\n', 1)[0];
+      if (first !== headerLine) {
+        throw new Error(`RunLog: ${this.csvPath} has columns "${first}", this run writes "${headerLine}"; use another run directory`);
+      }
+    } else {
+      writeFileSync(this.csvPath, headerLine + '\n');
+    }
+    if (!existsSync(this.jsonlPath)) writeFileSync(this.jsonlPath, '');
+    if (o.resumeFromGeneration !== undefined) this.truncateAfter(o.resumeFromGeneration);
+  }
+
+  /** Append one generation's row to both files. */
+  append(row: LogRow): void {
+    const values = this.values(row);
+    const obj: Record<string, number | null> = {};
+    this.columns.forEach((c, i) => (obj[c] = Number.isFinite(values[i]) ? values[i] : null));
+    appendFileSync(this.jsonlPath, JSON.stringify(obj) + '\n');
+    appendFileSync(this.csvPath, values.map((v) => String(v)).join(',') + '\n');
+  }
+
+  private values(row: LogRow): number[] {
+    const extra = row.extra ?? {};
+    for (const k of Object.keys(extra)) {
+      if (!this.extra.includes(k)) throw new Error(`RunLog: column "${k}" was not declared when the log was opened (declared: ${this.extra.join(', ') || 'none'})`);
+    }
+    const out: number[] = [];
+    for (const c of BASE_COLUMNS) out.push(checkNumber(c, row[c]));
+    for (const c of this.extra) out.push(c in extra ? checkNumber(c, extra[c]) : NaN);
+    return out;
+  }
+
+  /** Drop rows with generation > g from both files (each rewritten atomically). */
+  private truncateAfter(g: number): void {
+    const csv = readFileSync(this.csvPath, 'utf8').split('\n').filter((l) => l.length > 0);
+    const keptCsv = [csv[0], ...csv.slice(1).filter((l) => Number(l.split(',', 1)[0]) <= g)];
+    const jsonl = readFileSync(this.jsonlPath, 'utf8').split('\n').filter((l) => l.length > 0);
+    const keptJsonl = jsonl.filter((l) => {
+      try {
+        return (JSON.parse(l) as { generation: number }).generation <= g;
+      } catch {
+        return false; // a torn last line from a crash
+      }
+    });
+    rewrite(this.csvPath, keptCsv);
+    rewrite(this.jsonlPath, keptJsonl);
+  }
+}
+
+function rewrite(path: string, lines: string[]): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, lines.map((l) => l + '\n').join(''));
+  renameSync(tmp, path);
+}
+
+function checkNumber(name: string, v: unknown): number {
+  if (typeof v !== 'number') throw new Error(`RunLog: column "${name}" must be a number, got ${v === undefined ? 'nothing' : typeof v}`);
+  return v;
+}
+
+/** Parse a log.csv back into rows of numbers by column name (for plots and reports). */
+export function readLogCsv(path: string): Record<string, number>[] {
+  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
+  if (lines.length === 0) return [];
+  const cols = lines[0].split(',');
+  return lines.slice(1).map((l, i) => {
+    const cells = l.split(',');
+    if (cells.length !== cols.length) throw new Error(`${path}:${i + 2}: ${cells.length} cells, expected ${cols.length}`);
+    const row: Record<string, number> = {};
+    cols.forEach((c, k) => (row[c] = Number(cells[k])));
+    return row;
+  });
+}
