@@ -176,9 +176,10 @@ export abstract class SeparableOptimizer implements Optimizer {
 
   ask(): readonly Float32Array[] {
     this.ensureNoise();
+    const anti = this.antithetic;
     for (let i = 0; i < this.popSize; i++) {
-      const { index, sign } = memberNoise(this.antithetic, i);
-      combineMember(this.mu, this.sigma, sign, this.noise[index], this.population[i]);
+      // inline memberNoise: no allocation per member
+      combineMember(this.mu, this.sigma, anti && (i & 1) === 1 ? -1 : 1, this.noise[anti ? i >> 1 : i], this.population[i]);
     }
     return this.population;
   }
