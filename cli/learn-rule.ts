@@ -30,7 +30,7 @@ export const command: CommandSpec = {
     { name: 'eval-every', type: 'integer', metavar: 'N', description: 'evaluate on the held-out batch every N iterations' },
     { name: 'config', type: 'string', metavar: 'FILE', description: 'JSON learn config (fields of LearnConfig); flags override it' },
     { name: 'backend', type: 'string', metavar: 'NAME', description: `force a tfjs backend: ${BACKEND_NAMES.join(', ')} (default: best available)` },
-    { name: 'resume', type: 'boolean', description: 'continue the run in --out from its checkpoint' },
+    { name: 'resume', type: 'boolean', description: 'continue the run in --out from its checkpoint (its config; --iterations may extend it)' },
     { name: 'quiet', type: 'boolean', description: 'no progress line' },
   ],
 };
@@ -81,6 +81,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   const res = await runLearnRule(config, {
     outDir: out,
     resume: flag(args, 'resume'),
+    iterations: num(args, 'iterations'),
     backend: backend as BackendName | undefined,
     log: (line) => console.log(line),
     onIteration: (s, ev, total) => {

@@ -41,8 +41,13 @@ export interface SynapticGraphState extends LeakyGraphState {
   syn: tf.Tensor;
 }
 
-export function leakyGraphStep(input: tf.Tensor, s: LeakyGraphState, p: LeakyGraphParams, spike: SpikeFn): LeakyGraphState {
-  const prev = stopGradient(s.spk);
+/**
+ * `detachReset` (default true) applies sg(·) to the reset spike; false keeps the reset in the
+ * graph, which the finite-difference check needs (its smooth forward then has the exact
+ * gradient).
+ */
+export function leakyGraphStep(input: tf.Tensor, s: LeakyGraphState, p: LeakyGraphParams, spike: SpikeFn, detachReset = true): LeakyGraphState {
+  const prev = detachReset ? stopGradient(s.spk) : s.spk;
   const mem =
     p.reset === 'subtract'
       ? tf.sub(tf.add(tf.mul(p.beta, s.mem), input), tf.mul(prev, p.threshold))
@@ -50,9 +55,9 @@ export function leakyGraphStep(input: tf.Tensor, s: LeakyGraphState, p: LeakyGra
   return { mem, spk: spike(tf.sub(mem, p.threshold)) };
 }
 
-export function synapticGraphStep(input: tf.Tensor, s: SynapticGraphState, p: SynapticGraphParams, spike: SpikeFn): SynapticGraphState {
+export function synapticGraphStep(input: tf.Tensor, s: SynapticGraphState, p: SynapticGraphParams, spike: SpikeFn, detachReset = true): SynapticGraphState {
   const syn = tf.add(tf.mul(p.alpha, s.syn), input);
-  const l = leakyGraphStep(syn, s, p, spike);
+  const l = leakyGraphStep(syn, s, p, spike, detachReset);
   return { mem: l.mem, spk: l.spk, syn };
 }
 

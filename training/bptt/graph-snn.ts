@@ -107,6 +107,8 @@ export class GraphSnn {
   /** one variable per genome slice, raw values, in layout order */
   readonly vars: ReadonlyMap<string, tf.Variable>;
   readonly spike: SpikeFn;
+  /** stopGradient on the reset spike (true for training; false only for finite-difference checks) */
+  detachReset = true;
   private readonly consts: tf.Tensor[] = [];
 
   constructor(config: ControllerConfig, obsSize: number, actSize: number, genome: Float32Array, surrogate: SurrogateSpec, trainable = true) {
@@ -327,10 +329,10 @@ export class GraphSnn {
         if (wRec) iHid = tf.add(iHid, pRec ? plasticCurrent(prevSpk, wRec, pRec.alpha, pl.recurrent!.hebb) : tf.matMul(prevSpk, wRec));
         // D.3 hidden neurons
         if (c.network.neuron === 'synaptic') {
-          const n = synapticGraphStep(iHid, { mem: hid.mem, spk: hid.spk, syn: hid.syn }, hidP, spike);
+          const n = synapticGraphStep(iHid, { mem: hid.mem, spk: hid.spk, syn: hid.syn }, hidP, spike, this.detachReset);
           hid = { mem: n.mem, spk: n.spk, syn: n.syn };
         } else {
-          const n = leakyGraphStep(iHid, hid, hidP, spike);
+          const n = leakyGraphStep(iHid, hid, hidP, spike, this.detachReset);
           hid = { mem: n.mem, spk: n.spk, syn: hid.syn };
         }
         const sh = hid.spk;
@@ -339,7 +341,7 @@ export class GraphSnn {
         // D.5–6 output layer, rate filter
         let post: tf.Tensor;
         if (outSpk) {
-          const n = leakyGraphStep(iOut, { mem: outMem, spk: outSpk }, outP, spike);
+          const n = leakyGraphStep(iOut, { mem: outMem, spk: outSpk }, outP, spike, this.detachReset);
           outMem = n.mem;
           outSpk = n.spk;
           rate = tf.add(tf.mul(rate!, lamR), tf.mul(outSpk, 1 - lamR));

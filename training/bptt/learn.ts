@@ -245,16 +245,31 @@ export class BpttTrainer {
     return this.task.generate(deriveSeed(this.config.seed, 2), this.config.evalBatch, this.config.noise);
   }
 
-  /** Adam state as plain arrays, in variable order (names do not matter to tfjs on restore). */
+  /**
+   * Adam state as plain arrays: tfjs's weights (iteration count, then first and second moments in
+   * variable order; names do not matter to tfjs on restore) plus the running β1^t, β2^t
+   * accumulators, which tfjs's own `setWeights` recomputes with `pow` (an ulp off the running
+   * product), so that a resumed run is bit-identical to an uninterrupted one.
+   */
   async optimizerState(): Promise<{ shape: number[]; values: Float32Array }[]> {
     const w = await this.optimizer.getWeights();
     const out = w.map((x) => ({ shape: [...x.tensor.shape], values: new Float32Array(x.tensor.dataSync()) }));
+    w[0].tensor.dispose(); // the iteration count is a fresh scalar; the moments are the live variables
+    const acc = this.optimizer as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
+    out.push({ shape: [2], values: Float32Array.from([acc.accBeta1.dataSync()[0], acc.accBeta2.dataSync()[0]]) });
     return out;
   }
 
   async restoreOptimizer(state: { shape: number[]; values: Float32Array }[]): Promise<void> {
-    const names = ['iter', ...state.slice(1).map((_, i) => `w${i}`)];
-    await this.optimizer.setWeights(state.map((s, i) => ({ name: names[i], tensor: tf.tensor(s.values, s.shape) })));
+    const weights = state.slice(0, -1);
+    const accs = state[state.length - 1].values;
+    const names = ['iter', ...weights.slice(1).map((_, i) => `w${i}`)];
+    await this.optimizer.setWeights(weights.map((s, i) => ({ name: names[i], tensor: tf.tensor(s.values, s.shape) })));
+    const acc = this.optimizer as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
+    tf.tidy(() => {
+      acc.accBeta1.assign(tf.scalar(accs[0]));
+      acc.accBeta2.assign(tf.scalar(accs[1]));
+    });
   }
 
   dispose(): void {
@@ -280,6 +295,8 @@ export interface BpttCheckpoint {
 export interface RunOptions {
   outDir: string;
   resume?: boolean;
+  /** on resume: train up to this many iterations (default: the checkpoint's config) */
+  iterations?: number;
   backend?: BackendName;
   /** called after each iteration (progress display) */
   onIteration?: (s: IterationStats, evalStats: EvalStats | null, total: number) => void;
@@ -308,7 +325,7 @@ export async function runLearnRule(config: LearnConfig, opts: RunOptions): Promi
   if (opts.resume) {
     if (!existsSync(ckptPath)) throw new Error(`--resume: no checkpoint.json in ${opts.outDir}`);
     ck = readCheckpoint<BpttCheckpoint>(ckptPath, RUN_KIND).data;
-    config = ck.config;
+    config = opts.iterations !== undefined ? { ...ck.config, iterations: opts.iterations } : ck.config;
   }
   const trainer = new BpttTrainer(config, ck?.genome);
   try {
