@@ -11,10 +11,10 @@ const f = Math.fround;
 /**
  * Exponentially filtered spike rate, per SNN step, in place:
  *   r[t] = λ·r[t−1] + (1 − λ)·s[t]           rounding: fround(fround(λ·r) + fround((1−λ)·s))
- * r stays in [0, 1] (λ ∈ [0, 1)).
+ * r stays in [0, 1] (λ = p.rateDecay ∈ [0, 1); an object, not a number, so no double is boxed per call).
  */
-export function filterRate(rate: Float32Array, spk: Uint8Array, lambda: number): void {
-  const l = f(lambda);
+export function filterRate(rate: Float32Array, spk: Uint8Array, p: { readonly rateDecay: number }): void {
+  const l = f(p.rateDecay);
   const g = f(1 - l);
   for (let i = 0; i < rate.length; i++) rate[i] = f(f(l * rate[i]) + f(g * spk[i]));
 }
@@ -40,9 +40,11 @@ export function decodeLinearTanh(rate: Float32Array, weights: Float32Array, bias
  * Population (agonist/antagonist) decoding: action j owns the group of G output neurons
  * [j·G, (j+1)·G); the first G/2 push the joint one way, the last G/2 the other:
  *   a_j = tanh(gain·(mean(r[agonists]) − mean(r[antagonists])))
- * G must be even.
+ * G = p.neuronsPerAction must be even.
  */
-export function decodePopulation(rate: Float32Array, group: number, gain: number, out: Float32Array): void {
+export function decodePopulation(rate: Float32Array, p: { readonly neuronsPerAction: number; readonly gain: number }, out: Float32Array): void {
+  const group = p.neuronsPerAction;
+  const gain = p.gain;
   const half = group >> 1;
   for (let j = 0; j < out.length; j++) {
     const base = j * group;

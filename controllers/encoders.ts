@@ -4,8 +4,20 @@
  * Every encoder first clamps the observation to [−clip, clip] (observations arrive roughly
  * normalised; a clamp keeps an outlier or a diverging simulator from saturating the network) and
  * maps a non-finite value to 0.
+ *
+ * Scalars come in a params object, not as number arguments: a double passed to a call V8 does not
+ * inline is boxed on the heap, and `act` must not allocate.
  */
 import type { Rng } from '../core/rng.js';
+
+export interface EncoderParams {
+  /** observations are clamped to [−clip, clip] */
+  readonly clip: number;
+  /** population coding: neurons per observation dimension (≥ 2) */
+  readonly neurons: number;
+  /** population coding: receptive-field σ in units of the centre spacing */
+  readonly width: number;
+}
 
 /** c = clamp(x, −clip, clip), NaN → 0. */
 export function clampObservation(x: number, clip: number): number {
@@ -17,7 +29,8 @@ export function clampObservation(x: number, clip: number): number {
  * Direct current: u_i = clamp(x_i, −clip, clip). The same current is injected at every one of the
  * K SNN steps of a control step. Output size = obs size.
  */
-export function encodeDirect(obs: Float32Array, clip: number, out: Float32Array): void {
+export function encodeDirect(obs: Float32Array, p: Pick<EncoderParams, 'clip'>, out: Float32Array): void {
+  const clip = p.clip;
   for (let i = 0; i < obs.length; i++) out[i] = clampObservation(obs[i], clip);
 }
 
@@ -27,7 +40,8 @@ export function encodeDirect(obs: Float32Array, clip: number, out: Float32Array)
  * drawn fresh at every SNN step, one `rng.uniform()` per input in ascending index order.
  * Output size = obs size.
  */
-export function encodeRate(obs: Float32Array, clip: number, rng: Rng, out: Float32Array): void {
+export function encodeRate(obs: Float32Array, p: Pick<EncoderParams, 'clip'>, rng: Rng, out: Float32Array): void {
+  const clip = p.clip;
   const scale = 1 / (2 * clip);
   for (let i = 0; i < obs.length; i++) {
     const p = (clampObservation(obs[i], clip) + clip) * scale;
@@ -42,7 +56,8 @@ export function encodeRate(obs: Float32Array, clip: number, rng: Rng, out: Float
  *   u[i·N + k] = exp(−(c_i − c_k)² / (2σ²))          (c_i the clamped observation)
  * Output size = obs size · N; N ≥ 2. A graded current, constant over the K SNN steps.
  */
-export function encodePopulation(obs: Float32Array, clip: number, neurons: number, width: number, out: Float32Array): void {
+export function encodePopulation(obs: Float32Array, p: EncoderParams, out: Float32Array): void {
+  const { clip, neurons, width } = p;
   const delta = (2 * clip) / (neurons - 1);
   const inv2s2 = 1 / (2 * (width * delta) * (width * delta));
   for (let i = 0; i < obs.length; i++) {

@@ -36,14 +36,16 @@ export class MlpController implements Controller {
   private readonly biases: Float32Array[] = [];
   private readonly acts: Float32Array[] = [];
   private readonly view: ControllerIntrospection;
+  private readonly encoderParams: { readonly clip: number };
 
   constructor(
-    private readonly config: ControllerConfig,
+    config: ControllerConfig,
     readonly obsSize: number,
     readonly actSize: number,
     genome?: Float32Array,
   ) {
     this.layout = mlpGenomeLayout(config, obsSize, actSize);
+    this.encoderParams = { clip: config.inputClip };
     this.genomeBuf = new Float32Array(this.layout.size);
     const n = sizes(config, obsSize, actSize);
     for (let k = 0; k + 1 < n.length; k++) {
@@ -77,7 +79,7 @@ export class MlpController implements Controller {
   }
 
   act(observation: Float32Array): Float32Array {
-    encodeDirect(observation, this.config.inputClip, this.acts[0]);
+    encodeDirect(observation, this.encoderParams, this.acts[0]);
     for (let k = 0; k < this.weights.length; k++) {
       const out = this.acts[k + 1];
       out.set(this.biases[k]);

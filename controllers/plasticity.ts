@@ -118,6 +118,10 @@ export interface PlasticParams {
   tauTheta: number;
   /** c > 0: Hebb is clipped to [−c, c] */
   readonly clip: number;
+  /** λ_pre: presynaptic trace decay */
+  readonly preDecay: number;
+  /** λ_post: postsynaptic trace decay */
+  readonly postDecay: number;
 }
 
 /**
@@ -126,6 +130,20 @@ export interface PlasticParams {
 export function updateTrace(trace: Float32Array, activity: Float32Array | Uint8Array, lambda: number): void {
   const l = f(lambda);
   for (let i = 0; i < trace.length; i++) trace[i] = f(f(l * trace[i]) + activity[i]);
+}
+
+/**
+ * Both traces of a connection for this step: x ← λ_pre·x + pre, y ← λ_post·y + post.
+ * (Decays are read from `p`, not passed as numbers: a double argument to a call V8 does not
+ * inline is boxed on the heap, and this runs at every SNN step.)
+ */
+export function updateTraces(s: PlasticState, p: PlasticParams, pre: Float32Array | Uint8Array, post: Float32Array | Uint8Array): void {
+  const lx = f(p.preDecay);
+  const x = s.pre;
+  for (let i = 0; i < x.length; i++) x[i] = f(f(lx * x[i]) + pre[i]);
+  const ly = f(p.postDecay);
+  const y = s.post;
+  for (let j = 0; j < y.length; j++) y[j] = f(f(ly * y[j]) + post[j]);
 }
 
 export interface NeuromodulatorParams {
@@ -140,21 +158,22 @@ export interface NeuromodulatorParams {
 }
 
 /**
- * M_j = f_j·tanh(b + Σ_k s_k·w_k + w_r·reward), written into `out`; returns m.
+ * M_j = f_j·tanh(b + Σ_k s_k·w_k + w_r·reward), written into `out`.
+ * The reward arrives as reward[0] of a one-element array and nothing is returned: a double passed
+ * to or returned from a call V8 does not inline is boxed on the heap, at every SNN step.
  * Sum order: acc = 0; acc = fround(acc + w_k) for k ascending with s_k = 1;
  * acc = fround(acc + fround(w_r·reward)); acc = fround(acc + b); m = fround(tanh(acc));
  * M_j = fround(f_j·m).
  */
-export function neuromodulate(src: Uint8Array, reward: number, p: NeuromodulatorParams, out: Float32Array): number {
+export function neuromodulate(src: Uint8Array, reward: Float64Array, p: NeuromodulatorParams, out: Float32Array): void {
   const w = p.weights;
   let acc = 0;
   for (let k = 0; k < src.length; k++) if (src[k] !== 0) acc = f(acc + w[k]);
-  if (p.rewardWeight.length > 0) acc = f(acc + f(p.rewardWeight[0] * reward));
+  if (p.rewardWeight.length > 0) acc = f(acc + f(p.rewardWeight[0] * reward[0]));
   acc = f(acc + p.bias[0]);
   const m = f(Math.tanh(acc));
   const fan = p.fanout;
   for (let j = 0; j < out.length; j++) out[j] = f(fan[j] * m);
-  return m;
 }
 
 function clipTo(v: number, c: number): number {
@@ -218,64 +237,65 @@ function termCode(t: RuleTerm): number {
   return t === 'hebbian' ? TERM_HEBBIAN : t === 'oja' ? TERM_OJA : TERM_BCM;
 }
 
-/** Rule term T for one synapse (integer-coded, so it inlines without string compares). */
-function ruleTerm(code: number, x: number, y: number, h: number, th: number): number {
-  if (code === TERM_HEBBIAN) return f(x * y);
-  if (code === TERM_OJA) return f(y * f(x - f(y * h)));
-  return f(f(x * y) * f(y - th));
-}
-
 /**
  * Optimised: the same arithmetic as the reference, with the modulation dispatch hoisted out of
- * the synapse loop, the term dispatch integer-coded, and (hebbian, none/simple) rows skipped when
- * the presynaptic trace is exactly 0 (T = 0 then, and Hebb + 0 = Hebb).
+ * the synapse loop (one small function per modulation), the term dispatch integer-coded and
+ * inline, and (hebbian, none/simple) rows skipped when the presynaptic trace is
+ * exactly 0 (T = 0 then, and Hebb + 0 = Hebb).
  */
 export function plasticityStep(s: PlasticState, p: PlasticParams, mod: Float32Array | null): void {
+  const code = termCode(p.term);
+  if (p.modulation === 'none') stepPlain(s, code, p, null);
+  else if (p.modulation === 'simple') stepPlain(s, code, p, mod!);
+  else stepRetro(s, code, p, mod!);
+  if (code === TERM_BCM) slideTheta(s, p);
+}
+
+/** none (rate η) and simple (rate M_j) share one loop: rate = mod ? M_j : η. */
+function stepPlain(s: PlasticState, code: number, p: PlasticParams, mod: Float32Array | null): void {
+  const { nPre, nPost, hebb, theta, pre, post } = s;
+  const eta = f(p.eta);
+  const c = p.clip;
+  const skipSilent = code === TERM_HEBBIAN;
+  for (let i = 0; i < nPre; i++) {
+    const x = pre[i];
+    if (skipSilent && x === 0) continue;
+    const row = i * nPost;
+    for (let j = 0; j < nPost; j++) {
+      const k = row + j;
+      const h = hebb[k];
+      const y = post[j];
+      // rule term T, inline (a shared helper made V8 box doubles once it saw several rules)
+      const term = code === TERM_HEBBIAN ? f(x * y) : code === TERM_OJA ? f(y * f(x - f(y * h))) : f(f(x * y) * f(y - theta[j]));
+      const rate = mod === null ? eta : mod[j];
+      hebb[k] = clipTo(f(h + f(rate * term)), c);
+    }
+  }
+}
+
+function stepRetro(s: PlasticState, code: number, p: PlasticParams, mod: Float32Array): void {
   const { nPre, nPost, hebb, elig, theta, pre, post } = s;
   const eta = f(p.eta);
   const keep = f(1 - eta);
   const c = p.clip;
-  const code = termCode(p.term);
-  const skipSilent = code === TERM_HEBBIAN && p.modulation !== 'retro';
-  if (p.modulation === 'none') {
-    for (let i = 0; i < nPre; i++) {
-      const x = pre[i];
-      if (skipSilent && x === 0) continue;
-      const row = i * nPost;
-      for (let j = 0; j < nPost; j++) {
-        const k = row + j;
-        const h = hebb[k];
-        hebb[k] = clipTo(f(h + f(eta * ruleTerm(code, x, post[j], h, theta[j]))), c);
-      }
-    }
-  } else if (p.modulation === 'simple') {
-    const m = mod!;
-    for (let i = 0; i < nPre; i++) {
-      const x = pre[i];
-      if (skipSilent && x === 0) continue;
-      const row = i * nPost;
-      for (let j = 0; j < nPost; j++) {
-        const k = row + j;
-        const h = hebb[k];
-        hebb[k] = clipTo(f(h + f(m[j] * ruleTerm(code, x, post[j], h, theta[j]))), c);
-      }
-    }
-  } else {
-    const m = mod!;
-    for (let i = 0; i < nPre; i++) {
-      const x = pre[i];
-      const row = i * nPost;
-      for (let j = 0; j < nPost; j++) {
-        const k = row + j;
-        const h = hebb[k];
-        const e = f(f(keep * elig[k]) + f(eta * ruleTerm(code, x, post[j], h, theta[j])));
-        elig[k] = e;
-        hebb[k] = clipTo(f(h + f(m[j] * e)), c);
-      }
+  for (let i = 0; i < nPre; i++) {
+    const x = pre[i];
+    const row = i * nPost;
+    for (let j = 0; j < nPost; j++) {
+      const k = row + j;
+      const h = hebb[k];
+      const y = post[j];
+      const term = code === TERM_HEBBIAN ? f(x * y) : code === TERM_OJA ? f(y * f(x - f(y * h))) : f(f(x * y) * f(y - theta[j]));
+      const e = f(f(keep * elig[k]) + f(eta * term));
+      elig[k] = e;
+      hebb[k] = clipTo(f(h + f(mod[j] * e)), c);
     }
   }
-  if (code === TERM_BCM) {
-    const tau = f(p.tauTheta);
-    for (let j = 0; j < nPost; j++) theta[j] = f(theta[j] + f(tau * f(f(post[j] * post[j]) - theta[j])));
-  }
+}
+
+/** BCM: θ_j ← θ_j + τ_θ·(y_j² − θ_j), after the Hebb update. */
+function slideTheta(s: PlasticState, p: PlasticParams): void {
+  const { theta, post } = s;
+  const tau = f(p.tauTheta);
+  for (let j = 0; j < theta.length; j++) theta[j] = f(theta[j] + f(tau * f(f(post[j] * post[j]) - theta[j])));
 }

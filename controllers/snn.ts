@@ -54,7 +54,7 @@ import { Rng } from '../core/rng.js';
 import type { Controller, ControllerIntrospection, LayerView, MatrixView } from './controller.js';
 import type { ConnectionName, ControllerConfig } from './config.js';
 import { CONNECTION_NAMES } from './config.js';
-import { encodeDirect, encodePopulation, encodeRate, encoderPower } from './encoders.js';
+import { encodeDirect, encodePopulation, encodeRate, encoderPower, type EncoderParams } from './encoders.js';
 import { decodeLinearTanh, decodeMembrane, decodePopulation, filterRate } from './decoders.js';
 import { GenomeLayout, constant, constrain, logit, normal, type SliceSpec } from './genome.js';
 import { addDense, addDensePlastic, addSpikes, addSpikesPlastic } from './linear.js';
@@ -77,7 +77,7 @@ import {
   plasticState,
   plasticityStep,
   resetPlasticState,
-  updateTrace,
+  updateTraces,
   type NeuromodulatorParams,
   type PlasticParams,
   type PlasticState,
@@ -129,20 +129,25 @@ export function snnGenomeLayout(config: ControllerConfig, obsSize: number, actSi
   const { init, network: net, plasticity: pl } = config;
   const stdIn = init.inputGain / Math.sqrt(obsSize * encoderPower(config.encoder.kind, config.encoder.width));
   const stdRec = init.recurrentGain / Math.sqrt(s.hidden);
-  const stdOut = init.outputGain / Math.sqrt(s.hidden);
+  // spiking outputs need a stronger drive than a leaky readout to cross threshold: ×2
+  const stdOut = ((config.decoder.kind === 'membrane' ? 1 : 2) * init.outputGain) / Math.sqrt(s.hidden);
   const specs: SliceSpec[] = [
     { name: 'input.w', shape: [s.input, s.hidden], init: normal(0, stdIn), doc: 'input → hidden weights' },
     { name: 'hidden.bias', shape: [s.hidden], init: normal(0, init.biasStd), doc: 'hidden bias current' },
   ];
   if (net.recurrent) specs.push({ name: 'recurrent.w', shape: [s.hidden, s.hidden], init: normal(0, stdRec), doc: 'hidden → hidden weights' });
+  // A spiking output layer starts with a bias that holds its membrane at half the threshold
+  // (steady state V = b/(1 − β)), so sparse hidden input makes it fire from the first episode.
+  const spikingOut = config.decoder.kind !== 'membrane';
+  const outBias = spikingOut ? 0.5 * (1 - net.outputBeta) * net.outputThreshold : 0;
   specs.push({ name: 'output.w', shape: [s.hidden, s.output], init: normal(0, stdOut), doc: 'hidden → output weights' });
-  specs.push({ name: 'output.bias', shape: [s.output], init: constant(0), doc: 'output bias current' });
+  specs.push({ name: 'output.bias', shape: [s.output], init: constant(outBias), doc: 'output bias current' });
   if (net.learnBeta) {
     specs.push({ name: 'hidden.beta', shape: [s.hidden], transform: 'sigmoid', init: constant(logit(net.beta)), doc: 'hidden β' });
     specs.push({ name: 'output.beta', shape: [s.output], transform: 'sigmoid', init: constant(logit(net.outputBeta)), doc: 'output β' });
   }
   if (config.decoder.kind === 'rate') {
-    specs.push({ name: 'decoder.w', shape: [s.output, s.act], init: normal(0, 2 / Math.sqrt(s.output)), doc: 'rate readout' });
+    specs.push({ name: 'decoder.w', shape: [s.output, s.act], init: normal(0, 4 / Math.sqrt(s.output)), doc: 'rate readout' });
     specs.push({ name: 'decoder.bias', shape: [s.act], init: constant(0), doc: 'rate readout bias' });
   }
   if (s.rule) {
@@ -178,6 +183,11 @@ interface PlasticConnection {
 
 const EMPTY = new Float32Array(0);
 
+/** dst[i] = src[i] (a plain loop: TypedArray#set showed per-call heap allocation in the hot path). */
+function copyInto(dst: Float32Array | Uint8Array, src: Float32Array | Uint8Array): void {
+  for (let i = 0; i < dst.length; i++) dst[i] = src[i];
+}
+
 export class SnnController implements Controller {
   readonly kind: 'plastic-snn' | 'static-snn';
   readonly obsSize: number;
@@ -200,6 +210,7 @@ export class SnnController implements Controller {
 
   // state
   private readonly rng = new Rng(0);
+  private readonly encoderParams: EncoderParams;
   private readonly u: Float32Array;
   private readonly base: Float32Array;
   private readonly iHid: Float32Array;
@@ -218,7 +229,8 @@ export class SnnController implements Controller {
   private readonly pIn: PlasticConnection | null;
   private readonly pRec: PlasticConnection | null;
   private readonly pOut: PlasticConnection | null;
-  private reward = 0;
+  /** this act's reward, as a one-element array (see neuromodulate) */
+  private readonly reward = new Float64Array(1);
   private readonly view: ControllerIntrospection;
 
   constructor(config: ControllerConfig, obsSize: number, actSize: number, genome?: Float32Array) {
@@ -249,6 +261,7 @@ export class SnnController implements Controller {
     };
     this.outParams = { beta: new Float32Array(s.output).fill(net.outputBeta), threshold: new Float32Array(s.output).fill(net.outputThreshold), reset: net.reset };
 
+    this.encoderParams = { clip: config.inputClip, neurons: config.encoder.neurons, width: config.encoder.width };
     this.u = new Float32Array(s.input);
     this.base = new Float32Array(s.hidden);
     this.iHid = new Float32Array(s.hidden);
@@ -276,7 +289,15 @@ export class SnnController implements Controller {
         this.plastic.push({
           name: c,
           state: plasticState(nPre, nPost, rule.modulation === 'retro'),
-          params: { term: rule.term, modulation: rule.modulation, eta: 0, tauTheta: 0, clip: config.plasticity.clip },
+          params: {
+            term: rule.term,
+            modulation: rule.modulation,
+            eta: 0,
+            tauTheta: 0,
+            clip: config.plasticity.clip,
+            preDecay: config.plasticity.preDecay,
+            postDecay: config.plasticity.postDecay,
+          },
           alpha: L.view(g, `${c}.alpha`),
           mod,
           m: new Float32Array(mod ? nPost : 0),
@@ -340,28 +361,28 @@ export class SnnController implements Controller {
 
   act(observation: Float32Array, reward?: number): Float32Array {
     const cfg = this.cfg;
-    const clip = cfg.inputClip;
-    this.reward = reward === undefined || !Number.isFinite(reward) ? 0 : reward;
+    const ep = this.encoderParams;
+    this.reward[0] = reward === undefined || !Number.isFinite(reward) ? 0 : reward;
     const enc = cfg.encoder.kind;
     // A–B
-    if (enc === 'direct') encodeDirect(observation, clip, this.u);
-    else if (enc === 'population') encodePopulation(observation, clip, cfg.encoder.neurons, cfg.encoder.width, this.u);
+    if (enc === 'direct') encodeDirect(observation, ep, this.u);
+    else if (enc === 'population') encodePopulation(observation, ep, this.u);
     // C
     const constantDrive = enc !== 'rate' && this.pIn === null;
     if (constantDrive) {
-      this.base.set(this.bHid);
+      copyInto(this.base, this.bHid);
       addDense(this.base, this.u, this.wIn);
     }
     this.hidCounts.fill(0);
     this.outCounts?.fill(0);
     // D
     for (let t = 0; t < cfg.steps; t++) {
-      if (enc === 'rate') encodeRate(observation, clip, this.rng, this.u);
+      if (enc === 'rate') encodeRate(observation, ep, this.rng, this.u);
       this.snnStep(constantDrive);
     }
     // E
     if (cfg.decoder.kind === 'rate') decodeLinearTanh(this.rate, this.decW, this.decB, this.action);
-    else if (cfg.decoder.kind === 'population') decodePopulation(this.rate, cfg.decoder.neuronsPerAction, cfg.decoder.gain, this.action);
+    else if (cfg.decoder.kind === 'population') decodePopulation(this.rate, cfg.decoder, this.action);
     else decodeMembrane(this.outReadout!.mem, this.action);
     return this.action;
   }
@@ -371,16 +392,16 @@ export class SnnController implements Controller {
     const iHid = this.iHid;
     const hid = this.hid;
     // 2. hidden current
-    if (constantDrive) iHid.set(this.base);
+    if (constantDrive) copyInto(iHid, this.base);
     else {
-      iHid.set(this.bHid);
+      copyInto(iHid, this.bHid);
       if (this.pIn) addDensePlastic(iHid, this.u, this.wIn, this.pIn.alpha, this.pIn.state.hebb);
       else addDense(iHid, this.u, this.wIn);
     }
     if (this.cfg.network.recurrent) {
       if (this.pRec) addSpikesPlastic(iHid, hid.spk, this.wRec, this.pRec.alpha, this.pRec.state.hebb);
       else addSpikes(iHid, hid.spk, this.wRec);
-      if (this.pRec) this.prevHid.set(hid.spk);
+      if (this.pRec) copyInto(this.prevHid, hid.spk);
     }
     // 3. hidden neurons
     if (this.synaptic) synapticStep(iHid, hid as SynapticState, this.hidParams);
@@ -390,7 +411,7 @@ export class SnnController implements Controller {
     for (let i = 0; i < sh.length; i++) counts[i] += sh[i];
     // 4. output current
     const iOut = this.iOut;
-    iOut.set(this.bOut);
+    copyInto(iOut, this.bOut);
     if (this.pOut) addSpikesPlastic(iOut, sh, this.wOut, this.pOut.alpha, this.pOut.state.hebb);
     else addSpikes(iOut, sh, this.wOut);
     // 5–6. output layer, rate filter
@@ -400,7 +421,7 @@ export class SnnController implements Controller {
       const so = this.outSpiking.spk;
       const oc = this.outCounts!;
       for (let j = 0; j < so.length; j++) oc[j] += so[j];
-      filterRate(this.rate, so, this.cfg.decoder.rateDecay);
+      filterRate(this.rate, so, this.cfg.decoder);
       post = so;
     } else {
       const v = this.outReadout!.mem;
@@ -416,9 +437,7 @@ export class SnnController implements Controller {
   }
 
   private plasticUpdate(p: PlasticConnection, pre: Float32Array | Uint8Array, post: Float32Array | Uint8Array): void {
-    const pl = this.cfg.plasticity;
-    updateTrace(p.state.pre, pre, pl.preDecay);
-    updateTrace(p.state.post, post, pl.postDecay);
+    updateTraces(p.state, p.params, pre, post);
     if (p.mod) neuromodulate(this.hid.spk, this.reward, p.mod, p.m);
     plasticityStep(p.state, p.params, p.mod ? p.m : null);
   }
