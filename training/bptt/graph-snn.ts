@@ -173,14 +173,15 @@ export class GraphSnn {
     if (obs.length !== acts * batch * nObs) throw new Error(`GraphSnn.encode: expected ${acts}×${batch}×${nObs} observations, got ${obs.length}`);
     const out = new Float32Array(acts * K * batch * nIn);
     const u = new Float32Array(nIn);
+    const ep = { clip: c.inputClip, neurons: c.encoder.neurons, width: c.encoder.width };
     const rngs = c.encoder.kind === 'rate' ? Array.from({ length: batch }, (_, b) => new Rng(episodeSeeds?.[b] ?? 0)) : [];
     for (let t = 0; t < acts; t++) {
       for (let b = 0; b < batch; b++) {
         const o = obs.subarray((t * batch + b) * nObs, (t * batch + b + 1) * nObs);
-        if (c.encoder.kind === 'direct') encodeDirect(o, c.inputClip, u);
-        else if (c.encoder.kind === 'population') encodePopulation(o, c.inputClip, c.encoder.neurons, c.encoder.width, u);
+        if (c.encoder.kind === 'direct') encodeDirect(o, ep, u);
+        else if (c.encoder.kind === 'population') encodePopulation(o, ep, u);
         for (let k = 0; k < K; k++) {
-          if (c.encoder.kind === 'rate') encodeRate(o, c.inputClip, rngs[b], u);
+          if (c.encoder.kind === 'rate') encodeRate(o, ep, rngs[b], u);
           out.set(u, ((t * K + k) * batch + b) * nIn);
         }
       }
