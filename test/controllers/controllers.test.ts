@@ -290,3 +290,16 @@ test('benchController returns µs per act', () => {
   const us = benchController({}, 29, 8, 500);
   assert.ok(Number.isFinite(us) && us > 0);
 });
+
+test('learnBeta: per-neuron β from the genome through the sigmoid', () => {
+  const c = snn({ kind: 'static-snn', steps: 2, network: { hidden: 2, learnBeta: true, threshold: 10 } }, 1, 1);
+  const g = new Float32Array(c.layout.size);
+  c.layout.view(g, 'input.w').set([1, 1]);
+  c.layout.view(g, 'hidden.beta').set([0, Math.log(3)]); // β = sigmoid: 0.5 and 0.75
+  c.setGenome(g);
+  c.reset(0);
+  c.act(F([2]));
+  // I = 2 for both; U after 2 steps: 0.5·2 + 2 = 3 and 0.75·2 + 2 = 3.5
+  assertClose(c.introspect().layers[1].membrane!, [3, 3.5]);
+  assert.equal(c.layout.slice('hidden.beta').transform, 'sigmoid');
+});
