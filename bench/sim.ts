@@ -21,6 +21,14 @@ function which(cmd: string): string | null {
   }
 }
 
+function debianVersion(pkg: string): string {
+  try {
+    return execFileSync('dpkg-query', ['-W', '-f', '${Version}', pkg], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
 export async function benchSim(quick: boolean): Promise<Section> {
   const env = await LocomotionEnv.create({ morphology: antSpec() });
   const gait = openLoopGait(env.spec, env.jointNames);
@@ -77,7 +85,7 @@ export async function benchSim(quick: boolean): Promise<Section> {
   const mjFrameSkip = Math.round(env.controlDt / 0.01);
   const mjEnv = mjPhysics / mjFrameSkip;
   out.mujoco = {
-    version: (/MuJoCo version\s*([\w.]+)/i.exec(text) ?? [])[1] ?? 'unknown',
+    version: debianVersion('libmujoco-samples'),
     physicsDt: 0.01,
     integrator: 'RK4',
     frameSkip: mjFrameSkip,

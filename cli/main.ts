@@ -13,6 +13,14 @@ interface CommandModule {
 
 /** name → [one-line summary, module loader]; the summary is duplicated here so --help needs no imports */
 const COMMANDS: Record<string, [string, () => Promise<CommandModule>]> = {
+  main: ['the default job (npm start): train a gait, evaluate it on unseen conditions, watch it', () => import('./main-job.js')],
+  rollout: ['run one controller on one robot and condition; print distance, speed, falls, state hash', () => import('./rollout.js')],
+  train: ['train a controller headless with evolution strategies on all cores', () => import('./train.js')],
+  eval: ['evaluate checkpoints on a suite of (unseen) conditions: table, JSON, CSV, picture', () => import('./eval.js')],
+  adapt: ['speed before and after a condition switched on mid-episode, plastic vs static (picture)', () => import('./adapt.js')],
+  watch: ['serve the live three.js viewer on a checkpoint (or the built-in gait)', () => import('./watch.js')],
+  'learn-rule': ['learn a plasticity rule by BPTT with surrogate gradients (TensorFlow.js)', () => import('./learn-rule.js')],
+  'export-mjcf': ['write a robot as MuJoCo MJCF XML (spikeloco export-mjcf ant > ant.xml)', () => import('./export-mjcf.js')],
 };
 
 export function topLevelHelp(): string {

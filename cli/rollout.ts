@@ -38,13 +38,10 @@ export async function run(args: ParsedArgs): Promise<number> {
   const policy = resolvePolicy(str(args, 'controller')!, env, seed);
   const maxSteps = Math.round(seconds / env.controlDt);
   const recordPath = str(args, 'record');
-  const recorder = recordPath ? await import('../viewer/server/recording.js').then((m) => m.createRecorder(env, policy.label)) : null;
-  const stats = runEpisode(env, policy.controller, seed, {
-    maxSteps,
-    normalize: policy.normalize ?? undefined,
-    onStep: recorder ? (e, action, reward) => recorder.push(e, action, reward) : undefined,
-  });
-  if (recorder && recordPath) recorder.save(recordPath);
+  const episode = { maxSteps, normalize: policy.normalize ?? undefined };
+  const stats = recordPath
+    ? (await import('../viewer/server/recording.js')).recordEpisode(env, policy.controller, seed, recordPath, { ...episode, controllerName: policy.label })
+    : runEpisode(env, policy.controller, seed, episode);
   const result = {
     morphology: env.spec.name,
     condition: env.condition.label,

@@ -67,11 +67,12 @@ function check(value: unknown, s: Schema, path: string, where: string): unknown 
       if (value === null || (value === undefined && 'default' in s)) return null;
       return check(value, s.inner, path, where);
     case 'number': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) fail(`a finite number${range(s)}`);
+      if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${s.integer ? 'an integer' : 'a finite number'}${range(s)}`);
       const n = value as number;
       if (s.integer && !Number.isInteger(n)) fail(`an integer${range(s)}`);
-      if (s.min !== undefined && (s.exclusiveMin ? n <= s.min : n < s.min)) fail(`a number${range(s)}`);
-      if (s.max !== undefined && n > s.max) fail(`a number${range(s)}`);
+      const what = s.integer ? 'an integer' : 'a number';
+      if (s.min !== undefined && (s.exclusiveMin ? n <= s.min : n < s.min)) fail(`${what}${range(s)}`);
+      if (s.max !== undefined && n > s.max) fail(`${what}${range(s)}`);
       return n;
     }
     case 'string': {

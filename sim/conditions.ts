@@ -112,7 +112,7 @@ export const CONDITION_TERMS: readonly TermSpec[] = [
   {
     name: 'weak-motor',
     description: 'scale the gear of one joint (or all)',
-    params: [s('joint', 'hip_1', 'joint name, or "all"'), n('scale', 0.5, 'gear multiplier', 0, 10)],
+    params: [s('joint', 'hip_1', 'joint name, or "all"'), n('scale', 0.5, 'gear multiplier', 0.01, 10)],
     apply: (c, p) => void c.weakMotors.push({ joint: str(p, 'joint'), scale: num(p, 'scale') }),
   },
   {

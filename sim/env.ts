@@ -541,15 +541,49 @@ export class LocomotionEnv {
    * agree on it only if their trajectories are bitwise identical.
    */
   stateHash(): string {
+    return fnv1a64(new Uint8Array(this.exportBodyState().buffer));
+  }
+
+  /**
+   * Every body's pose and velocity (13 floats per body: position, quaternion x,y,z,w, linear
+   * and angular velocity), e.g. to carry the robot over into an env with another condition.
+   */
+  exportBodyState(): Float32Array {
     const nb = this.bodyHandles.length;
-    const buf = new Float32Array(13 * nb);
+    const out = new Float32Array(13 * nb);
     for (let b = 0; b < nb; b++) {
-      buf.set(this.pos.subarray(3 * b, 3 * b + 3), 13 * b);
-      buf.set(this.rot.subarray(4 * b, 4 * b + 4), 13 * b + 3);
-      buf.set(this.lin.subarray(3 * b, 3 * b + 3), 13 * b + 7);
-      buf.set(this.ang.subarray(3 * b, 3 * b + 3), 13 * b + 10);
+      out.set(this.pos.subarray(3 * b, 3 * b + 3), 13 * b);
+      out.set(this.rot.subarray(4 * b, 4 * b + 4), 13 * b + 3);
+      out.set(this.lin.subarray(3 * b, 3 * b + 3), 13 * b + 7);
+      out.set(this.ang.subarray(3 * b, 3 * b + 3), 13 * b + 10);
     }
-    return fnv1a64(new Uint8Array(buf.buffer));
+    return out;
+  }
+
+  /**
+   * Put every body where `state` (from `exportBodyState` of an env with the same body tree)
+   * says, lifted by `dz` metres (e.g. to clear a new terrain), and refresh the observation.
+   * The episode clock and counters continue.
+   */
+  importBodyState(state: Float32Array, dz = 0): Float32Array {
+    const nb = this.bodyHandles.length;
+    if (state.length !== 13 * nb) throw new Error(`importBodyState: expected ${13 * nb} values for ${nb} bodies, got ${state.length}`);
+    const raw = this.rawBodies;
+    const v = this.rawVec;
+    for (let b = 0; b < nb; b++) {
+      const h = this.bodyHandles[b], o = 13 * b;
+      v.x = state[o]; v.y = state[o + 1]; v.z = state[o + 2] + dz;
+      raw.rbSetTranslation(h, v.x, v.y, v.z, true);
+      raw.rbSetRotation(h, state[o + 3], state[o + 4], state[o + 5], state[o + 6], true);
+      v.x = state[o + 7]; v.y = state[o + 8]; v.z = state[o + 9];
+      raw.rbSetLinvel(h, v as never, true);
+      v.x = state[o + 10]; v.y = state[o + 11]; v.z = state[o + 12];
+      raw.rbSetAngvel(h, v as never, true);
+    }
+    this.readState();
+    this.x = this.pos[0];
+    this.writeObservation();
+    return this.obs;
   }
 
   snapshot(): EnvSnapshot {

@@ -4,7 +4,7 @@
  * Member m of generation g runs `episodesPerMember` episodes; episode k uses condition
  * conditions[(g·episodesPerMember + k) mod C] and seed deriveSeed(runSeed, g, k): the same
  * episodes for every member of a generation (common random numbers), different ones each
- * generation. Fitness = mean return. Observations are normalised with the generation's frozen
+ * generation (or per-member seeds with `distinctSeeds`). Fitness = mean return. Observations are normalised with the generation's frozen
  * statistics, and the raw observations seen are returned as fresh running statistics for the
  * main thread to merge in member order.
  */
@@ -43,7 +43,11 @@ export interface MemberResult {
 export interface Evaluator {
   readonly obsSize: number;
   readonly actSize: number;
-  evaluate(generation: number, member: number, genome: Float32Array, norm: NormalizerSnapshot | null): MemberResult;
+  /**
+   * `distinctSeeds`: give this member its own episode seeds (deriveSeed(runSeed, generation,
+   * member, k)) instead of the generation's common ones: for evaluating one genome on many seeds.
+   */
+  evaluate(generation: number, member: number, genome: Float32Array, norm: NormalizerSnapshot | null, distinctSeeds?: boolean): MemberResult;
   free(): void;
 }
 
@@ -57,7 +61,7 @@ export async function createEvaluator(init: EvaluatorInit): Promise<Evaluator> {
   return {
     obsSize,
     actSize,
-    evaluate(generation, member, genome, norm) {
+    evaluate(generation, member, genome, norm, distinctSeeds = false) {
       if (init.faultInjection && init.faultInjection.generation === generation && init.faultInjection.member === member) {
         throw new Error(`injected fault (faultInjection: generation ${generation}, member ${member})`);
       }
@@ -72,7 +76,8 @@ export async function createEvaluator(init: EvaluatorInit): Promise<Evaluator> {
       for (let k = 0; k < init.episodesPerMember; k++) {
         const condition = init.conditions[(generation * init.episodesPerMember + k) % init.conditions.length];
         const env = envs.get(condition)!;
-        const ep = runEpisode(env, controller, deriveSeed(init.runSeed, generation, k), { normalize, maxSteps: init.episodeSteps });
+        const seed = distinctSeeds ? deriveSeed(init.runSeed, generation, member, k) : deriveSeed(init.runSeed, generation, k);
+        const ep = runEpisode(env, controller, seed, { normalize, maxSteps: init.episodeSteps });
         ret += ep.return;
         vel += ep.meanForwardVelocity;
         dist += ep.distance;

@@ -26,14 +26,14 @@ export interface ResolvedPolicy {
 }
 
 export function policyFromFile(path: string): PolicyFile {
-  const data = readCheckpoint(path) as unknown as PolicyFile & { kind: string; best?: PolicyFile & { genome: Float32Array } };
-  if (data.kind === POLICY_KIND) return data;
-  if (data.kind === RUN_KIND) {
+  const { header, data } = readCheckpoint<PolicyFile>(path);
+  if (header.kind === POLICY_KIND) return data;
+  if (header.kind === RUN_KIND) {
     const run = data as unknown as { config: PolicyFile['config']; layout: PolicyFile['layout']; normalizer: PolicyFile['normalizer']; best: { genome: Float32Array; fitness: number; meanForwardVelocity: number; generation: number } | null };
     if (!run.best) throw new Error(`${path}: this run checkpoint has no evaluated best genome yet`);
     return { config: run.config, layout: run.layout, normalizer: run.normalizer, genome: run.best.genome, generation: run.best.generation, fitness: run.best.fitness, meanForwardVelocity: run.best.meanForwardVelocity };
   }
-  throw new Error(`${path}: a ${data.kind} file, not a policy (best.json) or run checkpoint`);
+  throw new Error(`${path}: a ${header.kind} file, not a policy (best.json) or run checkpoint`);
 }
 
 export function controllerForPolicy(policy: PolicyFile, obsSize: number, actSize: number, where: string): { controller: Controller; normalize: ResolvedPolicy['normalize'] } {

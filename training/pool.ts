@@ -59,11 +59,11 @@ export class RolloutPool {
   }
 
   /**
-   * Evaluate `genomes[i]` as member i of `generation`. Resolves with results in member order;
+   * Evaluate `genomes[i]` as member i of `generation` (`distinctSeeds`: see Evaluator.evaluate). Resolves with results in member order;
    * rejects with a `WorkerError` naming the member if any evaluation throws (the remaining
    * work is abandoned and the pool should be closed).
    */
-  evaluate(generation: number, genomes: Float32Array[], norm: NormalizerSnapshot | null): Promise<MemberResult[]> {
+  evaluate(generation: number, genomes: Float32Array[], norm: NormalizerSnapshot | null, distinctSeeds = false): Promise<MemberResult[]> {
     if (this.closed) return Promise.reject(new Error('pool is closed'));
     const results: MemberResult[] = new Array(genomes.length);
     let next = 0, done = 0, failed = false;
@@ -77,7 +77,7 @@ export class RolloutPool {
         }
         const member = next++;
         slot.busy = true;
-        slot.worker.postMessage({ type: 'eval', generation, member, genome: genomes[member], norm });
+        slot.worker.postMessage({ type: 'eval', generation, member, genome: genomes[member], norm, distinctSeeds });
       };
       const listeners: [Worker, (m: FromWorker) => void, (e: Error) => void][] = [];
       const cleanup = () => {

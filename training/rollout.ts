@@ -11,7 +11,10 @@ export interface EpisodeStats {
   seconds: number;
   /** torso x displacement, m */
   distance: number;
-  /** distance / seconds, m/s */
+  /**
+   * distance / the episode's nominal length (maxSteps · controlDt), m/s: a robot that falls
+   * early is not credited with the speed of its dive
+   */
   meanForwardVelocity: number;
   /** sum of rewards */
   return: number;
@@ -61,7 +64,7 @@ export function runEpisode(env: LocomotionEnv, controller: Controller, seed: num
     steps,
     seconds,
     distance,
-    meanForwardVelocity: seconds > 0 ? distance / seconds : 0,
+    meanForwardVelocity: distance / (maxSteps * env.controlDt),
     return: ret,
     falls,
     nonFinite,

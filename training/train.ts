@@ -19,7 +19,7 @@ import { Normalizer, RunningStats, type NormalizerState } from './normalizer.js'
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { RunLog } from './log.js';
 import { lineChartSVG } from './plot.js';
-import { Progress } from './progress.js';
+import { ProgressReporter, formatDuration } from './progress.js';
 import { RolloutPool } from './pool.js';
 import type { EvaluatorInit, MemberResult } from './evaluate.js';
 import type { TrainConfig } from './config.js';
@@ -28,20 +28,27 @@ import { parseTrainConfig } from './config.js';
 export const RUN_KIND = 'es-run';
 export const POLICY_KIND = 'policy';
 
+/** One generation of the log (log.jsonl / log.csv columns). */
 export interface GenerationRow {
   generation: number;
+  /** episodes evaluated so far */
   evaluations: number;
   envSteps: number;
   best: number;
   mean: number;
   sd: number;
-  meanVelocity: number;
-  bestVelocity: number;
-  centerFitness: number | null;
-  centerVelocity: number | null;
-  elapsedSec: number;
-  stepsPerSec: number;
+  elapsedS: number;
+  stepsPerS: number;
+  extra: {
+    meanVelocity: number;
+    bestVelocity: number;
+    /** the centre's fitness on fresh seeds (checkpoint generations only; NaN otherwise) */
+    centerFitness: number;
+    centerVelocity: number;
+  };
 }
+
+const EXTRA_COLUMNS = ['meanVelocity', 'bestVelocity', 'centerFitness', 'centerVelocity'] as const;
 
 /** What `best.json` holds: everything needed to run the policy elsewhere. */
 export interface PolicyFile {
@@ -99,7 +106,7 @@ function makeOptimizer(cfg: TrainConfig, init: Float32Array): Optimizer {
     case 'pgpe':
       return new PGPE({ dim, popSize: o.popSize, seed: cfg.seed, maxSpeed: o.maxSpeed, stdevInit: o.sigma, init });
     case 'snes':
-      return new SNES({ dim, popSize: o.popSize, seed: cfg.seed, init, sigmaInit: o.sigma } as ConstructorParameters<typeof SNES>[0]);
+      return new SNES({ dim, popSize: o.popSize, seed: cfg.seed, init, stdevInit: o.sigma });
   }
 }
 
@@ -116,9 +123,10 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
   let cfg = cfgIn;
   if (opts.resume) {
     if (!existsSync(ckptPath)) throw new Error(`--resume ${opts.outDir}: no checkpoint.json there`);
-    state = readCheckpoint(ckptPath, RUN_KIND) as unknown as RunState;
+    state = readCheckpoint<RunState>(ckptPath, RUN_KIND).data;
     cfg = parseTrainConfig(state.config, `${ckptPath} config`);
   } else {
+    if (existsSync(ckptPath)) throw new Error(`${opts.outDir} already holds a run (checkpoint.json); continue it with --resume ${opts.outDir} or choose another --out`);
     state = undefined as unknown as RunState;
   }
   const generations = opts.generations ?? cfg.generations;
@@ -167,14 +175,14 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
     reward: cfg.reward,
     faultInjection: opts.faultInjection,
   });
-  const log = new RunLog(opts.outDir, { append: !!opts.resume });
-  const progress = opts.progress === null ? null : new Progress({ total: generations, stream: opts.progress ?? process.stderr });
+  const log = new RunLog(opts.outDir, { extraColumns: EXTRA_COLUMNS, resumeFromGeneration: opts.resume ? state.generation : undefined });
+  const progress = opts.progress === null ? null : new ProgressReporter({ total: generations, stream: opts.progress ?? process.stderr, startGeneration: state.generation });
   const t0 = performance.now() - state.elapsedSec * 1000;
 
   const save = () => {
     state.optimizer = optimizer.getState();
     state.normalizer = normalizer.getState();
-    writeCheckpoint(ckptPath, { kind: RUN_KIND, ...state } as unknown as Parameters<typeof writeCheckpoint>[1]);
+    writeCheckpoint(ckptPath, RUN_KIND, state);
     if (state.best) {
       const policy: PolicyFile = {
         config: cfg,
@@ -185,7 +193,7 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
         fitness: state.best.fitness,
         meanForwardVelocity: state.best.meanForwardVelocity,
       };
-      writeCheckpoint(join(opts.outDir, 'best.json'), { kind: POLICY_KIND, ...policy } as unknown as Parameters<typeof writeCheckpoint>[1]);
+      writeCheckpoint(join(opts.outDir, 'best.json'), POLICY_KIND, policy);
     }
     writeFileSync(join(opts.outDir, 'learning-curve.svg'), learningCurve(cfg.name, state.history));
   };
@@ -200,38 +208,35 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
       const results = await pool.evaluate(g, population, frozen);
       optimizer.tell(results.map((r) => r.fitness));
       if (cfg.normalizeObservations) normalizer.merge(...results.map(statsOf));
-      const gen = summarise(g, results, state);
-      gen.stepsPerSec = results.reduce((s, r) => s + r.steps, 0) / ((performance.now() - tGen) / 1000);
+      const gen = summarise(g, results, state, cfg.episodesPerMember);
+      gen.stepsPerS = results.reduce((s, r) => s + r.steps, 0) / ((performance.now() - tGen) / 1000);
 
       const isCheckpoint = (g + 1) % cfg.checkpointEvery === 0 || g + 1 === generations;
       if (isCheckpoint) {
         const center = optimizer.center();
         // fresh seeds for the centre's evaluation: generation index offset by 1e6
-        const evals = await pool.evaluate(1_000_000 + g, Array.from({ length: cfg.finalEpisodes }, () => center), normalizer.frozen());
+        const evals = await pool.evaluate(1_000_000 + g, Array.from({ length: cfg.finalEpisodes }, () => center), cfg.normalizeObservations ? normalizer.frozen() : null, true);
         const f = evals.reduce((s, r) => s + r.fitness, 0) / evals.length;
         const v = evals.reduce((s, r) => s + r.meanForwardVelocity, 0) / evals.length;
-        gen.centerFitness = f;
-        gen.centerVelocity = v;
+        gen.extra.centerFitness = f;
+        gen.extra.centerVelocity = v;
         state.envSteps += evals.reduce((s, r) => s + r.steps, 0);
         if (!state.best || f > state.best.fitness) state.best = { genome: center, fitness: f, meanForwardVelocity: v, generation: g + 1 };
       }
       state.generation = g + 1;
       state.elapsedSec = (performance.now() - t0) / 1000;
-      gen.elapsedSec = state.elapsedSec;
+      gen.elapsedS = state.elapsedSec;
       gen.envSteps = state.envSteps;
       state.history.push(gen);
-      log.append(gen as unknown as Record<string, number | null>);
-      progress?.update(state.generation, {
-        best: gen.best,
-        mean: gen.mean,
-        velocity: gen.centerVelocity ?? gen.meanVelocity,
-        stepsPerSec: gen.stepsPerSec,
-      });
+      log.append(gen);
+      const v = state.best ? `centre ${state.best.meanForwardVelocity.toFixed(2)} m/s` : `pop ${gen.extra.meanVelocity.toFixed(2)} m/s`;
+      const budget = minutes > 0 ? ` | budget ${formatDuration(Math.max(0, minutes * 60 - state.elapsedSec))} left` : '';
+      progress?.update({ generation: state.generation, best: gen.best, mean: gen.mean, stepsPerS: gen.stepsPerS, note: v + budget });
       if (isCheckpoint) save();
     }
     if (!state.best) {
       const center = optimizer.center();
-      const evals = await pool.evaluate(1_000_000 + state.generation, Array.from({ length: cfg.finalEpisodes }, () => center), normalizer.frozen());
+      const evals = await pool.evaluate(1_000_000 + state.generation, Array.from({ length: cfg.finalEpisodes }, () => center), cfg.normalizeObservations ? normalizer.frozen() : null, true);
       state.best = {
         genome: center,
         fitness: evals.reduce((s, r) => s + r.fitness, 0) / evals.length,
@@ -268,33 +273,35 @@ function statsOf(r: MemberResult): RunningStats {
   return s;
 }
 
-function summarise(g: number, results: MemberResult[], state: RunState): GenerationRow {
+function summarise(g: number, results: MemberResult[], state: RunState, episodesPerMember: number): GenerationRow {
   const fit = results.map((r) => r.fitness);
   const [mean, sd] = meanSd(fit);
   let bi = 0;
   for (let i = 1; i < fit.length; i++) if (fit[i] > fit[bi]) bi = i;
   const steps = results.reduce((s, r) => s + r.steps, 0);
   state.envSteps += steps;
-  const elapsed = state.elapsedSec;
+  const previous = state.history.length ? state.history[state.history.length - 1].evaluations : 0;
   return {
     generation: g + 1,
-    evaluations: results.length,
+    evaluations: previous + results.length * episodesPerMember,
     envSteps: state.envSteps,
     best: fit[bi],
     mean,
     sd,
-    meanVelocity: results.reduce((s, r) => s + r.meanForwardVelocity, 0) / results.length,
-    bestVelocity: results[bi].meanForwardVelocity,
-    centerFitness: null,
-    centerVelocity: null,
-    elapsedSec: elapsed,
-    stepsPerSec: 0,
+    elapsedS: state.elapsedSec,
+    stepsPerS: 0,
+    extra: {
+      meanVelocity: results.reduce((s, r) => s + r.meanForwardVelocity, 0) / results.length,
+      bestVelocity: results[bi].meanForwardVelocity,
+      centerFitness: NaN,
+      centerVelocity: NaN,
+    },
   };
 }
 
 export function learningCurve(name: string, history: GenerationRow[]): string {
   const xs = history.map((h) => h.generation);
-  const centre = history.filter((h) => h.centerFitness !== null);
+  const centre = history.filter((h) => Number.isFinite(h.extra.centerFitness));
   return lineChartSVG({
     title: `${name}: fitness per generation`,
     xLabel: 'generation',
@@ -302,7 +309,7 @@ export function learningCurve(name: string, history: GenerationRow[]): string {
     series: [
       { name: 'population mean', xs, ys: history.map((h) => h.mean), band: { lo: history.map((h) => h.mean - h.sd), hi: history.map((h) => h.mean + h.sd) } },
       { name: 'population best', xs, ys: history.map((h) => h.best) },
-      { name: 'centre (fresh seeds)', xs: centre.map((h) => h.generation), ys: centre.map((h) => h.centerFitness as number) },
+      { name: 'centre (fresh seeds)', xs: centre.map((h) => h.generation), ys: centre.map((h) => h.extra.centerFitness) },
     ],
   });
 }

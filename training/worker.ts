@@ -5,9 +5,9 @@ import { createEvaluator, type EvaluatorInit } from './evaluate.js';
 const port = parentPort!;
 try {
   const evaluator = await createEvaluator(workerData as EvaluatorInit);
-  port.on('message', (m: { type: 'eval'; generation: number; member: number; genome: Float32Array; norm: Parameters<typeof evaluator.evaluate>[3] }) => {
+  port.on('message', (m: { type: 'eval'; generation: number; member: number; genome: Float32Array; norm: Parameters<typeof evaluator.evaluate>[3]; distinctSeeds: boolean }) => {
     try {
-      port.postMessage({ type: 'result', result: evaluator.evaluate(m.generation, m.member, m.genome, m.norm) });
+      port.postMessage({ type: 'result', result: evaluator.evaluate(m.generation, m.member, m.genome, m.norm, m.distinctSeeds) });
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       port.postMessage({ type: 'error', member: m.member, message: e.message, stack: e.stack });

@@ -1,0 +1,103 @@
+/**
+ * Rollout throughput of the worker pool with 1 and 2 workers on the same population (default
+ * plastic-SNN Ant, flat, 10-s episodes), and the controller's cost per control step next to
+ * the physics cost of the same step.
+ */
+import os from 'node:os';
+import { antSpec } from '../morphologies/ant.js';
+import { createController, genomeLayoutFor, initGenome, parseControllerConfig } from '../controllers/index.js';
+import { LocomotionEnv } from '../sim/env.js';
+import { RolloutPool } from '../training/pool.js';
+import { deriveSeed } from '../core/rng.js';
+import { Rng } from '../core/rng.js';
+import { heapDeltaPerStep, median, type Section } from './report.js';
+import { readFileSync } from 'node:fs';
+
+function defaultControllerConfig(): Record<string, unknown> {
+  const cfg = JSON.parse(readFileSync(new URL('../../configs/ant-plastic.json', import.meta.url), 'utf8')) as { controller: Record<string, unknown> };
+  return cfg.controller;
+}
+
+export async function benchTraining(quick: boolean): Promise<Section> {
+  const spec = antSpec();
+  const controllerCfg = parseControllerConfig(defaultControllerConfig(), 'configs/ant-plastic.json controller');
+  const env = await LocomotionEnv.create({ morphology: spec });
+  const layout = genomeLayoutFor(controllerCfg, env.obsSize, env.actSize);
+  const pop = quick ? 8 : 16;
+  const rng = new Rng(1);
+  const base = initGenome(layout, 1);
+  const genomes = Array.from({ length: pop }, () => {
+    const g = base.slice();
+    for (let i = 0; i < g.length; i++) g[i] += 0.05 * rng.normal();
+    return g;
+  });
+
+  // controller cost vs physics cost per control step
+  const controller = createController(controllerCfg, env.obsSize, env.actSize, base);
+  controller.reset(0);
+  let obs = env.reset(0);
+  const actTimes: number[] = [];
+  const physTimes: number[] = [];
+  for (let rep = 0; rep < 3; rep++) {
+    let tAct = 0, tPhys = 0;
+    for (let i = 0; i < 2000; i++) {
+      const t0 = performance.now();
+      const a = controller.act(obs, 0);
+      const t1 = performance.now();
+      const r = env.step(a);
+      tPhys += performance.now() - t1;
+      tAct += t1 - t0;
+      obs = r.obs;
+      if (r.done || r.truncated) {
+        obs = env.reset(i);
+        controller.reset(i);
+      }
+    }
+    actTimes.push((tAct / 2000) * 1000);
+    physTimes.push((tPhys / 2000) * 1000);
+  }
+  const heap = heapDeltaPerStep(() => controller.act(obs, 0), 10000);
+  const actUs = median(actTimes), physUs = median(physTimes);
+  env.free();
+
+  const throughput: Record<string, number> = {};
+  const hashes: Record<string, string> = {};
+  for (const workers of [1, 2]) {
+    const pool = await RolloutPool.create(workers, {
+      morphology: spec,
+      conditions: ['flat'],
+      episodeSteps: 200,
+      episodesPerMember: 1,
+      controller: controllerCfg as unknown as Record<string, unknown>,
+      runSeed: 7,
+    });
+    await pool.evaluate(0, genomes.slice(0, workers), null); // warm-up
+    const rates: number[] = [];
+    let fingerprint = '';
+    for (let rep = 0; rep < (quick ? 1 : 2); rep++) {
+      const t0 = performance.now();
+      const res = await pool.evaluate(1, genomes, null);
+      const steps = res.reduce((s, r) => s + r.steps, 0);
+      rates.push(steps / ((performance.now() - t0) / 1000));
+      fingerprint = res.map((r) => r.fitness.toString()).join(',');
+    }
+    await pool.close();
+    throughput[`workers${workers}`] = Math.round(median(rates));
+    hashes[`workers${workers}`] = String(deriveSeed(0, ...fingerprint.split('').map((c) => c.charCodeAt(0))));
+  }
+  return {
+    controller: controllerCfg,
+    genomeSize: layout.size,
+    controllerUsPerStep: Number(actUs.toFixed(2)),
+    physicsUsPerStep: Number(physUs.toFixed(2)),
+    controllerOverPhysics: Number((actUs / physUs).toFixed(3)),
+    controllerTarget: '≤ 0.25',
+    controllerHeapBytesPerStep: Number.isFinite(heap) ? Math.round(heap) : 'run with --expose-gc',
+    cores: os.cpus().length,
+    population: pop,
+    envStepsPerSec: throughput,
+    scaling2over1: Number((throughput.workers2 / throughput.workers1).toFixed(3)),
+    scalingTarget: '≥ 1.85',
+    identicalResults1vs2: hashes.workers1 === hashes.workers2,
+  };
+}

@@ -1,0 +1,54 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandSpec, ParsedArgs } from './args.js';
+import { num, str, UsageError } from './args.js';
+import { policyFromFile } from '../training/policy.js';
+import { adaptationTrace, smooth } from '../training/adaptation.js';
+import { lineChartSVG } from '../training/plot.js';
+
+export const command: CommandSpec = {
+  name: 'adapt',
+  summary: 'speed before and after a condition switched on mid-episode, plastic vs static (picture)',
+  usage: 'spikeloco adapt CHECKPOINT... --condition "friction(mu=0.3)" [--switch-at 5] [--seconds 15] [--seeds 5] [--svg adapt.svg] [--json adapt.json]',
+  positionals: 'CHECKPOINT...',
+  options: [
+    { name: 'condition', type: 'string', default: 'friction(mu=0.3)', description: 'the condition switched on mid-episode', metavar: 'COND' },
+    { name: 'switch-at', type: 'number', default: 5, description: 'seconds of flat ground before the switch', metavar: 'S' },
+    { name: 'seconds', type: 'number', default: 15, description: 'episode length', metavar: 'S' },
+    { name: 'seeds', type: 'integer', default: 5, description: 'episodes averaged', metavar: 'N' },
+    { name: 'seed', type: 'integer', default: 777, description: 'base seed', metavar: 'N' },
+    { name: 'svg', type: 'string', description: 'write the speed-over-time picture here', metavar: 'FILE' },
+    { name: 'json', type: 'string', description: 'write the traces as JSON', metavar: 'FILE' },
+  ],
+};
+
+export async function run(args: ParsedArgs): Promise<number> {
+  if (!args.positionals.length) throw new UsageError('adapt needs at least one checkpoint');
+  const o = { condition: str(args, 'condition')!, switchAt: num(args, 'switch-at')!, seconds: num(args, 'seconds')!, seeds: num(args, 'seeds')!, seed: num(args, 'seed')!, window: 2 };
+  if (!(o.switchAt > 0 && o.switchAt < o.seconds)) throw new UsageError('--switch-at must be inside (0, --seconds)');
+  const traces = [];
+  for (const p of args.positionals) traces.push(await adaptationTrace(p, policyFromFile(p.endsWith('.json') ? p : join(p, 'best.json')), o));
+  console.log(`switch to ${o.condition} at ${o.switchAt} s; mean forward speed (m/s) over ${o.seeds} seeds, ${o.window}-s windows`);
+  console.log(`${'policy'.padEnd(40)}${'before'.padStart(9)}${'after'.padStart(9)}${'end'.padStart(9)}${'falls'.padStart(7)}`);
+  for (const t of traces) console.log(`${`${t.policy} (${t.controller})`.padEnd(40)}${t.before.toFixed(3).padStart(9)}${t.after.toFixed(3).padStart(9)}${t.end.toFixed(3).padStart(9)}${String(t.falls).padStart(7)}`);
+  const svgPath = str(args, 'svg');
+  if (svgPath) {
+    const k = Math.max(1, Math.round(1 / 0.05));
+    writeFileSync(
+      svgPath,
+      lineChartSVG({
+        title: `forward speed, ${o.condition} switched on at ${o.switchAt} s (1-s moving average, ${o.seeds} seeds)`,
+        xLabel: 'time (s)',
+        yLabel: 'speed (m/s)',
+        series: [
+          ...traces.map((t) => ({ name: `${t.policy} (${t.controller})`, xs: t.time, ys: smooth(t.speed, k) })),
+          { name: 'switch', xs: [o.switchAt, o.switchAt], ys: [Math.min(0, ...traces.flatMap((t) => t.speed)), Math.max(0.1, ...traces.flatMap((t) => t.speed))], dashed: true, color: '#888' },
+        ],
+      }),
+    );
+    console.log(`wrote ${svgPath}`);
+  }
+  const json = str(args, 'json');
+  if (json) writeFileSync(json, JSON.stringify({ options: o, traces }, null, 2) + '\n');
+  return 0;
+}

@@ -1,0 +1,78 @@
+import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandSpec, ParsedArgs } from './args.js';
+import { num, str, UsageError } from './args.js';
+import { loadSuite, SUITES } from '../training/suites.js';
+import { policyFromFile } from '../training/policy.js';
+import { evaluatePolicies, evaluationCsv, formatEvaluation, type EvaluationReport } from '../training/evaluation.js';
+import { barChartSVG, heatmapSVG } from '../training/plot.js';
+
+export const command: CommandSpec = {
+  name: 'eval',
+  summary: 'evaluate checkpoints on a suite of (unseen) conditions: table, JSON, CSV, picture',
+  usage: 'spikeloco eval CHECKPOINT... [--suite unseen] [--episodes 5] [--seconds 10] [--json out.json] [--out DIR]',
+  positionals: 'CHECKPOINT...',
+  options: [
+    { name: 'suite', type: 'string', default: 'unseen', description: `suite name (${Object.keys(SUITES).join(', ')}) or a JSON suite file`, metavar: 'NAME' },
+    { name: 'episodes', type: 'integer', default: 5, description: 'seeded episodes per condition', metavar: 'N' },
+    { name: 'seconds', type: 'number', default: 10, description: 'episode length', metavar: 'S' },
+    { name: 'seed', type: 'integer', default: 12345, description: 'evaluation seed (same episodes for every checkpoint)', metavar: 'N' },
+    { name: 'workers', type: 'integer', default: os.availableParallelism?.() ?? os.cpus().length, description: 'rollout worker threads', metavar: 'N' },
+    { name: 'json', type: 'string', description: 'write the full report as JSON', metavar: 'FILE' },
+    { name: 'out', type: 'string', description: 'write eval.json, eval.csv, retention.svg and distance.svg here', metavar: 'DIR' },
+  ],
+};
+
+export function evaluationPictures(r: EvaluationReport): { retention: string; distance: string } {
+  const conditions = r.policies[0]?.conditions.map((c) => c.condition) ?? [];
+  const retention = heatmapSVG({
+    title: `retention on suite "${r.suite}" (distance / flat distance)`,
+    values: r.policies.map((p) => p.conditions.map((c) => c.retention)),
+    rowLabels: r.policies.map((p) => p.policy),
+    colLabels: conditions,
+    colorScale: 'viridis',
+    min: 0,
+    max: Math.max(1, ...r.policies.flatMap((p) => p.conditions.map((c) => (Number.isFinite(c.retention) ? c.retention : 0)))),
+    width: Math.max(720, 90 * conditions.length + 260),
+  });
+  const distance = barChartSVG({
+    title: `distance in ${r.seconds} s (mean ± 95% CI, ${r.episodes} episodes)`,
+    yLabel: 'm',
+    categories: conditions,
+    series: r.policies.map((p) => ({ name: p.policy, values: p.conditions.map((c) => c.distance.mean), errors: p.conditions.map((c) => c.distance.ci95) })),
+    width: Math.max(720, 90 * conditions.length + 200),
+  });
+  return { retention, distance };
+}
+
+export async function run(args: ParsedArgs): Promise<number> {
+  if (!args.positionals.length) throw new UsageError('eval needs at least one checkpoint (a run directory\'s best.json or checkpoint.json)');
+  const suite = loadSuite(str(args, 'suite')!);
+  const episodes = num(args, 'episodes')!;
+  if (episodes < 1) throw new UsageError('--episodes must be ≥ 1');
+  const policies = args.positionals.map((p) => ({ name: p, policy: policyFromFile(p.endsWith('.json') ? p : join(p, 'best.json')) }));
+  const report = await evaluatePolicies(policies, {
+    suite,
+    episodes,
+    seconds: num(args, 'seconds')!,
+    workers: num(args, 'workers')!,
+    seed: num(args, 'seed')!,
+    onProgress: (d, t) => process.stderr.write(`\reval: ${d}/${t} policy × condition blocks`),
+  });
+  process.stderr.write('\n');
+  console.log(formatEvaluation(report));
+  const json = str(args, 'json');
+  if (json) writeFileSync(json, JSON.stringify(report, null, 2) + '\n');
+  const out = str(args, 'out');
+  if (out) {
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'eval.json'), JSON.stringify(report, null, 2) + '\n');
+    writeFileSync(join(out, 'eval.csv'), evaluationCsv(report));
+    const pics = evaluationPictures(report);
+    writeFileSync(join(out, 'retention.svg'), pics.retention);
+    writeFileSync(join(out, 'distance.svg'), pics.distance);
+    console.log(`\nwrote ${out}/eval.json, eval.csv, retention.svg, distance.svg`);
+  }
+  return 0;
+}

@@ -1,0 +1,62 @@
+import os from 'node:os';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { CommandSpec, ParsedArgs } from './args.js';
+import { flag, num, str, UsageError } from './args.js';
+import { loadTrainConfig } from '../training/config.js';
+import { train } from '../training/train.js';
+import { SUITES } from '../training/suites.js';
+import { evaluatePolicies, formatEvaluation } from '../training/evaluation.js';
+import { parseArgs } from './args.js';
+
+const DEFAULT_CONFIG = fileURLToPath(new URL('../../configs/ant-plastic.json', import.meta.url));
+
+export const command: CommandSpec = {
+  name: 'main',
+  summary: 'the default job (npm start): train a gait, evaluate it on unseen conditions, watch it',
+  usage: 'spikeloco main [--minutes 5] [--workers N] [--out runs/main-DATE] [--no-watch] [--port 8080]',
+  options: [
+    { name: 'config', type: 'string', default: DEFAULT_CONFIG, description: 'training config', metavar: 'FILE' },
+    { name: 'minutes', type: 'number', default: 5, description: 'training budget in minutes (the 1.0 m/s target is measured at 15)', metavar: 'M' },
+    { name: 'workers', type: 'integer', default: os.availableParallelism?.() ?? os.cpus().length, description: 'rollout worker threads', metavar: 'N' },
+    { name: 'out', type: 'string', description: 'run directory (default runs/main-YYYYMMDD-HHMMSS)', metavar: 'DIR' },
+    { name: 'episodes', type: 'integer', default: 3, description: 'evaluation episodes per unseen condition', metavar: 'N' },
+    { name: 'no-watch', type: 'boolean', description: 'stop after the evaluation instead of serving the viewer' },
+    { name: 'port', type: 'integer', default: 8080, description: 'viewer port', metavar: 'N' },
+    { name: 'host', type: 'string', default: '127.0.0.1', description: 'viewer host', metavar: 'HOST' },
+  ],
+};
+
+function stamp(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+export async function run(args: ParsedArgs): Promise<number> {
+  if (args.positionals.length) throw new UsageError(`main takes no positional arguments (got ${args.positionals.join(' ')})`);
+  const cfg = loadTrainConfig(str(args, 'config')!);
+  const minutes = num(args, 'minutes')!;
+  const out = str(args, 'out') ?? `runs/main-${stamp()}`;
+  if (existsSync(`${out}/checkpoint.json`)) throw new UsageError(`${out} already holds a run; choose another --out`);
+  console.log(`[1/3] training ${cfg.name} (${cfg.controller.kind}, ${cfg.optimizer.kind}) on ${cfg.conditions.join(', ')} for ${minutes} min on ${num(args, 'workers')} workers → ${out}`);
+  const result = await train(cfg, { outDir: out, workers: num(args, 'workers')!, minutes, progress: process.stderr });
+  const b = result.best;
+  console.log(`      the gait it found: ${b.meanForwardVelocity.toFixed(3)} m/s mean forward speed, ${(b.meanForwardVelocity * cfg.episodeSeconds).toFixed(2)} m in ${cfg.episodeSeconds} s (generation ${b.generation}, ${cfg.finalEpisodes} fresh episodes)`);
+  console.log(`      learning curve: ${out}/learning-curve.svg; logs: ${out}/log.csv`);
+
+  console.log(`[2/3] evaluating on the unseen suite (${SUITES.unseen.conditions.length} conditions × ${num(args, 'episodes')} episodes)`);
+  const report = await evaluatePolicies([{ name: `${out}/best.json`, policy: b }], {
+    suite: SUITES.unseen,
+    episodes: num(args, 'episodes')!,
+    seconds: cfg.episodeSeconds,
+    workers: num(args, 'workers')!,
+    seed: 12345,
+  });
+  console.log(formatEvaluation(report));
+
+  if (flag(args, 'no-watch')) return 0;
+  console.log('[3/3] serving the viewer on the gait it just trained (Ctrl-C to stop)');
+  const watch = await import('./watch.js');
+  return watch.run(parseArgs(watch.command, [`${out}/best.json`, '--port', String(num(args, 'port')), '--host', str(args, 'host')!]));
+}

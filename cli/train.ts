@@ -1,0 +1,70 @@
+import os from 'node:os';
+import type { CommandSpec, ParsedArgs } from './args.js';
+import { flag, num, str, UsageError } from './args.js';
+import { loadTrainConfig, parseTrainConfig } from '../training/config.js';
+import { train } from '../training/train.js';
+
+export const command: CommandSpec = {
+  name: 'train',
+  summary: 'train a controller headless with evolution strategies on all cores',
+  usage: 'spikeloco train --config configs/ant-plastic.json --out runs/NAME [--workers N] [--generations G] [--minutes M] | --resume runs/NAME',
+  options: [
+    { name: 'config', type: 'string', description: 'training config (JSON; see configs/)', metavar: 'FILE' },
+    { name: 'out', type: 'string', description: 'run directory for checkpoints, logs and the learning curve', metavar: 'DIR' },
+    { name: 'workers', type: 'integer', default: os.availableParallelism?.() ?? os.cpus().length, description: 'rollout worker threads', metavar: 'N' },
+    { name: 'generations', type: 'integer', description: 'override the config\'s generations', metavar: 'G' },
+    { name: 'minutes', type: 'number', description: 'override the config\'s wall-clock budget (0: none)', metavar: 'M' },
+    { name: 'seed', type: 'integer', description: 'override the config\'s seed', metavar: 'N' },
+    { name: 'resume', type: 'string', description: 'continue the run in this directory from its last checkpoint', metavar: 'DIR' },
+    { name: 'allow-unseen', type: 'boolean', description: 'allow training on conditions held out in the unseen suite' },
+    { name: 'rule-from', type: 'string', description: 'start the plasticity parameters from a learned rule (rules/NAME/rule.json)', metavar: 'FILE' },
+    { name: 'freeze-rule', type: 'boolean', description: 'with --rule-from: keep the learned plasticity parameters fixed (ES evolves the rest)' },
+    { name: 'quiet', type: 'boolean', description: 'no progress output' },
+  ],
+};
+
+export async function run(args: ParsedArgs): Promise<number> {
+  const resume = str(args, 'resume');
+  const workers = num(args, 'workers')!;
+  if (workers < 1) throw new UsageError('--workers must be ≥ 1');
+  let outDir: string;
+  let cfg;
+  if (resume) {
+    outDir = resume;
+    cfg = undefined;
+  } else {
+    const configPath = str(args, 'config');
+    outDir = str(args, 'out') ?? '';
+    if (!configPath) throw new UsageError('train needs --config FILE (or --resume DIR)');
+    if (!outDir) throw new UsageError('train needs --out DIR');
+    const raw = loadTrainConfig(configPath);
+    const overrides: Record<string, unknown> = {};
+    if (num(args, 'seed') !== undefined) overrides.seed = num(args, 'seed');
+    if (flag(args, 'allow-unseen')) overrides.allowUnseen = true;
+    cfg = parseTrainConfig({ ...raw, ...overrides }, configPath);
+  }
+  let initialGenome;
+  const ruleFrom = str(args, 'rule-from');
+  if (ruleFrom) {
+    const { loadRule, applyRuleToGenome } = await import('../training/bptt/rule.js');
+    const rule = loadRule(ruleFrom);
+    const freeze = flag(args, 'freeze-rule');
+    initialGenome = (layout: Parameters<typeof applyRuleToGenome>[1], genome: Float32Array) => {
+      applyRuleToGenome(rule, layout, genome, { freeze });
+    };
+  }
+  const result = await train(cfg ?? (undefined as never), {
+    outDir,
+    workers,
+    generations: num(args, 'generations'),
+    minutes: num(args, 'minutes'),
+    resume: !!resume,
+    progress: flag(args, 'quiet') ? null : process.stderr,
+    initialGenome,
+  });
+  const b = result.best;
+  console.log(`trained ${result.generations} generations → ${outDir}/best.json`);
+  console.log(`best centre: generation ${b.generation}, return ${b.fitness.toFixed(1)}, mean forward speed ${b.meanForwardVelocity.toFixed(3)} m/s over ${b.config.finalEpisodes} fresh episodes`);
+  console.log(`logs: ${outDir}/log.csv, ${outDir}/log.jsonl; learning curve: ${outDir}/learning-curve.svg`);
+  return 0;
+}

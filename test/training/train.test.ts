@@ -1,0 +1,128 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseTrainConfig, type TrainConfig } from '../../training/config.js';
+import { train, RUN_KIND } from '../../training/train.js';
+import { readCheckpoint } from '../../training/checkpoint.js';
+import { WorkerError } from '../../training/pool.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/spikeloco.js', import.meta.url));
+
+function tinyConfig(over: Record<string, unknown> = {}): TrainConfig {
+  return parseTrainConfig({
+    name: 'tiny',
+    morphology: 'ant',
+    conditions: ['flat'],
+    episodeSeconds: 1,
+    controller: { kind: 'plastic-snn', network: { hidden: 8 }, steps: 2 },
+    optimizer: { kind: 'pgpe', popSize: 8, sigma: 0.1, maxSpeed: 0.2 },
+    generations: 6,
+    checkpointEvery: 2,
+    finalEpisodes: 2,
+    seed: 3,
+    ...over,
+  });
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'spikeloco-train-'));
+
+/** The parts of a run that must agree bit for bit (timings excluded). */
+function fingerprint(dir: string): string {
+  const { data } = readCheckpoint<{ optimizer: unknown; normalizer: unknown; generation: number; best: { genome: Float32Array; fitness: number }; history: { best: number; mean: number; sd: number; envSteps: number }[] }>(join(dir, 'checkpoint.json'), RUN_KIND);
+  return JSON.stringify({
+    optimizer: data.optimizer,
+    normalizer: data.normalizer,
+    generation: data.generation,
+    best: [Array.from(data.best.genome), data.best.fitness],
+    history: data.history.map((h) => [h.best, h.mean, h.sd, h.envSteps]),
+  });
+}
+
+test('a few ES generations on a short Ant episode raise the fitness (fixed seed)', async () => {
+  const cfg = tinyConfig({ episodeSeconds: 2, generations: 12, checkpointEvery: 12, reward: { ctrlCostWeight: 0.05 }, optimizer: { kind: 'pgpe', popSize: 16, sigma: 0.05, maxSpeed: 0.15 } });
+  const r = await train(cfg, { outDir: tmp(), workers: 2, progress: null });
+  const first = r.history.slice(0, 3).reduce((s, h) => s + h.mean, 0) / 3;
+  const last = r.history.slice(-3).reduce((s, h) => s + h.mean, 0) / 3;
+  assert.ok(last > first, `population mean fitness: first 3 generations ${first.toFixed(2)}, last 3 ${last.toFixed(2)}`);
+  assert.ok(existsSync(join(r.outDir, 'learning-curve.svg')));
+  assert.ok(readFileSync(join(r.outDir, 'log.csv'), 'utf8').split('\n').length >= 13);
+});
+
+test('1 worker and 2 workers give bitwise identical runs', async () => {
+  const a = tmp(), b = tmp();
+  await train(tinyConfig(), { outDir: a, workers: 1, progress: null });
+  await train(tinyConfig(), { outDir: b, workers: 2, progress: null });
+  assert.equal(fingerprint(a), fingerprint(b));
+});
+
+test('a run killed mid-way resumes from its last checkpoint to the same result as an uninterrupted run', async () => {
+  const dir = tmp();
+  const cfgPath = join(dir, 'config.json');
+  const cfg = { ...tinyConfig({ generations: 8 }) };
+  writeFileSync(cfgPath, JSON.stringify(cfg));
+  const runDir = join(dir, 'run');
+  // start the real CLI, SIGKILL it once the generation-4 checkpoint exists
+  const child = spawn(process.execPath, [BIN, 'train', '--config', cfgPath, '--out', runDir, '--workers', '2', '--quiet'], { stdio: 'ignore' });
+  const killedAt = await new Promise<number>((resolve, reject) => {
+    const timer = setInterval(() => {
+      try {
+        const g = readCheckpoint<{ generation: number }>(join(runDir, 'checkpoint.json'), RUN_KIND).data.generation;
+        if (g >= 4) {
+          child.kill('SIGKILL');
+          clearInterval(timer);
+          resolve(g);
+        }
+      } catch {
+        /* not written yet */
+      }
+    }, 20);
+    child.on('exit', () => {
+      clearInterval(timer);
+      reject(new Error('training finished before it could be killed'));
+    });
+  }).catch((e) => {
+    throw e;
+  });
+  assert.ok(killedAt >= 4 && killedAt < 8, `killed after generation ${killedAt}`);
+  await train(undefined as never, { outDir: runDir, workers: 1, resume: true, progress: null });
+  const ref = join(dir, 'ref');
+  await train(parseTrainConfig(cfg), { outDir: ref, workers: 2, progress: null });
+  assert.equal(fingerprint(runDir), fingerprint(ref));
+});
+
+test('bad configs name the offending field; unseen conditions are refused unless allowed', () => {
+  assert.throws(() => parseTrainConfig({ controller: { kind: 'plastic-snn' }, optimizer: { popSize: -4 } }), /optimizer\.popSize: expected .*got -4/);
+  assert.throws(() => parseTrainConfig({ controller: { kind: 'plastic-snn' }, generatons: 3 }), /generatons: expected no such field/);
+  assert.throws(() => parseTrainConfig({ controller: { kind: 'plastic-snn' }, conditions: ['lava'] }), /conditions\[0\]: .*unknown condition "lava"/);
+  assert.throws(() => parseTrainConfig({ controller: { kind: 'plastic-snn' }, conditions: ['damaged(leg=front-left, length=0.1)'] }), /conditions\[0\].*held out in the unseen suite/);
+  assert.throws(() => parseTrainConfig({ controller: { kind: 'plastic-snn' }, conditions: ['friction(mu=0.3)'] }), /held out/);
+  assert.doesNotThrow(() => parseTrainConfig({ controller: { kind: 'plastic-snn' }, conditions: ['friction(mu=0.3)'], allowUnseen: true }));
+  assert.doesNotThrow(() => parseTrainConfig({ controller: { kind: 'plastic-snn' }, conditions: ['flat', 'friction(mu=0.7)', 'rough(amplitude=0.03, scale=2, seed=11)'] }));
+});
+
+test('resuming a corrupt or foreign checkpoint is refused with a clear message', async () => {
+  const dir = tmp();
+  await train(tinyConfig({ generations: 2 }), { outDir: dir, workers: 1, progress: null });
+  const path = join(dir, 'checkpoint.json');
+  const good = readFileSync(path, 'utf8');
+  writeFileSync(path, good.slice(0, good.length - 200));
+  await assert.rejects(() => train(undefined as never, { outDir: dir, workers: 1, resume: true, progress: null }), /checkpoint .*checkpoint\.json/);
+  writeFileSync(path, JSON.stringify({ hello: 'world' }));
+  await assert.rejects(() => train(undefined as never, { outDir: dir, workers: 1, resume: true, progress: null }), /checkpoint .*checkpoint\.json/);
+  await assert.rejects(() => train(tinyConfig(), { outDir: dir, workers: 1, progress: null }), /already holds a run/);
+});
+
+test('a worker that throws is reported with its genome index; the run stops with its last checkpoint intact', async () => {
+  const dir = tmp();
+  const cfg = tinyConfig({ generations: 6 });
+  await assert.rejects(
+    () => train(cfg, { outDir: dir, workers: 2, progress: null, faultInjection: { generation: 3, member: 5 } }),
+    (e: unknown) => e instanceof WorkerError && e.member === 5 && /genome 5 of generation 3/.test(e.message),
+  );
+  const { data } = readCheckpoint<{ generation: number }>(join(dir, 'checkpoint.json'), RUN_KIND);
+  assert.equal(data.generation, 2, 'the checkpoint of generation 2 is the last one, intact and readable');
+});

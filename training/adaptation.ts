@@ -1,0 +1,107 @@
+/**
+ * Adaptation over time: a policy walks on flat ground, then at `switchAt` seconds the world is
+ * swapped for one with another condition (the robot is carried over, the controller keeps its
+ * state: plastic weights keep adapting) and it walks on until `seconds`. Forward speed is
+ * recorded every control step, averaged over seeds (a fall counts as speed 0 from then on).
+ */
+import { heightAt } from '../sim/terrain.js';
+import { LocomotionEnv } from '../sim/env.js';
+import { loadMorphology } from '../morphologies/index.js';
+import { deriveSeed } from '../core/rng.js';
+import { controllerForPolicy } from './policy.js';
+import type { PolicyFile } from './train.js';
+
+export interface AdaptationTrace {
+  policy: string;
+  controller: string;
+  /** seconds, one per control step */
+  time: number[];
+  /** mean forward speed over seeds, m/s */
+  speed: number[];
+  /** mean speed in windows: the `window` s before the switch, right after it, and at the end */
+  before: number;
+  after: number;
+  end: number;
+  falls: number;
+}
+
+export interface AdaptationOptions {
+  condition: string;
+  switchAt: number;
+  seconds: number;
+  seeds: number;
+  seed: number;
+  /** averaging window for before/after/end, seconds */
+  window: number;
+}
+
+export async function adaptationTrace(name: string, policy: PolicyFile, o: AdaptationOptions): Promise<AdaptationTrace> {
+  const spec = loadMorphology(policy.config.morphology);
+  const big = 1_000_000;
+  const envA = await LocomotionEnv.create({ morphology: spec, condition: 'flat', maxSteps: big });
+  const envB = await LocomotionEnv.create({ morphology: spec, condition: o.condition, maxSteps: big });
+  const { controller, normalize } = controllerForPolicy(policy, envA.obsSize, envA.actSize, name);
+  const dt = envA.controlDt;
+  const n = Math.round(o.seconds / dt), nSwitch = Math.round(o.switchAt / dt);
+  const sum = new Float64Array(n);
+  const input = new Float32Array(envA.obsSize);
+  let falls = 0;
+  for (let s = 0; s < o.seeds; s++) {
+    const seed = deriveSeed(o.seed, s);
+    let env = envA;
+    let obs = env.reset(seed);
+    controller.reset(seed);
+    let reward = 0;
+    for (let t = 0; t < n; t++) {
+      if (t === nSwitch) {
+        const state = env.exportBodyState();
+        const [x, y] = env.torsoPosition();
+        const dz = Math.max(0, heightAt(envB.condition.terrain, x, y) - heightAt(env.condition.terrain, x, y));
+        envB.reset(seed);
+        obs = envB.importBodyState(state, dz);
+        env = envB;
+      }
+      if (normalize) normalize(obs, input);
+      const r = env.step(controller.act(normalize ? input : obs, reward));
+      reward = r.reward;
+      obs = r.obs;
+      if (r.done) {
+        falls++;
+        break;
+      }
+      sum[t] += r.forwardVelocity;
+    }
+  }
+  envA.free();
+  envB.free();
+  const speed = Array.from(sum, (v) => v / o.seeds);
+  const w = Math.round(o.window / dt);
+  const avg = (a: number, b: number) => {
+    const lo = Math.max(0, a), hi = Math.min(n, b);
+    let acc = 0;
+    for (let i = lo; i < hi; i++) acc += speed[i];
+    return hi > lo ? acc / (hi - lo) : NaN;
+  };
+  return {
+    policy: name,
+    controller: String(policy.config.controller.kind ?? 'unknown'),
+    time: speed.map((_, i) => (i + 1) * dt),
+    speed,
+    before: avg(nSwitch - w, nSwitch),
+    after: avg(nSwitch, nSwitch + w),
+    end: avg(n - w, n),
+    falls,
+  };
+}
+
+/** Moving average over `k` samples (for plotting). */
+export function smooth(xs: number[], k: number): number[] {
+  const out: number[] = [];
+  let acc = 0;
+  for (let i = 0; i < xs.length; i++) {
+    acc += xs[i];
+    if (i >= k) acc -= xs[i - k];
+    out.push(acc / Math.min(i + 1, k));
+  }
+  return out;
+}

@@ -1,0 +1,141 @@
+/**
+ * Evaluate trained policies on a suite of conditions: N seeded episodes per (policy, condition)
+ * on the worker pool; mean ± 95% CI of distance and forward speed, fall rate, and retention =
+ * mean distance on the condition / mean distance on flat (the same policy, same seeds).
+ *
+ * Episode e of condition c uses seed deriveSeed(evalSeed, c, e, 0): the same seeds for every
+ * policy, so policies are compared on identical episodes.
+ */
+import type { MorphologySpec } from '../morphologies/spec.js';
+import { loadMorphology } from '../morphologies/index.js';
+import { LocomotionEnv } from '../sim/env.js';
+import { parseCondition } from '../sim/conditions.js';
+import { RolloutPool } from './pool.js';
+import { Normalizer } from './normalizer.js';
+import type { PolicyFile } from './train.js';
+import type { Suite } from './suites.js';
+
+export interface ConditionResult {
+  condition: string;
+  episodes: number;
+  distance: { mean: number; ci95: number; sd: number };
+  speed: { mean: number; ci95: number };
+  fallRate: number;
+  /** mean distance here / mean distance on flat */
+  retention: number;
+}
+
+export interface PolicyEvaluation {
+  policy: string;
+  controller: string;
+  conditions: ConditionResult[];
+}
+
+export interface EvaluationReport {
+  suite: string;
+  episodes: number;
+  seconds: number;
+  seed: number;
+  policies: PolicyEvaluation[];
+}
+
+/** Two-sided 95% Student-t quantile for n − 1 degrees of freedom (n ≥ 2). */
+export function t95(n: number): number {
+  const table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086];
+  const df = n - 1;
+  if (df < 1) return NaN;
+  return df <= table.length ? table[df - 1] : df <= 30 ? 2.05 : df <= 60 ? 2.01 : 1.98;
+}
+
+export function meanCi(xs: number[]): { mean: number; ci95: number; sd: number } {
+  const n = xs.length;
+  const mean = xs.reduce((s, x) => s + x, 0) / n;
+  const sd = n > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, sd, ci95: n > 1 ? (t95(n) * sd) / Math.sqrt(n) : NaN };
+}
+
+export interface EvaluateOptions {
+  suite: Suite;
+  episodes: number;
+  seconds: number;
+  workers: number;
+  seed: number;
+  morphology?: MorphologySpec;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function evaluatePolicies(policies: { name: string; policy: PolicyFile }[], o: EvaluateOptions): Promise<EvaluationReport> {
+  const conditions = o.suite.conditions.includes('flat') ? o.suite.conditions : ['flat', ...o.suite.conditions];
+  conditions.forEach((c) => parseCondition(c));
+  const out: EvaluationReport = { suite: o.suite.name, episodes: o.episodes, seconds: o.seconds, seed: o.seed, policies: [] };
+  const total = policies.length * conditions.length;
+  let done = 0;
+  for (const { name, policy } of policies) {
+    const spec = o.morphology ?? loadMorphology(policy.config.morphology);
+    const probe = await LocomotionEnv.create({ morphology: spec });
+    const episodeSteps = Math.round(o.seconds / probe.controlDt);
+    probe.free();
+    const pool = await RolloutPool.create(o.workers, {
+      morphology: spec,
+      conditions,
+      episodeSteps,
+      episodesPerMember: 1,
+      controller: policy.config.controller,
+      runSeed: o.seed,
+      reward: policy.config.reward,
+    });
+    const frozen = policy.config.normalizeObservations ? Normalizer.fromState(policy.normalizer).frozen() : null;
+    const rows: ConditionResult[] = [];
+    try {
+      for (let c = 0; c < conditions.length; c++) {
+        // generation index c selects conditions[c] (episodesPerMember = 1); distinct seeds per episode
+        const res = await pool.evaluate(c, Array.from({ length: o.episodes }, () => policy.genome), frozen, true);
+        const dist = meanCi(res.map((r) => r.meanDistance));
+        const speed = meanCi(res.map((r) => r.meanForwardVelocity));
+        rows.push({
+          condition: parseCondition(conditions[c]).label,
+          episodes: o.episodes,
+          distance: dist,
+          speed: { mean: speed.mean, ci95: speed.ci95 },
+          fallRate: res.reduce((s, r) => s + r.falls, 0) / res.length,
+          retention: NaN,
+        });
+        o.onProgress?.(++done, total);
+      }
+    } finally {
+      await pool.close();
+    }
+    const flat = rows[conditions.indexOf('flat')].distance.mean;
+    for (const r of rows) r.retention = flat !== 0 ? r.distance.mean / flat : NaN;
+    out.policies.push({ policy: name, controller: String(policy.config.controller.kind ?? 'unknown'), conditions: rows });
+  }
+  return out;
+}
+
+const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+
+/** A fixed-width text table: one block per policy, one row per condition. */
+export function formatEvaluation(r: EvaluationReport): string {
+  const lines: string[] = [`suite ${r.suite}: ${r.episodes} episodes × ${r.seconds} s per condition (mean ± 95% CI)`];
+  const w = Math.max(9, ...r.policies.flatMap((p) => p.conditions.map((c) => c.condition.length))) + 2;
+  for (const p of r.policies) {
+    lines.push('', `${p.policy} (${p.controller})`);
+    lines.push(`${'condition'.padEnd(w)}${'distance m'.padStart(16)}${'speed m/s'.padStart(16)}${'falls'.padStart(8)}${'retention'.padStart(11)}`);
+    for (const c of p.conditions) {
+      lines.push(
+        `${c.condition.padEnd(w)}${`${fmt(c.distance.mean)} ± ${fmt(c.distance.ci95)}`.padStart(16)}${`${fmt(c.speed.mean, 3)} ± ${fmt(c.speed.ci95, 3)}`.padStart(16)}${`${Math.round(c.fallRate * 100)}%`.padStart(8)}${fmt(c.retention).padStart(11)}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+export function evaluationCsv(r: EvaluationReport): string {
+  const rows = ['policy,controller,condition,episodes,distance_mean,distance_ci95,distance_sd,speed_mean,speed_ci95,fall_rate,retention'];
+  for (const p of r.policies) {
+    for (const c of p.conditions) {
+      rows.push([p.policy, p.controller, `"${c.condition}"`, c.episodes, c.distance.mean, c.distance.ci95, c.distance.sd, c.speed.mean, c.speed.ci95, c.fallRate, c.retention].join(','));
+    }
+  }
+  return rows.join('\n') + '\n';
+}
