@@ -99,6 +99,14 @@ export interface ControllerConfig {
     hidden: number[];
   };
   random: Record<string, never>;
+  /**
+   * Optional clock inputs: [sin 2πft, cos 2πft] appended to the observation (t = acts · dt),
+   * a phase reference a network can lock a gait to. frequency 0 = off.
+   */
+  clock: {
+    frequency: number;
+    dt: number;
+  };
   oscillator: {
     /** Hz */
     frequency: number;
@@ -196,6 +204,14 @@ export const CONTROLLER_CONFIG_SCHEMA: Schema = {
       },
     },
     random: { type: 'object', default: {}, properties: {} },
+    clock: {
+      type: 'object',
+      default: {},
+      properties: {
+        frequency: nonNegative(0, 'clock frequency in Hz (0: no clock inputs)'),
+        dt: positive(0.05, 'seconds per act (the control period)'),
+      },
+    },
     oscillator: {
       type: 'object',
       default: {},

@@ -9,6 +9,7 @@ import { GenomeLayout } from './genome.js';
 import { MlpController, mlpGenomeLayout } from './mlp.js';
 import { SnnController, snnGenomeLayout } from './snn.js';
 import { OscillatorController, RandomController, ZeroController } from './baselines.js';
+import { ClockInputs, CLOCK_INPUTS } from './clock.js';
 
 /** A controller whose behaviour is set by a genome (plastic-snn, static-snn, mlp). */
 export interface GenomeController extends Controller {
@@ -25,6 +26,7 @@ function sizesOk(obsSize: number, actSize: number): void {
 /** The genome layout of a config; an empty layout (size 0) for zero, random and oscillator. */
 export function genomeLayoutFor(config: ControllerConfig, obsSize: number, actSize: number): GenomeLayout {
   sizesOk(obsSize, actSize);
+  if (config.clock.frequency > 0 && hasNetwork(config)) obsSize += CLOCK_INPUTS;
   switch (config.kind) {
     case 'plastic-snn':
     case 'static-snn':
@@ -43,6 +45,9 @@ export function genomeLayoutFor(config: ControllerConfig, obsSize: number, actSi
 export function createController(config: ControllerConfig | unknown, obsSize: number, actSize: number, genome?: Float32Array): Controller {
   sizesOk(obsSize, actSize);
   const c = resolveConfig(config);
+  if (c.clock.frequency > 0 && hasNetwork(c)) {
+    return new ClockInputs(c.clock, obsSize, createController({ ...c, clock: { ...c.clock, frequency: 0 } }, obsSize + CLOCK_INPUTS, actSize, genome) as GenomeController);
+  }
   switch (c.kind) {
     case 'plastic-snn':
     case 'static-snn':
@@ -73,9 +78,13 @@ export function hasGenome(c: Controller): c is GenomeController {
   return 'layout' in c && 'setGenome' in c;
 }
 
+function hasNetwork(c: ControllerConfig): boolean {
+  return c.kind === 'plastic-snn' || c.kind === 'static-snn' || c.kind === 'mlp';
+}
+
 function isParsed(v: unknown): v is ControllerConfig {
   // a parsed config has every section filled in; anything else goes through the schema
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
-  return typeof o.kind === 'string' && typeof o.steps === 'number' && typeof o.network === 'object' && typeof o.plasticity === 'object' && typeof o.init === 'object' && typeof o.oscillator === 'object' && typeof o.mlp === 'object';
+  return typeof o.kind === 'string' && typeof o.steps === 'number' && typeof o.network === 'object' && typeof o.plasticity === 'object' && typeof o.init === 'object' && typeof o.oscillator === 'object' && typeof o.mlp === 'object' && typeof o.clock === 'object';
 }
