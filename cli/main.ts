@@ -17,6 +17,7 @@ const COMMANDS: Record<string, [string, () => Promise<CommandModule>]> = {
   rollout: ['run one controller on one robot and condition; print distance, speed, falls, state hash', () => import('./rollout.js')],
   train: ['train a controller headless with evolution strategies on all cores', () => import('./train.js')],
   eval: ['evaluate checkpoints on a suite of (unseen) conditions: table, JSON, CSV, picture', () => import('./eval.js')],
+  curves: ['learning curves of several runs side by side, as SVG', () => import('./curves.js')],
   adapt: ['speed before and after a condition switched on mid-episode, plastic vs static (picture)', () => import('./adapt.js')],
   watch: ['serve the live three.js viewer on a checkpoint (or the built-in gait)', () => import('./watch.js')],
   'learn-rule': ['learn a plasticity rule by BPTT with surrogate gradients (TensorFlow.js)', () => import('./learn-rule.js')],

@@ -71,6 +71,8 @@ interface RunState {
   best: { genome: Float32Array; fitness: number; meanForwardVelocity: number; generation: number } | null;
   envSteps: number;
   elapsedSec: number;
+  /** genome entries held fixed (a frozen learned rule): mask 1 = fixed at `values` */
+  frozen: { mask: Uint8Array; values: Float32Array } | null;
 }
 
 export interface TrainOptions {
@@ -86,8 +88,11 @@ export interface TrainOptions {
   progress?: NodeJS.WritableStream | null;
   /** test hook passed to the workers */
   faultInjection?: EvaluatorInit['faultInjection'];
-  /** start the genome's plasticity slices from a learned rule */
-  initialGenome?: (layout: GenomeLayout, genome: Float32Array) => void;
+  /**
+   * Adjust the initial genome in place (e.g. plasticity slices from a learned rule); a returned
+   * mask (1 = hold fixed) freezes those entries in every evaluated genome.
+   */
+  initialGenome?: (layout: GenomeLayout, genome: Float32Array) => Uint8Array | void;
 }
 
 export interface TrainResult {
@@ -148,7 +153,8 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
     normalizer = Normalizer.fromState(state.normalizer);
   } else {
     const init = initGenome(layout, cfg.seed);
-    opts.initialGenome?.(layout, init);
+    const mask = opts.initialGenome?.(layout, init);
+    const frozen = mask && mask.some((m) => m === 1) ? { mask, values: init.slice() } : null;
     optimizer = makeOptimizer(cfg, init);
     normalizer = new Normalizer(obsSize);
     state = {
@@ -161,8 +167,14 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
       best: null,
       envSteps: 0,
       elapsedSec: 0,
+      frozen,
     };
   }
+  const clamp = (x: Float32Array): Float32Array => {
+    const f = state.frozen;
+    if (f) for (let i = 0; i < x.length; i++) if (f.mask[i]) x[i] = f.values[i];
+    return x;
+  };
 
   const episodeSteps = Math.max(1, Math.round(cfg.episodeSeconds / controlDt));
   const pool = await RolloutPool.create(opts.workers, {
@@ -203,7 +215,7 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
       if (minutes > 0 && (performance.now() - t0) / 60000 >= minutes) break;
       const g = state.generation;
       const tGen = performance.now();
-      const population = optimizer.ask().map((x) => x.slice());
+      const population = optimizer.ask().map((x) => clamp(x.slice()));
       const frozen = cfg.normalizeObservations ? normalizer.freeze() : null;
       const results = await pool.evaluate(g, population, frozen);
       optimizer.tell(results.map((r) => r.fitness));
@@ -213,7 +225,7 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
 
       const isCheckpoint = (g + 1) % cfg.checkpointEvery === 0 || g + 1 === generations;
       if (isCheckpoint) {
-        const center = optimizer.center();
+        const center = clamp(optimizer.center());
         // fresh seeds for the centre's evaluation: generation index offset by 1e6
         const evals = await pool.evaluate(1_000_000 + g, Array.from({ length: cfg.finalEpisodes }, () => center), cfg.normalizeObservations ? normalizer.frozen() : null, true);
         const f = evals.reduce((s, r) => s + r.fitness, 0) / evals.length;
@@ -235,7 +247,7 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
       if (isCheckpoint) save();
     }
     if (!state.best) {
-      const center = optimizer.center();
+      const center = clamp(optimizer.center());
       const evals = await pool.evaluate(1_000_000 + state.generation, Array.from({ length: cfg.finalEpisodes }, () => center), cfg.normalizeObservations ? normalizer.frozen() : null, true);
       state.best = {
         genome: center,
