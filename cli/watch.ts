@@ -1,0 +1,83 @@
+/**
+ * `spikeloco watch [CHECKPOINT] [--condition …] [--port 8080] [--host 127.0.0.1]`: serve the
+ * live three.js viewer. With a checkpoint (best.json or a run checkpoint) or a built-in
+ * controller name it runs that controller; with nothing, the open-loop gait of sim/gait.ts.
+ * `--replay FILE` plays a recording made by `spikeloco rollout --record FILE` instead.
+ */
+import { type CommandSpec, type ParsedArgs, UsageError, num, str } from './args.js';
+
+export const command: CommandSpec = {
+  name: 'watch',
+  summary: 'serve the live three.js viewer on a checkpoint (or the built-in gait)',
+  usage: 'spikeloco watch [CHECKPOINT] [--condition flat] [--port 8080] [--host 127.0.0.1] [--replay FILE]',
+  positionals: 'CHECKPOINT',
+  options: [
+    { name: 'condition', type: 'string', default: 'flat', metavar: 'COND', description: `starting condition, e.g. 'rough(amplitude=0.08)+friction(mu=0.5)'; change it live from the page` },
+    { name: 'morphology', type: 'string', default: 'ant', metavar: 'NAME|FILE', description: 'robot: a registered morphology (ant, hexapod) or a spec .json' },
+    { name: 'port', type: 'integer', default: 8080, description: 'TCP port (0: any free port)' },
+    { name: 'host', type: 'string', default: '127.0.0.1', description: 'interface to bind; anything but loopback exposes the viewer to the network' },
+    { name: 'replay', type: 'string', metavar: 'FILE', description: 'replay a recording (spikeloco rollout --record FILE) instead of simulating' },
+    { name: 'speed', type: 'number', default: 1, description: 'playback speed, ×0.25 … ×8 (changeable from the page)' },
+    { name: 'seed', type: 'integer', default: 0, description: 'episode seed (reset noise; untrained built-in networks)' },
+    { name: 'max-fps', type: 'integer', default: 60, description: 'at most this many frames a second per client' },
+  ],
+};
+
+export async function run(args: ParsedArgs): Promise<number> {
+  const { createLiveSession, gaitPolicy } = await import('../viewer/server/session.js');
+  const { ReplaySession } = await import('../viewer/server/replay.js');
+  const { startViewerServer } = await import('../viewer/server/server.js');
+  if (args.positionals.length > 1) throw new UsageError(`watch: at most one CHECKPOINT, got ${args.positionals.join(' ')}`);
+  const checkpoint = args.positionals[0];
+  const replay = str(args, 'replay');
+  const speed = num(args, 'speed')!;
+  const seed = num(args, 'seed')!;
+  if (!(speed >= 0.25 && speed <= 8)) throw new UsageError(`watch: --speed must be in [0.25, 8], got ${speed}`);
+  if (replay && checkpoint) throw new UsageError('watch: give either a CHECKPOINT (live run) or --replay FILE, not both');
+
+  let source;
+  if (replay) {
+    source = ReplaySession.fromFile(replay, { speed });
+  } else {
+    const { loadMorphology } = await import('../morphologies/index.js');
+    const morphology = loadMorphology(str(args, 'morphology')!);
+    const condition = str(args, 'condition')!;
+    try {
+      source = await createLiveSession({
+        morphology,
+        condition,
+        seed,
+        speed,
+        maxFps: num(args, 'max-fps'),
+        controller: checkpoint
+          ? async (env) => {
+              const { resolvePolicy } = await import('../training/policy.js');
+              return resolvePolicy(checkpoint, env, seed);
+            }
+          : gaitPolicy,
+      });
+    } catch (err) {
+      if ((err as Error).name === 'ConditionError') throw new UsageError(`${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  const server = await startViewerServer({
+    source,
+    host: str(args, 'host'),
+    port: num(args, 'port'),
+    log: (line) => console.error(line),
+  });
+  const h = source.hello();
+  console.log(`spikeloco watch: ${h.mode === 'replay' ? `replaying ${replay}` : `${h.controller} on ${h.spec.name}, ${h.condition}`}`);
+  console.log(`spikeloco watch: open ${server.url}  (Ctrl-C to stop)`);
+  if (!['127.0.0.1', 'localhost', '::1'].includes(server.host)) console.log(`spikeloco watch: bound to ${server.host}: anyone who can reach this machine can watch and perturb the run`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  return 0;
+}

@@ -1,0 +1,231 @@
+/**
+ * The viewer page: connects to the server, builds the scene from `hello`, draws frames, and
+ * wires the panels and perturbation controls. `window.spikeloco` exposes read-only state
+ * and a few hooks for end-to-end tests and the console.
+ */
+import * as THREE from 'three';
+import {
+  F,
+  FLAG_DONE,
+  FLAG_PAUSED,
+  FLAG_REPLAY,
+  KIND_FRAME,
+  KIND_HEBB,
+  KIND_TERRAIN,
+  TERRAIN_HEADER_WORDS,
+  frameLayout,
+  type FrameLayout,
+  type HelloMessage,
+  type ServerMessage,
+} from '../protocol.js';
+import { Connection } from './connection.js';
+import { Controls } from './controls.js';
+import { HebbHeatmap } from './heatmap.js';
+import { SpikeRaster } from './raster.js';
+import { RobotView } from './robot.js';
+import { Sparkline } from './sparkline.js';
+import { Stage } from './stage.js';
+import { TerrainView } from './terrain.js';
+import { TorqueBars } from './torque-bars.js';
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+interface LastFrame {
+  seq: number;
+  step: number;
+  time: number;
+  reward: number;
+  ret: number;
+  distance: number;
+  velocity: [number, number, number];
+  speed: number;
+  flags: number;
+  torso: [number, number, number];
+}
+
+const stage = new Stage($('stage'));
+const torques = new TorqueBars($<HTMLCanvasElement>('torques'));
+const velocity = new Sparkline($<HTMLCanvasElement>('velocity'));
+const raster = new SpikeRaster($<HTMLCanvasElement>('raster'));
+const heatmap = new HebbHeatmap($<HTMLCanvasElement>('heatmap'));
+const heatmapSelect = $<HTMLSelectElement>('heatmap-select');
+
+let hello: HelloMessage | null = null;
+let layout: FrameLayout | null = null;
+let robot: RobotView | null = null;
+let terrain: TerrainView | null = TerrainView.flat();
+stage.scene.add(terrain.mesh);
+let snapCamera = true;
+let lastFrame: LastFrame | null = null;
+let lastFrameBuf: ArrayBuffer | null = null;
+let connected = false;
+let clients = 0;
+const counts = { frames: 0, hellos: 0, terrains: 0, hebbs: 0, dropped: 0 };
+const replies: ServerMessage[] = [];
+
+function onHello(h: HelloMessage): void {
+  const robotChanged = !hello || JSON.stringify(hello.spec) !== JSON.stringify(h.spec);
+  hello = h;
+  counts.hellos++;
+  layout = frameLayout(h.bodyNames.length, h.jointNames.length, h.layers);
+  if (robotChanged) {
+    robot?.dispose();
+    robot = new RobotView(h.spec);
+    stage.scene.add(robot.group);
+    snapCamera = true;
+  }
+  if (h.terrain.kind === 'flat' && terrain?.kind !== 'flat') setTerrain(TerrainView.flat());
+  torques.configure(h.jointNames, h.gears);
+  $('raster-panel').hidden = h.layers.length === 0;
+  $('raster-layers').textContent = h.layers.map((l) => `${l.name} ${l.size}`).join(' · ');
+  raster.configure(h.layers, layout.spikes);
+  $('heatmap-panel').hidden = h.hebb.length === 0;
+  heatmapSelect.replaceChildren(...h.hebb.map((m, i) => new Option(`${m.name} ${m.rows}×${m.cols}`, String(i))));
+  $('hud-condition').textContent = h.condition;
+  $('hud-controller').textContent = h.controller;
+  controls.hello(h);
+}
+
+function setTerrain(t: TerrainView): void {
+  terrain?.dispose();
+  terrain = t;
+  stage.scene.add(t.mesh);
+}
+
+function onFrame(buf: ArrayBuffer, now: number): void {
+  if (!hello || !layout || !robot) return;
+  const u32 = new Uint32Array(buf);
+  if (u32[F.epoch] !== hello.epoch || buf.byteLength !== layout.byteLength) {
+    counts.dropped++;
+    return;
+  }
+  const f32 = new Float32Array(buf);
+  const prevStep = lastFrame?.step ?? -1;
+  robot.setPoses(f32, layout.poses, now);
+  if (u32[F.step] < prevStep) {
+    robot.snap(); // new episode: no interpolation across the teleport
+    velocity.clear();
+    snapCamera = true;
+  }
+  const p = layout.poses;
+  lastFrame = {
+    seq: u32[F.seq],
+    step: u32[F.step],
+    time: f32[F.time],
+    reward: f32[F.reward],
+    ret: f32[F.ret],
+    distance: f32[F.distance],
+    velocity: [f32[F.vx], f32[F.vy], f32[F.vz]],
+    speed: f32[F.speed],
+    flags: u32[F.flags],
+    torso: [f32[p], f32[p + 1], f32[p + 2]],
+  };
+  lastFrameBuf = buf;
+  counts.frames++;
+  velocity.push(f32[F.vx]);
+  raster.push(u32);
+}
+
+function onTerrain(buf: ArrayBuffer): void {
+  const u32 = new Uint32Array(buf, 0, TERRAIN_HEADER_WORDS), f32 = new Float32Array(buf, 0, TERRAIN_HEADER_WORDS);
+  if (!hello || u32[1] !== hello.epoch) return;
+  const nx = u32[2], ny = u32[3];
+  setTerrain(TerrainView.heightfield(nx, ny, f32[4], f32[5], f32[6], new Float32Array(buf, 4 * TERRAIN_HEADER_WORDS, (nx + 1) * (ny + 1))));
+  counts.terrains++;
+  robot?.snap();
+}
+
+const connection = new Connection(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`, {
+  json(msg) {
+    if (msg.type === 'hello') onHello(msg);
+    else if (msg.type === 'status') {
+      clients = msg.clients;
+      controls.status(msg.speed, msg.paused);
+    } else {
+      replies.push(msg);
+      if (replies.length > 50) replies.shift();
+    }
+  },
+  binary(buf) {
+    const kind = new Uint32Array(buf, 0, 1)[0];
+    if (kind === KIND_FRAME) onFrame(buf, performance.now());
+    else if (kind === KIND_TERRAIN) onTerrain(buf);
+    else if (kind === KIND_HEBB) {
+      const head = new Uint32Array(buf, 0, 3);
+      if (hello && head[1] === hello.epoch && String(head[2]) === (heatmapSelect.value || '0')) {
+        heatmap.draw(buf);
+        $('heatmap-range').textContent = `[${heatmap.lo.toPrecision(2)}, ${heatmap.hi.toPrecision(2)}]`;
+      }
+      counts.hebbs++;
+    }
+  },
+  state(open) {
+    connected = open;
+    $('hud-connection').textContent = open ? '' : 'disconnected: reconnecting…';
+  },
+});
+const controls = new Controls((msg) => connection.request(msg));
+
+const torso = new THREE.Vector3();
+function animate(): void {
+  requestAnimationFrame(animate);
+  const now = performance.now();
+  if (robot && lastFrame) {
+    robot.update(now);
+    stage.track(robot.torso(torso), snapCamera);
+    snapCamera = false;
+  }
+  stage.render();
+  if (lastFrame && lastFrameBuf && layout) {
+    const f = lastFrame;
+    $('hud-time').textContent = f.time.toFixed(2);
+    $('hud-speed').textContent = `×${f.speed}`;
+    $('hud-state').textContent = [f.flags & FLAG_PAUSED ? 'paused' : '', f.flags & FLAG_DONE ? 'fell' : '', f.flags & FLAG_REPLAY ? 'replay' : ''].filter(Boolean).join(' ');
+    $('hud-distance').textContent = f.distance.toFixed(2);
+    $('hud-velocity').textContent = f.velocity[0].toFixed(2);
+    $('hud-reward').textContent = f.reward.toFixed(2);
+    $('hud-return').textContent = f.ret.toFixed(1);
+    $('hud-clients').textContent = `${clients} viewer${clients === 1 ? '' : 's'}`;
+    torques.draw(new Float32Array(lastFrameBuf), layout.torques);
+    velocity.draw();
+  }
+}
+requestAnimationFrame(animate);
+
+/** Read-only state and hooks for tests and the console. */
+const api = {
+  get connected() {
+    return connected;
+  },
+  get hello() {
+    return hello;
+  },
+  get last() {
+    return lastFrame;
+  },
+  counts,
+  replies,
+  get terrain() {
+    return terrain ? { kind: terrain.kind, checksum: terrain.checksum } : null;
+  },
+  get panels() {
+    return { raster: !$('raster-panel').hidden, heatmap: !$('heatmap-panel').hidden, spikesDrawn: raster.spikesDrawn, heatmapsDrawn: heatmap.drawn };
+  },
+  request: (msg: Parameters<Connection['request']>[0]) => connection.request(msg),
+  sendRaw: (text: string) => connection.sendRaw(text),
+  setRobotVisible(v: boolean): void {
+    if (robot) robot.group.visible = v;
+    stage.render();
+  },
+  /** screen position (CSS px in the canvas) of the drawn torso */
+  torsoOnScreen(): { x: number; y: number } | null {
+    return robot && lastFrame ? stage.project(robot.torso(new THREE.Vector3())) : null;
+  },
+  composeCondition: () => controls.compose(),
+};
+declare global {
+  interface Window {
+    spikeloco: typeof api;
+  }
+}
+window.spikeloco = api;

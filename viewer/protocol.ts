@@ -1,0 +1,228 @@
+/**
+ * The viewer's wire protocol: the one module the Node server and the browser client both
+ * import. It holds no Node or DOM dependency and no project import, only data layouts.
+ *
+ * Server → client
+ * - text: JSON `ServerMessage` (`hello`, `status`, `ack`, `error`).
+ * - binary: little-endian, 4-byte aligned; word 0 is the message kind.
+ *
+ * FRAME (kind 1), one per control step sent (fixed size for a given `hello`):
+ *
+ * | word             | type | field                                                            |
+ * |------------------|------|------------------------------------------------------------------|
+ * | 0                | u32  | kind = 1                                                         |
+ * | 1                | u32  | epoch: the `hello` this frame belongs to (drop frames of others)  |
+ * | 2                | u32  | seq: frames sent so far by the session                           |
+ * | 3                | u32  | step: control steps since the episode began                       |
+ * | 4                | u32  | flags: bit 0 episode over (fell), bit 1 paused, bit 2 replay      |
+ * | 5                | f32  | sim time, s                                                       |
+ * | 6                | f32  | reward of the last step                                           |
+ * | 7                | f32  | episode return so far                                             |
+ * | 8                | f32  | distance: torso x − torso x at the episode's start, m            |
+ * | 9..11            | f32  | torso velocity (x, y, z), m/s, from the pose change over the step |
+ * | 12               | f32  | playback speed (× real time)                                      |
+ * | 13..15           | —    | reserved (0)                                                      |
+ * | 16 …             | f32  | body poses, 7 per body: x, y, z, qx, qy, qz, qw (world, z up)     |
+ * | …                | f32  | joint torques τ_j = gear_j · a_j, N·m, in action order            |
+ * | …                | u32  | spikes: per layer ⌈size/32⌉ words, neuron i → bit i%32 of word i/32 |
+ *
+ * HEBB (kind 2): u32 kind, u32 epoch, u32 matrix index, u32 rows, u32 cols, f32 lo, f32 hi,
+ * u32 reserved, then rows·cols bytes (row-major), value ≈ lo + (hi − lo)·byte/255, padded to
+ * a multiple of 4 bytes. Sent at a lower rate than frames.
+ *
+ * TERRAIN (kind 3): u32 kind, u32 epoch, u32 nx, u32 ny, f32 x0, f32 y0, f32 cell, u32 reserved,
+ * then (nx+1)(ny+1) f32 heights, x fastest: h(x0 + i·cell, y0 + j·cell) = heights[i + j(nx+1)]
+ * (the same array physics collides with). Sent right after a `hello` whose terrain is a
+ * heightfield.
+ *
+ * Client → server: JSON `ClientMessage`, at most `MAX_INBOUND_BYTES`, each optionally with a
+ * numeric `id` echoed by the server's `ack` or `error`.
+ */
+
+export const PROTOCOL_VERSION = 1;
+export const MAX_INBOUND_BYTES = 4096;
+
+export const KIND_FRAME = 1;
+export const KIND_HEBB = 2;
+export const KIND_TERRAIN = 3;
+
+export const FLAG_DONE = 1;
+export const FLAG_PAUSED = 2;
+export const FLAG_REPLAY = 4;
+
+export const SPEED_MIN = 0.25;
+export const SPEED_MAX = 8;
+
+/** Header word indices of a FRAME. */
+export const F = {
+  kind: 0,
+  epoch: 1,
+  seq: 2,
+  step: 3,
+  flags: 4,
+  time: 5,
+  reward: 6,
+  ret: 7,
+  distance: 8,
+  vx: 9,
+  vy: 10,
+  vz: 11,
+  speed: 12,
+} as const;
+export const FRAME_HEADER_WORDS = 16;
+export const HEBB_HEADER_WORDS = 8;
+export const TERRAIN_HEADER_WORDS = 8;
+
+export interface SpikeLayerInfo {
+  name: string;
+  size: number;
+}
+
+export interface HebbInfo {
+  name: string;
+  rows: number;
+  cols: number;
+}
+
+/** Word offsets of every section of a FRAME, derived from the counts in `hello`. */
+export interface FrameLayout {
+  bodies: number;
+  joints: number;
+  layers: readonly SpikeLayerInfo[];
+  poses: number;
+  torques: number;
+  /** word offset of each layer's spike bits */
+  spikes: number[];
+  words: number;
+  byteLength: number;
+}
+
+export function frameLayout(bodies: number, joints: number, layers: readonly SpikeLayerInfo[]): FrameLayout {
+  const poses = FRAME_HEADER_WORDS;
+  const torques = poses + 7 * bodies;
+  let w = torques + joints;
+  const spikes: number[] = [];
+  for (const l of layers) {
+    spikes.push(w);
+    w += Math.ceil(l.size / 32);
+  }
+  return { bodies, joints, layers, poses, torques, spikes, words: w, byteLength: 4 * w };
+}
+
+/** Set bit i of the packed words for every nonzero src[i]; words are cleared first. */
+export function packSpikes(src: ArrayLike<number>, n: number, words: Uint32Array, offset: number): void {
+  const nw = Math.ceil(n / 32);
+  for (let k = 0; k < nw; k++) words[offset + k] = 0;
+  for (let i = 0; i < n; i++) if (src[i] !== 0) words[offset + (i >>> 5)] |= 1 << (i & 31);
+}
+
+/** OR the spikes of `src` into already packed words (several steps folded into one frame). */
+export function orSpikes(src: ArrayLike<number>, n: number, words: Uint32Array, offset: number): void {
+  for (let i = 0; i < n; i++) if (src[i] !== 0) words[offset + (i >>> 5)] |= 1 << (i & 31);
+}
+
+export function spikeBit(words: Uint32Array, offset: number, i: number): number {
+  return (words[offset + (i >>> 5)] >>> (i & 31)) & 1;
+}
+
+export function hebbByteLength(rows: number, cols: number): number {
+  return 4 * HEBB_HEADER_WORDS + 4 * Math.ceil((rows * cols) / 4);
+}
+
+export function terrainByteLength(nx: number, ny: number): number {
+  return 4 * (TERRAIN_HEADER_WORDS + (nx + 1) * (ny + 1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON messages
+
+export type Vec3 = [number, number, number];
+
+/** The robot as the viewer needs it: mirrors `MorphologySpec` (morphologies/spec.ts). */
+export interface ViewerGeom {
+  name: string;
+  shape: 'sphere' | 'capsule' | 'box';
+  radius?: number;
+  fromto?: [Vec3, Vec3];
+  halfExtents?: Vec3;
+  pos?: Vec3;
+}
+export interface ViewerBody {
+  name: string;
+  parent: string | null;
+  pos: Vec3;
+  joint?: { name: string; gear: number; axis: Vec3; range: [number, number] };
+  geoms: ViewerGeom[];
+}
+export interface ViewerSpec {
+  name: string;
+  bodies: ViewerBody[];
+  feet: string[];
+  legs: Record<string, string[]>;
+}
+
+export type TerrainInfo =
+  | { kind: 'flat' }
+  | { kind: 'heightfield'; label: string; nx: number; ny: number; x0: number; y0: number; cell: number };
+
+export interface HelloMessage {
+  type: 'hello';
+  protocol: number;
+  epoch: number;
+  mode: 'live' | 'replay';
+  spec: ViewerSpec;
+  bodyNames: string[];
+  jointNames: string[];
+  /** joint gears in action order (torque bars scale by them) */
+  gears: number[];
+  terrain: TerrainInfo;
+  condition: string;
+  controller: string;
+  controlDt: number;
+  layers: SpikeLayerInfo[];
+  hebb: HebbInfo[];
+  frameBytes: number;
+  /** leg names accepted by `damaged(leg=…)`, joint names by `weak-motor(joint=…)` */
+  legs: string[];
+  /** terrain presets the page offers (condition strings) */
+  presets: Record<string, string>;
+}
+
+export interface StatusMessage {
+  type: 'status';
+  speed: number;
+  paused: boolean;
+  clients: number;
+}
+
+export interface AckMessage {
+  type: 'ack';
+  id?: number;
+  of: ClientMessage['type'];
+  detail?: string;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  id?: number;
+  message: string;
+}
+
+export type ServerMessage = HelloMessage | StatusMessage | AckMessage | ErrorMessage;
+
+/** A request from the page, without its id. */
+export type ClientRequest =
+  | { type: 'condition'; condition: string }
+  | { type: 'push'; impulse: Vec3 }
+  | { type: 'speed'; speed: number }
+  | { type: 'pause'; paused: boolean }
+  | { type: 'step' }
+  | { type: 'reset'; seed?: number };
+
+/** What goes on the wire: a request with an optional id the reply echoes. */
+export type ClientMessage = ClientRequest & { id?: number };
+
+export const CLIENT_MESSAGE_TYPES = ['condition', 'push', 'speed', 'pause', 'step', 'reset'] as const;
+
+/** Largest push the server applies, N·s per axis. */
+export const MAX_IMPULSE = 50;

@@ -1,0 +1,62 @@
+/**
+ * What the server streams from: a live simulation (`LiveSession`) or a recording
+ * (`ReplaySession`). A source paces itself and pushes messages into a `FrameSink`; the
+ * server is the sink and fans them out to clients.
+ */
+import type { HelloMessage, Vec3 } from '../protocol.js';
+import type { SendBuffer } from './send-buffers.js';
+
+export interface FrameSink {
+  /** a FRAME or HEBB message; broadcast it and `release` once per completed send */
+  binary(buf: SendBuffer, byteLength: number): void;
+  /** the robot, terrain or condition changed: send `hello()` and `terrain()` to everyone */
+  helloChanged(): void;
+  /** speed or pause changed */
+  statusChanged(): void;
+}
+
+export interface FrameSourceStats {
+  /** control steps simulated or replayed */
+  steps: number;
+  framesSent: number;
+  /** wall-clock seconds the source has been running (paused time excluded) */
+  wallSeconds: number;
+  /** simulated seconds over the same span */
+  simSeconds: number;
+  /** steps the source could not fit in real time and dropped (0 = kept real time) */
+  laggedSteps: number;
+  /** mean cost of one control step (physics + controller, or reading a recorded frame), µs */
+  stepMicros: number;
+  /** mean cost of one sent frame (encoding + fan-out to every client), µs */
+  frameMicros: number;
+}
+
+export interface FrameSource {
+  readonly mode: 'live' | 'replay';
+  hello(): HelloMessage;
+  /** the TERRAIN message of the current hello, or null for flat ground */
+  terrain(): Uint8Array | null;
+  readonly speed: number;
+  readonly paused: boolean;
+  attach(sink: FrameSink): void;
+  start(): void;
+  stop(): void;
+  setSpeed(speed: number): void;
+  setPaused(paused: boolean): void;
+  /** one control step while paused */
+  stepOnce(): void;
+  reset(seed?: number): Promise<string>;
+  /** switch condition in place; resolves to the canonical label, rejects with a readable error */
+  setCondition(condition: string): Promise<string>;
+  push(impulse: Vec3): void;
+  stats(): FrameSourceStats;
+  /** stop and free resources */
+  close(): void;
+}
+
+export class PerturbationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PerturbationError';
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Replays a recording (see recording.ts) at real time × speed, looping after a short hold at
+ * the end. Pause, single step, speed and reset (back to frame 0) work as live; perturbations
+ * that need physics (condition, push) are refused with an error the page shows.
+ */
+import { parseCondition } from '../../sim/conditions.js';
+import { F, FLAG_PAUSED, FLAG_REPLAY, SPEED_MAX, SPEED_MIN, type HelloMessage } from '../protocol.js';
+import { PerturbationError, type FrameSink, type FrameSource, type FrameSourceStats } from './frame-source.js';
+import { buildHello, terrainMessage } from './hello.js';
+import { RealTimePacer } from './pacer.js';
+import { readRecording, type Recording } from './recording.js';
+import { SendBufferPool } from './send-buffers.js';
+
+export class ReplaySession implements FrameSource {
+  readonly mode = 'replay';
+  private readonly pacer: RealTimePacer;
+  private readonly pool: SendBufferPool;
+  private readonly helloMsg: HelloMessage;
+  private readonly terrainMsg: Uint8Array | null;
+  private readonly frames32: Uint32Array;
+  private readonly words: number;
+  private sink: FrameSink | null = null;
+  private index = 0;
+  private holdLeft = 0;
+  private seq = 0;
+
+  static fromFile(path: string, opts: { speed?: number; holdSeconds?: number } = {}): ReplaySession {
+    return new ReplaySession(readRecording(path), opts);
+  }
+
+  constructor(
+    readonly recording: Recording,
+    private readonly opts: { speed?: number; holdSeconds?: number } = {},
+  ) {
+    const h = recording.header;
+    if (recording.frameCount === 0) throw new Error('recording has no frames');
+    const terrain = parseCondition(h.condition).terrain;
+    this.helloMsg = buildHello({
+      epoch: 0,
+      mode: 'replay',
+      spec: h.spec,
+      bodyNames: h.bodyNames,
+      jointNames: h.jointNames,
+      terrain,
+      condition: h.condition,
+      controller: `${h.controller} (replay)`,
+      controlDt: h.controlDt,
+      layers: h.layers,
+      hebb: [],
+      frameBytes: h.frameBytes,
+    });
+    this.terrainMsg = terrainMessage(terrain, 0);
+    this.frames32 = new Uint32Array(recording.frames.buffer, recording.frames.byteOffset, recording.frames.byteLength / 4);
+    this.words = h.frameBytes / 4;
+    this.pool = new SendBufferPool(h.frameBytes);
+    this.pacer = new RealTimePacer(h.controlDt, { advance: () => this.advance(), emit: () => this.emit() });
+    this.pacer.setSpeed(Math.min(SPEED_MAX, Math.max(SPEED_MIN, opts.speed ?? 1)));
+  }
+
+  get speed(): number {
+    return this.pacer.speed;
+  }
+  get paused(): boolean {
+    return this.pacer.paused;
+  }
+  hello(): HelloMessage {
+    return this.helloMsg;
+  }
+  terrain(): Uint8Array | null {
+    return this.terrainMsg;
+  }
+  attach(sink: FrameSink): void {
+    this.sink = sink;
+  }
+  start(): void {
+    this.pacer.start();
+  }
+  stop(): void {
+    this.pacer.stop();
+  }
+  setSpeed(speed: number): void {
+    this.pacer.setSpeed(Math.min(SPEED_MAX, Math.max(SPEED_MIN, speed)));
+    this.sink?.statusChanged();
+  }
+  setPaused(paused: boolean): void {
+    this.pacer.setPaused(paused);
+    this.sink?.statusChanged();
+    if (paused) this.emit();
+  }
+  stepOnce(): void {
+    if (!this.pacer.paused) throw new PerturbationError('step: pause first (single steps are for a paused run)');
+    this.pacer.stepNow();
+  }
+  async reset(): Promise<string> {
+    this.index = 0;
+    this.holdLeft = 0;
+    this.emit();
+    return 'replay restarted';
+  }
+  async setCondition(): Promise<string> {
+    throw new PerturbationError('condition: this is a replay of a recording; conditions can only change in a live run');
+  }
+  push(): void {
+    throw new PerturbationError('push: this is a replay of a recording; pushes need a live run');
+  }
+  stats(): FrameSourceStats {
+    const p = this.pacer;
+    return {
+      steps: p.steps,
+      framesSent: p.frames,
+      wallSeconds: p.wallSeconds,
+      simSeconds: p.steps * this.recording.header.controlDt,
+      laggedSteps: p.laggedSteps,
+      stepMicros: p.steps ? (1000 * p.advanceMs) / p.steps : 0,
+      frameMicros: p.frames ? (1000 * p.emitMs) / p.frames : 0,
+    };
+  }
+  close(): void {
+    this.pacer.stop();
+  }
+
+  private advance(): void {
+    if (this.index < this.recording.frameCount - 1) {
+      this.index++;
+      this.holdLeft = Math.round((this.opts.holdSeconds ?? 1.5) / this.recording.header.controlDt);
+    } else if (--this.holdLeft <= 0) {
+      this.index = 0;
+    }
+  }
+
+  private emit(): void {
+    if (!this.sink) return;
+    const b = this.pool.acquire();
+    const w = this.words;
+    const src = this.frames32, base = this.index * w;
+    for (let k = 0; k < w; k++) b.u32[k] = src[base + k];
+    b.u32[F.epoch] = 0;
+    b.u32[F.seq] = this.seq++;
+    b.u32[F.flags] |= FLAG_REPLAY | (this.pacer.paused ? FLAG_PAUSED : 0);
+    b.f32[F.speed] = this.pacer.speed;
+    this.sink.binary(b, w * 4);
+  }
+}

@@ -1,0 +1,335 @@
+/**
+ * The viewer's server: `http` serves the page (index.html, style.css, the client bundle) and
+ * a `ws` endpoint at /ws streams a `FrameSource` to every connected page.
+ *
+ * - Fan-out: one encoded buffer per frame, sent to all clients. A client whose
+ *   `bufferedAmount` is above the high-water mark is skipped for that frame (counted in
+ *   `skipped`) so a slow page never stalls the others or the simulation. Hello and terrain
+ *   messages are never skipped (a page cannot draw frames without them).
+ * - Inbound: text only, at most `maxPayload` bytes (larger: `ws` closes that connection with
+ *   1009), at most `messageRate` a second, each parsed and schema-checked
+ *   (messages.ts); a bad one gets an `error` reply and changes nothing.
+ * - Origins: bound to loopback, the `Host` header must name the loopback host and port (a
+ *   DNS-rebinding guard) and a browser's `Origin` must be that same http origin; bound
+ *   elsewhere (`--host 0.0.0.0`), the `Origin` must equal `http://` + `Host`. Requests without
+ *   `Origin` (non-browser clients) are allowed. Refused upgrades get 403.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { MAX_INBOUND_BYTES, type ClientMessage, type ServerMessage } from '../protocol.js';
+import { ensureClientBundle, publicDir as defaultPublicDir } from './bundle.js';
+import { PerturbationError, type FrameSink, type FrameSource, type FrameSourceStats } from './frame-source.js';
+import { MessageError, parseClientMessage } from './messages.js';
+import type { SendBuffer } from './send-buffers.js';
+
+export interface ViewerServerOptions {
+  source: FrameSource;
+  /** interface to bind (default 127.0.0.1) */
+  host?: string;
+  /** TCP port (default 8080; 0 = any free port) */
+  port?: number;
+  /** per-client bytes queued above which frames are skipped for that client (default 256 KiB) */
+  highWaterMark?: number;
+  /** largest inbound message, bytes (default MAX_INBOUND_BYTES) */
+  maxPayload?: number;
+  /** inbound messages per second per client (burst: twice that) */
+  messageRate?: number;
+  /** folder with index.html, style.css, bundle.js (default viewer/public of the repository) */
+  publicDir?: string;
+  /** build the client bundle if missing or stale (default true) */
+  buildBundle?: boolean;
+  /** where to log connections and rejected requests (default: nowhere) */
+  log?: (line: string) => void;
+}
+
+export interface ClientStats {
+  id: number;
+  remote: string;
+  framesSent: number;
+  framesSkipped: number;
+  bufferedAmount: number;
+  messagesIn: number;
+  errors: number;
+}
+
+export interface ViewerServerStats {
+  clients: ClientStats[];
+  source: FrameSourceStats;
+  /** connections refused (origin/host check) */
+  refused: number;
+}
+
+export interface ViewerServer {
+  url: string;
+  host: string;
+  port: number;
+  source: FrameSource;
+  stats(): ViewerServerStats;
+  /** close every connection, the http server and the source */
+  close(): Promise<void>;
+}
+
+interface Client {
+  id: number;
+  ws: WebSocket;
+  remote: string;
+  framesSent: number;
+  framesSkipped: number;
+  messagesIn: number;
+  errors: number;
+  tokens: number;
+  refill: number;
+}
+
+const STATIC: Record<string, [string, string]> = {
+  '/': ['index.html', 'text/html; charset=utf-8'],
+  '/index.html': ['index.html', 'text/html; charset=utf-8'],
+  '/style.css': ['style.css', 'text/css; charset=utf-8'],
+  '/bundle.js': ['bundle.js', 'text/javascript; charset=utf-8'],
+  '/bundle.js.map': ['bundle.js.map', 'application/json'],
+};
+
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const BINARY = { binary: true } as const;
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
+}
+
+/** Start serving; resolves once listening. Prints nothing: the caller prints `url`. */
+export async function startViewerServer(opts: ViewerServerOptions): Promise<ViewerServer> {
+  const source = opts.source;
+  const host = opts.host ?? '127.0.0.1';
+  const hwm = opts.highWaterMark ?? 256 * 1024;
+  const rate = opts.messageRate ?? 30;
+  const log = opts.log ?? (() => undefined);
+  const pub = opts.publicDir ?? defaultPublicDir();
+  if (opts.buildBundle ?? true) {
+    const b = await ensureClientBundle();
+    if (b.built) log(`viewer: built ${b.path} in ${b.ms.toFixed(0)} ms`);
+  }
+
+  const clients = new Set<Client>();
+  let nextId = 1;
+  let refused = 0;
+  let port = 0;
+  const loopback = isLoopback(host);
+
+  /** null if allowed, else the reason */
+  const checkRequest = (req: IncomingMessage): string | null => {
+    const h = req.headers.host;
+    if (!h) return 'no Host header';
+    if (loopback) {
+      const ok = [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `${host}:${port}`];
+      if (!ok.includes(h.toLowerCase())) return `Host ${JSON.stringify(h)} is not this server (expected one of ${ok.join(', ')})`;
+    }
+    const origin = req.headers.origin;
+    if (origin === undefined) return null;
+    if (origin.toLowerCase() !== `http://${h.toLowerCase()}`) return `foreign Origin ${JSON.stringify(origin)} (this page is http://${h})`;
+    return null;
+  };
+
+  const sendJson = (ws: WebSocket, msg: ServerMessage): void => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+  };
+  const broadcastJson = (msg: ServerMessage): void => {
+    const text = JSON.stringify(msg);
+    for (const c of clients) if (c.ws.readyState === WebSocket.OPEN) c.ws.send(text);
+  };
+  const status = (): ServerMessage => ({ type: 'status', speed: source.speed, paused: source.paused, clients: clients.size });
+  const sendHello = (ws: WebSocket): void => {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    ws.send(JSON.stringify(source.hello()));
+    const t = source.terrain();
+    if (t) ws.send(t, BINARY);
+  };
+
+  const sink: FrameSink = {
+    binary(buf: SendBuffer, byteLength: number): void {
+      const bytes = byteLength === buf.bytes.byteLength ? buf.bytes : buf.bytes.subarray(0, byteLength);
+      for (const c of clients) {
+        const ws = c.ws;
+        if (ws.readyState !== WebSocket.OPEN) continue;
+        if (ws.bufferedAmount > hwm) {
+          c.framesSkipped++;
+          continue;
+        }
+        buf.pending++;
+        ws.send(bytes, BINARY, buf.release);
+        c.framesSent++;
+      }
+    },
+    helloChanged(): void {
+      for (const c of clients) sendHello(c.ws);
+    },
+    statusChanged(): void {
+      broadcastJson(status());
+    },
+  };
+  source.attach(sink);
+
+  const handle = async (c: Client, msg: ClientMessage): Promise<string | undefined> => {
+    switch (msg.type) {
+      case 'condition':
+        return source.setCondition(msg.condition);
+      case 'push':
+        source.push(msg.impulse);
+        return `impulse [${msg.impulse.join(', ')}] N·s`;
+      case 'speed':
+        source.setSpeed(msg.speed);
+        return `×${source.speed}`;
+      case 'pause':
+        source.setPaused(msg.paused);
+        return msg.paused ? 'paused' : 'running';
+      case 'step':
+        source.stepOnce();
+        return undefined;
+      case 'reset':
+        return source.reset(msg.seed);
+    }
+    void c;
+  };
+
+  const onMessage = (c: Client, data: RawData, isBinary: boolean): void => {
+    c.messagesIn++;
+    const now = performance.now();
+    c.tokens = Math.min(2 * rate, c.tokens + ((now - c.refill) / 1000) * rate);
+    c.refill = now;
+    const fail = (message: string, id?: number) => {
+      c.errors++;
+      sendJson(c.ws, { type: 'error', id, message });
+    };
+    if (c.tokens < 1) return fail(`too many messages (at most ${rate} a second)`);
+    c.tokens -= 1;
+    if (isBinary) return fail('binary messages are not accepted; send JSON text');
+    let msg: ClientMessage;
+    try {
+      msg = parseClientMessage(data.toString());
+    } catch (err) {
+      return fail((err as Error).message, err instanceof MessageError ? err.id : undefined);
+    }
+    handle(c, msg).then(
+      (detail) => sendJson(c.ws, { type: 'ack', id: msg.id, of: msg.type, detail }),
+      (err: unknown) => {
+        if (!(err instanceof PerturbationError)) log(`viewer: ${msg.type} failed: ${(err as Error).stack ?? String(err)}`);
+        fail((err as Error).message, msg.id);
+      },
+    );
+  };
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload ?? MAX_INBOUND_BYTES, perMessageDeflate: false });
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    const c: Client = {
+      id: nextId++,
+      ws,
+      remote: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+      framesSent: 0,
+      framesSkipped: 0,
+      messagesIn: 0,
+      errors: 0,
+      tokens: 2 * rate,
+      refill: performance.now(),
+    };
+    clients.add(c);
+    log(`viewer: client ${c.id} connected from ${c.remote} (${clients.size} connected)`);
+    ws.on('message', (data, isBinary) => onMessage(c, data, isBinary));
+    ws.on('error', (err) => log(`viewer: client ${c.id}: ${err.message}`));
+    ws.on('close', () => {
+      clients.delete(c);
+      log(`viewer: client ${c.id} left (${clients.size} connected)`);
+      broadcastJson(status());
+    });
+    sendHello(ws);
+    broadcastJson(status());
+  });
+
+  const serveStatic = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const reason = checkRequest(req);
+    if (reason) {
+      refused++;
+      log(`viewer: refused ${req.method} ${req.url}: ${reason}`);
+      res.writeHead(403, { 'content-type': 'text/plain' }).end(`forbidden: ${reason}\n`);
+      return;
+    }
+    const path = (req.url ?? '/').split('?')[0];
+    const entry = STATIC[path];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (!entry) {
+      res.writeHead(path === '/favicon.ico' ? 204 : 404, { 'content-type': 'text/plain' }).end(path === '/favicon.ico' ? undefined : 'not found\n');
+      return;
+    }
+    try {
+      const body = await readFile(join(pub, entry[0]));
+      res.writeHead(200, {
+        'content-type': entry[1],
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': CSP,
+        'referrer-policy': 'no-referrer',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${entry[0]} (is the client bundle built? npm run build:viewer)\n`);
+    }
+  };
+
+  const server: Server = createServer((req, res) => void serveStatic(req, res));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '').split('?')[0];
+    const reason = path !== '/ws' ? `no websocket endpoint at ${path}` : checkRequest(req);
+    if (reason) {
+      refused++;
+      log(`viewer: refused websocket: ${reason}`);
+      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${reason}\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 8080, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 8080);
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  source.start();
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${urlHost}:${port}/`,
+    host,
+    port,
+    source,
+    stats: () => ({
+      clients: [...clients].map((c) => ({
+        id: c.id,
+        remote: c.remote,
+        framesSent: c.framesSent,
+        framesSkipped: c.framesSkipped,
+        bufferedAmount: c.ws.bufferedAmount,
+        messagesIn: c.messagesIn,
+        errors: c.errors,
+      })),
+      source: source.stats(),
+      refused,
+    }),
+    close: () =>
+      (closing ??= (async () => {
+        source.close();
+        for (const c of clients) c.ws.terminate();
+        wss.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })()),
+  };
+}

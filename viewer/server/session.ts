@@ -1,0 +1,380 @@
+/**
+ * A live run for the viewer: any `Controller` (a checkpoint's, or the open-loop gait) driving
+ * a `LocomotionEnv` at real time, streaming frames to a `FrameSink`, and taking perturbations
+ * from the page. `createLiveSession` is the one place a controller plugs in.
+ *
+ * Step order per control step (as `training/rollout.ts`): act(obs, last reward) → env.step →
+ * record the frame fields. Perturbations are applied between steps:
+ * - condition: a new env with the new condition; every body's pose and velocity carried over
+ *   (`exportBodyState`/`importBodyState`), lifted by the largest rise of the new ground under
+ *   any body (lowered by the smallest drop), the controller kept running (not reset);
+ * - push: `applyImpulse` on the torso; reset: a new episode (env and controller reset).
+ * After a fall the robot lies for `autoResetSeconds` of sim time, then a new episode starts.
+ */
+import type { Controller } from '../../controllers/controller.js';
+import { createController } from '../../controllers/factory.js';
+import type { MorphologySpec } from '../../morphologies/spec.js';
+import { LocomotionEnv, type PhysicsOptions } from '../../sim/env.js';
+import { ConditionError, parseCondition } from '../../sim/conditions.js';
+import { heightAt } from '../../sim/terrain.js';
+import { openLoopGait } from '../../sim/gait.js';
+import { FLAG_PAUSED, HEBB_HEADER_WORDS, KIND_HEBB, MAX_IMPULSE, SPEED_MAX, SPEED_MIN, hebbByteLength, type HelloMessage, type Vec3 } from '../protocol.js';
+import { PerturbationError, type FrameSink, type FrameSource, type FrameSourceStats } from './frame-source.js';
+import { FrameState } from './frame-state.js';
+import { buildHello, terrainMessage } from './hello.js';
+import { probeController, type Introspection } from './introspection.js';
+import { RealTimePacer } from './pacer.js';
+import { SendBufferPool } from './send-buffers.js';
+
+export interface LiveSessionOptions {
+  morphology: MorphologySpec;
+  /** condition string (default 'flat') */
+  condition?: string;
+  /**
+   * the controller, or a function making one for the env (e.g. `training/policy.ts`
+   * `resolvePolicy` for a checkpoint); default: the open-loop gait of sim/gait.ts
+   */
+  controller?: Controller | ((env: LocomotionEnv) => PolicyForViewer | Promise<PolicyForViewer>);
+  /** name shown in the HUD (default: controller.kind) */
+  controllerName?: string;
+  /** spikes and Hebb matrices; default: whatever `probeController` finds */
+  introspection?: Introspection | null;
+  /** maps the raw observation to the controller's input, in place (a checkpoint's normaliser) */
+  normalize?: (obs: Float32Array, out: Float32Array) => void;
+  seed?: number;
+  speed?: number;
+  /** cap on frames sent per second (default 60) */
+  maxFps?: number;
+  /** Hebb heatmap messages per second (default 10) */
+  hebbHz?: number;
+  /** sim seconds a fallen robot lies before a new episode (default 1.5) */
+  autoResetSeconds?: number;
+  physics?: Partial<PhysicsOptions>;
+}
+
+/** What a controller factory returns (the shape of `training/policy.ts` `ResolvedPolicy`). */
+export interface PolicyForViewer {
+  controller: Controller;
+  normalize?: ((obs: Float32Array, out: Float32Array) => void) | null;
+  label?: string;
+}
+
+/** The open-loop gait of sim/gait.ts as the controllers library's oscillator. */
+export function gaitPolicy(env: LocomotionEnv): PolicyForViewer {
+  const p = openLoopGait(env.spec, env.jointNames);
+  return { controller: createController({ kind: 'oscillator', oscillator: { ...p, dt: env.controlDt } }, env.obsSize, env.actSize), label: 'gait (open-loop)' };
+}
+
+/** The one function a controller plugs into: a live session ready to `attach` and `start`. */
+export async function createLiveSession(opts: LiveSessionOptions): Promise<LiveSession> {
+  const condition = parseCondition(opts.condition ?? 'flat');
+  const env = await LocomotionEnv.create({ morphology: opts.morphology, condition, physics: opts.physics, maxSteps: Number.MAX_SAFE_INTEGER });
+  let policy: PolicyForViewer;
+  try {
+    policy = typeof opts.controller === 'function' ? await opts.controller(env) : opts.controller ? { controller: opts.controller } : gaitPolicy(env);
+  } catch (err) {
+    env.free();
+    throw err;
+  }
+  const controller = policy.controller;
+  if (controller.obsSize !== env.obsSize || controller.actSize !== env.actSize) {
+    env.free();
+    throw new Error(
+      `controller ${controller.kind} expects ${controller.obsSize} observations and ${controller.actSize} actions; ` +
+        `morphology ${opts.morphology.name} has ${env.obsSize} and ${env.actSize}`,
+    );
+  }
+  const introspection = opts.introspection === undefined ? probeController(controller) : opts.introspection;
+  return new LiveSession(
+    { ...opts, normalize: opts.normalize ?? policy.normalize ?? undefined, controllerName: opts.controllerName ?? policy.label },
+    env,
+    controller,
+    introspection,
+  );
+}
+
+export class LiveSession implements FrameSource {
+  readonly mode = 'live';
+  private env: LocomotionEnv;
+  private readonly frame: FrameState;
+  private readonly pacer: RealTimePacer;
+  private readonly pool: SendBufferPool;
+  private readonly hebbPools: SendBufferPool[];
+  private readonly input: Float32Array | null;
+  private sink: FrameSink | null = null;
+  private seed: number;
+  private lastReward = 0;
+  private doneAt = -1;
+  private helloMsg: HelloMessage;
+  private terrainMsg: Uint8Array | null;
+  private lastHebb = -Infinity;
+  private readonly hebbMs: number;
+  private readonly autoReset: number;
+  /** perturbations run one at a time, between steps */
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly opts: LiveSessionOptions,
+    env: LocomotionEnv,
+    readonly controller: Controller,
+    readonly introspection: Introspection | null,
+  ) {
+    this.env = env;
+    this.seed = opts.seed ?? 0;
+    this.frame = new FrameState(env, introspection);
+    this.pool = new SendBufferPool(this.frame.layout.byteLength);
+    this.hebbPools = (introspection?.hebb ?? []).map((h) => new SendBufferPool(hebbByteLength(h.rows, h.cols), 16));
+    this.input = opts.normalize ? new Float32Array(env.obsSize) : null;
+    this.hebbMs = 1000 / (opts.hebbHz ?? 10);
+    this.autoReset = opts.autoResetSeconds ?? 1.5;
+    this.pacer = new RealTimePacer(env.controlDt, { advance: () => this.advance(), emit: () => this.emit() }, { maxFps: opts.maxFps ?? 60, maxCatchUpSeconds: 0.25 });
+    this.pacer.setSpeed(clampSpeed(opts.speed ?? 1));
+    this.frame.speed = this.pacer.speed;
+    this.beginEpisode();
+    this.helloMsg = this.makeHello();
+    this.terrainMsg = terrainMessage(env.condition.terrain, this.frame.epoch);
+  }
+
+  get speed(): number {
+    return this.pacer.speed;
+  }
+  get paused(): boolean {
+    return this.pacer.paused;
+  }
+  /** the env currently simulated (replaced on a condition switch) */
+  get currentEnv(): LocomotionEnv {
+    return this.env;
+  }
+
+  hello(): HelloMessage {
+    return this.helloMsg;
+  }
+  terrain(): Uint8Array | null {
+    return this.terrainMsg;
+  }
+
+  attach(sink: FrameSink): void {
+    this.sink = sink;
+  }
+  start(): void {
+    this.pacer.start();
+  }
+  stop(): void {
+    this.pacer.stop();
+  }
+
+  setSpeed(speed: number): void {
+    this.pacer.setSpeed(clampSpeed(speed));
+    this.frame.speed = this.pacer.speed;
+    this.sink?.statusChanged();
+  }
+
+  setPaused(paused: boolean): void {
+    this.pacer.setPaused(paused);
+    this.frame.extraFlags = paused ? FLAG_PAUSED : 0;
+    this.sink?.statusChanged();
+    if (paused) this.emit(); // so every page shows the paused flag
+  }
+
+  stepOnce(): void {
+    if (!this.pacer.paused) throw new PerturbationError('step: pause first (single steps are for a paused run)');
+    this.pacer.stepNow();
+  }
+
+  push(impulse: Vec3): void {
+    for (const v of impulse) if (!(Math.abs(v) <= MAX_IMPULSE)) throw new PerturbationError(`push: each impulse component must be within ±${MAX_IMPULSE} N·s, got [${impulse.join(', ')}]`);
+    this.env.applyImpulse(impulse[0], impulse[1], impulse[2]);
+  }
+
+  reset(seed?: number): Promise<string> {
+    return this.enqueue(async () => {
+      this.seed = seed ?? this.seed + 1;
+      this.beginEpisode();
+      this.emit();
+      return `seed ${this.seed}`;
+    });
+  }
+
+  setCondition(text: string): Promise<string> {
+    return this.enqueue(async () => {
+      let condition;
+      try {
+        condition = parseCondition(text);
+      } catch (err) {
+        if (err instanceof ConditionError) throw new PerturbationError(err.message);
+        throw err;
+      }
+      const old = this.env;
+      let next: LocomotionEnv;
+      try {
+        next = await LocomotionEnv.create({ morphology: this.opts.morphology, condition, physics: this.opts.physics, maxSteps: Number.MAX_SAFE_INTEGER });
+      } catch (err) {
+        throw new PerturbationError(`condition "${text}": ${(err as Error).message}`);
+      }
+      if (next.bodyNames.length !== old.bodyNames.length || next.actSize !== old.actSize) {
+        next.free();
+        throw new PerturbationError(`condition "${text}" changes the robot's body tree; use it at startup (--condition) instead`);
+      }
+      next.reset(this.seed);
+      const state = old.exportBodyState();
+      next.importBodyState(state, liftBetween(old, next, state));
+      this.env = next;
+      old.free();
+      this.frame.bind(next);
+      this.frame.epoch++;
+      this.refreshHello();
+      return condition.label;
+    });
+  }
+
+  stats(): FrameSourceStats {
+    const p = this.pacer;
+    return {
+      steps: p.steps,
+      framesSent: p.frames,
+      wallSeconds: p.wallSeconds,
+      simSeconds: p.steps * this.env.controlDt,
+      laggedSteps: p.laggedSteps,
+      stepMicros: p.steps ? (1000 * p.advanceMs) / p.steps : 0,
+      frameMicros: p.frames ? (1000 * p.emitMs) / p.frames : 0,
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pacer.stop();
+    this.queue.finally(() => this.env.free()).catch(() => undefined);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new PerturbationError('the session is closed'));
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private beginEpisode(): void {
+    this.env.reset(this.seed);
+    this.controller.reset(this.seed);
+    this.lastReward = 0;
+    this.doneAt = -1;
+    this.frame.beginEpisode();
+  }
+
+  private makeHello(): HelloMessage {
+    const env = this.env;
+    return buildHello({
+      epoch: this.frame.epoch,
+      mode: 'live',
+      spec: env.spec,
+      bodyNames: env.bodyNames,
+      jointNames: env.jointNames,
+      terrain: env.condition.terrain,
+      condition: env.condition.label,
+      controller: this.opts.controllerName ?? this.controller.kind,
+      controlDt: env.controlDt,
+      layers: this.introspection?.layers ?? [],
+      hebb: this.introspection?.hebb ?? [],
+      frameBytes: this.frame.layout.byteLength,
+    });
+  }
+
+  private refreshHello(): void {
+    this.helloMsg = this.makeHello();
+    // a fresh buffer, never the old one rewritten: the old one may still be queued on a socket
+    this.terrainMsg = terrainMessage(this.env.condition.terrain, this.frame.epoch);
+    this.sink?.helloChanged();
+    this.emit();
+  }
+
+  private advance(): void {
+    const env = this.env;
+    if (this.doneAt >= 0 && this.frame.time - this.doneAt >= this.autoReset) {
+      this.seed++;
+      this.beginEpisode();
+    }
+    let obs = env.observation;
+    if (this.input && this.opts.normalize) {
+      this.opts.normalize(obs, this.input);
+      obs = this.input;
+    }
+    const action = this.controller.act(obs, this.lastReward);
+    const r = env.step(action);
+    this.lastReward = r.reward;
+    this.frame.afterStep(r.reward, r.done);
+    if (r.nonFinite) {
+      this.seed++;
+      this.beginEpisode();
+    } else if (r.done && this.doneAt < 0) {
+      this.doneAt = this.frame.time;
+    }
+  }
+
+  private emit(): void {
+    const sink = this.sink;
+    if (!sink) return;
+    const buf = this.pool.acquire();
+    this.frame.write(buf.u32, buf.f32);
+    sink.binary(buf, this.frame.layout.byteLength);
+    const hebb = this.introspection?.hebb;
+    if (hebb?.length) {
+      const now = performance.now();
+      if (now - this.lastHebb >= this.hebbMs) {
+        this.lastHebb = now;
+        for (let k = 0; k < hebb.length; k++) {
+          const h = hebb[k];
+          const b = this.hebbPools[k].acquire();
+          encodeHebb(h.read(), h.rows, h.cols, k, this.frame.epoch, b.u32, b.f32, b.bytes);
+          sink.binary(b, b.bytes.byteLength);
+        }
+      }
+    }
+  }
+}
+
+function clampSpeed(s: number): number {
+  return Math.min(SPEED_MAX, Math.max(SPEED_MIN, s));
+}
+
+/**
+ * How far to lift the robot when the ground changes under it: the largest rise of the new
+ * ground over the old under any body (plus 1 cm of clearance), or, if the ground only fell,
+ * the smallest drop (so it lands rather than hangs).
+ */
+export function liftBetween(from: LocomotionEnv, to: LocomotionEnv, state: Float32Array): number {
+  const a = from.condition.terrain, b = to.condition.terrain;
+  let rise = -Infinity;
+  for (let o = 0; o < state.length; o += 13) rise = Math.max(rise, heightAt(b, state[o], state[o + 1]) - heightAt(a, state[o], state[o + 1]));
+  if (!Number.isFinite(rise)) return 0;
+  return rise > 0 ? rise + 0.01 : rise;
+}
+
+/** HEBB message: values quantised to bytes between their min and max (see viewer/protocol.ts). */
+export function encodeHebb(values: ArrayLike<number>, rows: number, cols: number, index: number, epoch: number, u32: Uint32Array, f32: Float32Array, bytes: Uint8Array): void {
+  const n = rows * cols;
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < n && i < values.length; i++) {
+    const v = values[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) lo = hi = 0;
+  u32[0] = KIND_HEBB;
+  u32[1] = epoch;
+  u32[2] = index;
+  u32[3] = rows;
+  u32[4] = cols;
+  f32[5] = lo;
+  f32[6] = hi;
+  u32[7] = 0;
+  const base = 4 * HEBB_HEADER_WORDS;
+  const s = hi > lo ? 255 / (hi - lo) : 0;
+  for (let i = 0; i < n; i++) {
+    const v = i < values.length ? values[i] : lo;
+    bytes[base + i] = v === v ? Math.round((v - lo) * s) : 0;
+  }
+}
