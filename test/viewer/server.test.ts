@@ -1,0 +1,256 @@
+/**
+ * The viewer server over real sockets: a real LocomotionEnv stepped at real time, real ws
+ * clients on loopback.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import type { Controller, ControllerIntrospection } from '../../controllers/controller.js';
+import { antSpec } from '../../morphologies/ant.js';
+import { LocomotionEnv } from '../../sim/env.js';
+import { heightAt } from '../../sim/terrain.js';
+import { F, MAX_INBOUND_BYTES, type HelloMessage } from '../../viewer/protocol.js';
+import { recordEpisode } from '../../viewer/server/recording.js';
+import { ReplaySession } from '../../viewer/server/replay.js';
+import { startViewerServer, type ViewerServer } from '../../viewer/server/server.js';
+import { gaitPolicy, type LiveSession } from '../../viewer/server/session.js';
+import { TestClient, liveServer, sleep, waitFor, wsUrl } from './helpers.js';
+
+const servers: ViewerServer[] = [];
+const clients: TestClient[] = [];
+after(async () => {
+  for (const c of clients) c.close();
+  for (const s of servers) await s.close();
+});
+async function server(...args: Parameters<typeof liveServer>): Promise<ViewerServer> {
+  const s = await liveServer(...args);
+  servers.push(s);
+  return s;
+}
+function client(url: string, opts?: ConstructorParameters<typeof WebSocket>[2]): TestClient {
+  const c = new TestClient(url, opts);
+  clients.push(c);
+  return c;
+}
+
+test('a client gets hello, then frames whose poses and torques decode; two clients both receive', async () => {
+  const s = await server({ speed: 2 });
+  const a = client(wsUrl(s)), b = client(wsUrl(s));
+  await Promise.all([a.opened, b.opened]);
+  await waitFor(() => a.frames >= 20 && b.frames >= 20, 3000, '20 frames on each client');
+  const h = a.hello!;
+  assert.equal(h.type, 'hello');
+  assert.equal(h.bodyNames.length, 9);
+  assert.deepEqual(h.jointNames.slice(0, 2), ['hip_1', 'ankle_1']);
+  assert.equal(h.terrain.kind, 'flat');
+  assert.equal(h.controller, 'gait (open-loop)');
+  assert.equal(a.lastFrame!.u32.byteLength, h.frameBytes);
+  const { u32, f32 } = a.lastFrame!;
+  assert.equal(u32[F.epoch], h.epoch);
+  const z = f32[16 + 2], qw = f32[16 + 6];
+  assert.ok(z > 0.3 && z < 1, `torso z ${z}`);
+  assert.ok(Math.abs(qw) <= 1);
+  const torques = Array.from(f32.subarray(16 + 63, 16 + 71));
+  assert.ok(torques.some((t) => Math.abs(t) > 1) && torques.every((t) => Math.abs(t) <= 150.001), `torques ${torques}`);
+  assert.ok(f32[F.time] > 0);
+  // status reports both viewers
+  await waitFor(() => a.json.some((m) => m.type === 'status' && m.clients === 2), 1000, 'status with 2 clients');
+});
+
+test('the run keeps real time: sim seconds track wall seconds × speed', async () => {
+  const s = await server({ speed: 4 });
+  const c = client(wsUrl(s));
+  await c.opened;
+  await sleep(1500);
+  const st = s.stats().source;
+  assert.ok(st.laggedSteps === 0, `lagged ${st.laggedSteps} steps`);
+  const ratio = st.simSeconds / (st.wallSeconds * 4);
+  assert.ok(ratio > 0.9 && ratio < 1.05, `sim/wall/speed = ${ratio.toFixed(3)}`);
+});
+
+/** A controller standing still whose introspection shows one large plastic matrix (1 MiB a message). */
+class WideHebbController implements Controller {
+  readonly kind = 'wide-hebb';
+  private readonly out: Float32Array;
+  private readonly view: ControllerIntrospection;
+  constructor(
+    readonly obsSize: number,
+    readonly actSize: number,
+  ) {
+    this.out = new Float32Array(actSize);
+    const values = Float32Array.from({ length: 1024 * 1024 }, (_, i) => Math.sin(i * 0.001));
+    this.view = { layers: [], hebb: [{ name: 'wide', rows: 1024, cols: 1024, values }], modulation: [] };
+  }
+  reset(): void {}
+  act(): Float32Array {
+    return this.out;
+  }
+  introspect(): ControllerIntrospection {
+    return this.view;
+  }
+}
+
+test('a stalled client is skipped at its high-water mark and never slows a fast one', async () => {
+  const s = await server({ speed: 2, hebbHz: 20, controller: (env) => ({ controller: new WideHebbController(env.obsSize, env.actSize) }) }, { highWaterMark: 256 * 1024 });
+  const fast = client(wsUrl(s));
+  const slow = client(wsUrl(s));
+  await Promise.all([fast.opened, slow.opened]);
+  await waitFor(() => slow.frames > 0, 2000, 'a first frame on the slow client');
+  // stop reading: the kernel buffers fill (20 MiB/s of Hebb), then ws queues, then the server skips
+  (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+  const f0 = fast.frames, t0 = Date.now();
+  const slowStats = () => s.stats().clients.find((c) => c.id === 2)!;
+  await waitFor(() => slowStats().framesSkipped > 10, 8000, 'the server to skip frames for the stalled client');
+  await sleep(500);
+  const secs = (Date.now() - t0) / 1000;
+  const rate = (fast.frames - f0) / secs;
+  assert.ok(rate > 0.85 * 40, `fast client got ${rate.toFixed(1)} frames/s while the other stalled (expected ~40)`);
+  const st = slowStats();
+  assert.ok(st.bufferedAmount < 256 * 1024 + 2 * 1024 * 1024 + 4096, `stalled client's queue ${st.bufferedAmount} B is bounded`);
+  assert.equal(s.stats().source.laggedSteps, 0, 'simulation kept real time');
+  // reading again, it catches up and gets fresh frames
+  (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+  const seen = slow.frames;
+  await waitFor(() => slow.frames > seen + 5, 8000, 'the resumed client to receive frames again');
+});
+
+test('malformed, invalid and oversized messages are rejected; the server keeps serving', async () => {
+  const s = await server({ speed: 2 });
+  const c = client(wsUrl(s));
+  const other = client(wsUrl(s));
+  await Promise.all([c.opened, other.opened]);
+  c.send('{not json');
+  await waitFor(() => c.json.find((m) => m.type === 'error' && /not JSON/.test(m.message)), 2000, 'error for malformed JSON');
+  const bad = await c.request({ type: 'push', impulse: [0, 'x', 0] }, 11);
+  assert.equal(bad.type, 'error');
+  assert.match((bad as { message: string }).message, /impulse\[1\]/);
+  const unknown = await c.request({ type: 'teleport' }, 12);
+  assert.equal(unknown.type, 'error');
+  c.ws.send(Buffer.from([1, 2, 3]));
+  await waitFor(() => c.json.find((m) => m.type === 'error' && /binary/.test(m.message)), 2000, 'error for a binary message');
+  // still fine on the same connection
+  const ok = await c.request({ type: 'speed', speed: 2 }, 13);
+  assert.equal(ok.type, 'ack');
+  // oversized: ws closes that connection with 1009 (message too big)
+  c.send(JSON.stringify({ type: 'condition', condition: 'flat', pad: 'x'.repeat(MAX_INBOUND_BYTES) }));
+  await waitFor(() => c.closeCode !== -1, 2000, 'the oversized sender to be closed');
+  assert.equal(c.closeCode, 1009);
+  const before = other.frames;
+  await waitFor(() => other.frames > before + 10, 2000, 'frames on the other client after the rejection');
+  const again = client(wsUrl(s));
+  await again.opened;
+  await waitFor(() => again.frames > 5, 2000, 'frames on a new client');
+});
+
+test('origin and host checks: foreign Origin and foreign Host are refused; same origin and no Origin pass', async () => {
+  const s = await server();
+  const refused = (opts: ConstructorParameters<typeof WebSocket>[2]) =>
+    new Promise<number>((resolve) => {
+      const ws = new WebSocket(wsUrl(s), opts);
+      ws.on('unexpected-response', (_req, res) => {
+        resolve(res.statusCode ?? 0);
+        ws.terminate();
+      });
+      ws.on('open', () => {
+        resolve(101);
+        ws.terminate();
+      });
+      ws.on('error', () => undefined);
+    });
+  assert.equal(await refused({ origin: 'http://evil.example' }), 403);
+  assert.equal(await refused({ origin: `http://127.0.0.1:${s.port + 1}` }), 403, 'another port is another origin');
+  assert.equal(await refused({ headers: { host: `evil.example:${s.port}` }, origin: `http://evil.example:${s.port}` }), 403, 'DNS rebinding: foreign Host');
+  assert.equal(await refused({ origin: `http://127.0.0.1:${s.port}` }), 101);
+  assert.equal(await refused({ headers: { host: `localhost:${s.port}` }, origin: `http://localhost:${s.port}` }), 101);
+  assert.equal(await refused({ origin: `http://localhost:${s.port}` }), 403, 'Host 127.0.0.1 with Origin localhost: another origin');
+  assert.equal(await refused({}), 101, 'non-browser client without Origin');
+  const page = await fetch(`http://127.0.0.1:${s.port}/`);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /bundle\.js/);
+  assert.equal((await fetch(`http://127.0.0.1:${s.port}/../package.json`)).status, 404);
+  assert.ok(s.stats().refused >= 3);
+});
+
+test('condition switch in place: new hello and terrain to every client, robot carried over and lifted, controller not reset', async () => {
+  const s = await server({ speed: 2 });
+  const a = client(wsUrl(s)), b = client(wsUrl(s));
+  await Promise.all([a.opened, b.opened]);
+  await waitFor(() => a.frames > 30, 3000, 'some walking');
+  const session = s.source as LiveSession;
+  const stepBefore = a.lastFrame!.u32[F.step];
+  const epoch0 = a.hello!.epoch;
+  const reply = await a.request({ type: 'condition', condition: 'steps(height=0.3, length=1)+friction(mu=0.6)' }, 21);
+  assert.equal(reply.type, 'ack', JSON.stringify(reply));
+  assert.match((reply as { detail: string }).detail, /^steps\(height=0\.3, length=1\)\+friction\(mu=0\.6\)$/);
+  for (const c of [a, b]) {
+    const h: HelloMessage = await waitFor(() => (c.hello!.epoch !== epoch0 ? c.hello! : null), 2000, 'the new hello');
+    assert.equal(h.terrain.kind, 'heightfield');
+    await waitFor(() => c.terrains === 1, 2000, 'the terrain message');
+    await waitFor(() => c.lastFrame && c.lastFrame.u32[F.epoch] === h.epoch, 2000, 'frames of the new epoch');
+  }
+  // the episode continued: steps did not restart
+  assert.ok(a.lastFrame!.u32[F.step] >= stepBefore, `step ${a.lastFrame!.u32[F.step]} after ${stepBefore}`);
+  assert.equal(session.currentEnv.condition.groundFriction, 0.6);
+  // the robot is above the new ground under it
+  const [x, y, z] = session.currentEnv.torsoPosition();
+  const ground = heightAt(session.currentEnv.condition.terrain, x, y);
+  assert.ok(z - ground > 0.2, `torso ${z.toFixed(3)} m over ground ${ground.toFixed(3)} m`);
+  // a bad condition: error naming the problem, nothing changes
+  const bad = await a.request({ type: 'condition', condition: 'lava(temp=3)' }, 22);
+  assert.equal(bad.type, 'error');
+  assert.match((bad as { message: string }).message, /unknown condition "lava"/);
+  assert.equal(session.currentEnv.condition.groundFriction, 0.6);
+});
+
+test('a push changes the torso velocity in the stream', async () => {
+  const s = await server({ speed: 1 });
+  const c = client(wsUrl(s));
+  await c.opened;
+  await waitFor(() => c.frames > 20, 3000, 'frames');
+  const vy = () => c.lastFrame!.f32[F.vy];
+  const base = vy();
+  const r = await c.request({ type: 'push', impulse: [0, 8, 0] }, 31);
+  assert.equal(r.type, 'ack');
+  const peak = await waitFor(() => (vy() - base > 1.5 ? vy() : null), 2000, 'the lateral velocity to jump');
+  assert.ok(peak > base + 1.5);
+});
+
+test('pause, single step and speed', async () => {
+  const s = await server({ speed: 1 });
+  const c = client(wsUrl(s));
+  await c.opened;
+  await waitFor(() => c.frames > 5, 2000, 'frames');
+  assert.equal((await c.request({ type: 'step' }, 40)).type, 'error', 'step needs a pause');
+  assert.equal((await c.request({ type: 'pause', paused: true }, 41)).type, 'ack');
+  await sleep(100);
+  const step = c.lastFrame!.u32[F.step];
+  await sleep(300);
+  assert.equal(c.lastFrame!.u32[F.step], step, 'no steps while paused');
+  assert.equal((await c.request({ type: 'step' }, 42)).type, 'ack');
+  await waitFor(() => c.lastFrame!.u32[F.step] === step + 1, 1000, 'exactly one step');
+  assert.equal((await c.request({ type: 'speed', speed: 8 }, 43)).type, 'ack');
+  assert.equal((await c.request({ type: 'pause', paused: false }, 44)).type, 'ack');
+  await sleep(500);
+  const st = s.stats().source;
+  assert.ok(c.lastFrame!.f32[F.speed] === 8);
+  assert.ok(st.laggedSteps === 0, `lagged ${st.laggedSteps}`);
+});
+
+test('replay: a recorded episode streams in replay mode; physics perturbations are refused', async () => {
+  const env = await LocomotionEnv.create({ morphology: antSpec(), condition: 'rough(amplitude=0.05)' });
+  const path = join(mkdtempSync(join(tmpdir(), 'spikeloco-replay-')), 'ep.slrec');
+  recordEpisode(env, gaitPolicy(env).controller, 1, path, { maxSteps: 40, controllerName: 'gait' });
+  env.free();
+  const s = await startViewerServer({ source: ReplaySession.fromFile(path, { speed: 4 }), port: 0 });
+  servers.push(s);
+  const c = client(wsUrl(s));
+  await c.opened;
+  await waitFor(() => c.frames > 20 && c.terrains === 1, 3000, 'replayed frames and the terrain');
+  assert.equal(c.hello!.mode, 'replay');
+  assert.match(c.hello!.condition, /^rough\(amplitude=0\.05/);
+  assert.equal((await c.request({ type: 'push', impulse: [0, 1, 0] }, 51)).type, 'error');
+  assert.equal((await c.request({ type: 'reset' }, 52)).type, 'ack');
+});
