@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { CommandSpec, ParsedArgs } from './args.js';
 import { num, str, UsageError } from './args.js';
 import { loadMorphology } from '../morphologies/index.js';
 import { LocomotionEnv } from '../sim/env.js';
 import { describeConditions } from '../sim/conditions.js';
-import { resolvePolicy, BUILTIN_CONTROLLERS } from '../training/policy.js';
+import { resolvePolicy, policyFromFile, BUILTIN_CONTROLLERS } from '../training/policy.js';
 import { runEpisode } from '../training/rollout.js';
 
 export const command: CommandSpec = {
@@ -27,15 +27,18 @@ export async function run(args: ParsedArgs): Promise<number> {
   const seconds = num(args, 'seconds')!;
   if (!(seconds > 0)) throw new UsageError('--seconds must be > 0');
   const morphology = loadMorphology(str(args, 'morphology')!);
+  const controllerArg = str(args, 'controller')!;
+  // a trained policy runs in the env it was trained for: its reward weights feed its neuromodulator
+  const reward = existsSync(controllerArg) ? policyFromFile(controllerArg).config.reward : undefined;
   let env: LocomotionEnv;
   try {
-    env = await LocomotionEnv.create({ morphology, condition: str(args, 'condition')! });
+    env = await LocomotionEnv.create({ morphology, condition: str(args, 'condition')!, reward });
   } catch (e) {
     if ((e as Error).name === 'ConditionError') throw new UsageError((e as Error).message);
     throw e;
   }
   const seed = num(args, 'seed')!;
-  const policy = resolvePolicy(str(args, 'controller')!, env, seed);
+  const policy = resolvePolicy(controllerArg, env, seed);
   const maxSteps = Math.round(seconds / env.controlDt);
   const recordPath = str(args, 'record');
   const episode = { maxSteps, normalize: policy.normalize ?? undefined };

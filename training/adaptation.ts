@@ -38,8 +38,9 @@ export interface AdaptationOptions {
 export async function adaptationTrace(name: string, policy: PolicyFile, o: AdaptationOptions): Promise<AdaptationTrace> {
   const spec = loadMorphology(policy.config.morphology);
   const big = 1_000_000;
-  const envA = await LocomotionEnv.create({ morphology: spec, condition: 'flat', maxSteps: big });
-  const envB = await LocomotionEnv.create({ morphology: spec, condition: o.condition, maxSteps: big });
+  const reward = policy.config.reward;
+  const envA = await LocomotionEnv.create({ morphology: spec, condition: 'flat', maxSteps: big, reward });
+  const envB = await LocomotionEnv.create({ morphology: spec, condition: o.condition, maxSteps: big, reward });
   const { controller, normalize } = controllerForPolicy(policy, envA.obsSize, envA.actSize, name);
   const dt = envA.controlDt;
   const n = Math.round(o.seconds / dt), nSwitch = Math.round(o.switchAt / dt);

@@ -126,3 +126,27 @@ test('a worker that throws is reported with its genome index; the run stops with
   const { data } = readCheckpoint<{ generation: number }>(join(dir, 'checkpoint.json'), RUN_KIND);
   assert.equal(data.generation, 2, 'the checkpoint of generation 2 is the last one, intact and readable');
 });
+
+test('frozen genome entries (a frozen learned rule) stay exactly fixed while ES evolves the rest', async () => {
+  const dir = tmp();
+  let fixed: Float32Array | null = null;
+  let mask: Uint8Array | null = null;
+  const r = await train(tinyConfig({ generations: 4 }), {
+    outDir: dir,
+    workers: 2,
+    progress: null,
+    initialGenome: (layout, genome) => {
+      const s = layout.slice('output.alpha');
+      mask = new Uint8Array(layout.size).fill(1, s.offset, s.offset + s.size);
+      for (let i = s.offset; i < s.offset + s.size; i++) genome[i] = 0.123;
+      fixed = genome.slice();
+      return mask;
+    },
+  });
+  let changed = 0;
+  r.best.genome.forEach((v, i) => {
+    if (mask![i]) assert.equal(v, fixed![i], `frozen entry ${i}`);
+    else if (v !== fixed![i]) changed++;
+  });
+  assert.ok(changed > 0, 'the other entries evolved');
+});
