@@ -20,6 +20,7 @@ import {
 } from '../protocol.js';
 import { Connection } from './connection.js';
 import { Controls } from './controls.js';
+import type { PageApi } from './page-api.js';
 import { HebbHeatmap } from './heatmap.js';
 import { SpikeRaster } from './raster.js';
 import { RobotView } from './robot.js';
@@ -30,18 +31,7 @@ import { TorqueBars } from './torque-bars.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
-interface LastFrame {
-  seq: number;
-  step: number;
-  time: number;
-  reward: number;
-  ret: number;
-  distance: number;
-  velocity: [number, number, number];
-  speed: number;
-  flags: number;
-  torso: [number, number, number];
-}
+type LastFrame = NonNullable<PageApi['last']>;
 
 const stage = new Stage($('stage'));
 const torques = new TorqueBars($<HTMLCanvasElement>('torques'));
@@ -192,8 +182,7 @@ function animate(): void {
 }
 requestAnimationFrame(animate);
 
-/** Read-only state and hooks for tests and the console. */
-const api = {
+const api: PageApi = {
   get connected() {
     return connected;
   },
@@ -211,21 +200,16 @@ const api = {
   get panels() {
     return { raster: !$('raster-panel').hidden, heatmap: !$('heatmap-panel').hidden, spikesDrawn: raster.spikesDrawn, heatmapsDrawn: heatmap.drawn };
   },
-  request: (msg: Parameters<Connection['request']>[0]) => connection.request(msg),
-  sendRaw: (text: string) => connection.sendRaw(text),
-  setRobotVisible(v: boolean): void {
+  request: (msg) => connection.request(msg),
+  sendRaw: (text) => connection.sendRaw(text),
+  setRobotVisible(v) {
     if (robot) robot.group.visible = v;
     stage.render();
   },
   /** screen position (CSS px in the canvas) of the drawn torso */
-  torsoOnScreen(): { x: number; y: number } | null {
+  torsoOnScreen() {
     return robot && lastFrame ? stage.project(robot.torso(new THREE.Vector3())) : null;
   },
   composeCondition: () => controls.compose(),
 };
-declare global {
-  interface Window {
-    spikeloco: typeof api;
-  }
-}
 window.spikeloco = api;
