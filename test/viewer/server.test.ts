@@ -254,3 +254,21 @@ test('replay: a recorded episode streams in replay mode; physics perturbations a
   assert.equal((await c.request({ type: 'push', impulse: [0, 1, 0] }, 51)).type, 'error');
   assert.equal((await c.request({ type: 'reset' }, 52)).type, 'ack');
 });
+
+test('damage a leg and weaken a motor in place: the hello carries the changed robot, the run goes on', async () => {
+  const s = await server({ speed: 2 });
+  const c = client(wsUrl(s));
+  await c.opened;
+  await waitFor(() => c.frames > 10, 2000, 'frames');
+  const h0 = c.hello!;
+  const r = await c.request({ type: 'condition', condition: 'damaged(leg=front-left, length=0.1)+weak-motor(joint=hip_2, scale=0.25)' }, 61);
+  assert.equal(r.type, 'ack', JSON.stringify(r));
+  const h: HelloMessage = await waitFor(() => (c.hello!.epoch !== h0.epoch ? c.hello! : null), 2000, 'the new hello');
+  const ankle = (spec: HelloMessage['spec']) => spec.bodies.find((b) => b.name === 'ankle_1_link')!.geoms[0].fromto![1];
+  const len = (v: number[]) => Math.hypot(v[0], v[1], v[2]);
+  assert.ok(Math.abs(len(ankle(h0.spec)) - Math.hypot(0.4, 0.4)) < 1e-6);
+  assert.ok(len(ankle(h.spec)) < 0.2, `damaged ankle link extent ${len(ankle(h.spec))}`);
+  assert.equal(h.gears[h.jointNames.indexOf('hip_2')], 0.25 * h0.gears[h0.jointNames.indexOf('hip_2')]);
+  const before = c.frames;
+  await waitFor(() => c.frames > before + 10 && c.lastFrame!.u32[F.epoch] === h.epoch, 2000, 'frames after the change');
+});
