@@ -4,12 +4,14 @@
  * controller name it runs that controller; with nothing, the open-loop gait of sim/gait.ts.
  * `--replay FILE` plays a recording made by `spikeloco rollout --record FILE` instead.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { type CommandSpec, type ParsedArgs, UsageError, num, str } from './args.js';
 
 export const command: CommandSpec = {
   name: 'watch',
   summary: 'serve the live three.js viewer on a checkpoint (or the built-in gait)',
-  usage: 'spikeloco watch [CHECKPOINT] [--condition flat] [--port 8080] [--host 127.0.0.1] [--replay FILE]',
+  usage: 'spikeloco watch [CHECKPOINT|gait|plastic-snn|...] [--condition flat] [--port 8080] [--host 127.0.0.1] [--replay FILE]   (no CHECKPOINT: the pretrained plastic-SNN Ant)',
   positionals: 'CHECKPOINT',
   options: [
     { name: 'condition', type: 'string', default: 'flat', metavar: 'COND', description: `starting condition, e.g. 'rough(amplitude=0.08)+friction(mu=0.5)'; change it live from the page` },
@@ -23,12 +25,15 @@ export const command: CommandSpec = {
   ],
 };
 
+const PRETRAINED = fileURLToPath(new URL('../../viewer/pretrained/ant-plastic/best.json', import.meta.url));
+
 export async function run(args: ParsedArgs): Promise<number> {
   const { createLiveSession, gaitPolicy } = await import('../viewer/server/session.js');
   const { ReplaySession } = await import('../viewer/server/replay.js');
   const { startViewerServer } = await import('../viewer/server/server.js');
   if (args.positionals.length > 1) throw new UsageError(`watch: at most one CHECKPOINT, got ${args.positionals.join(' ')}`);
-  const checkpoint = args.positionals[0];
+  // no argument: the shipped pretrained plastic-SNN Ant (made by `spikeloco train`, see its README)
+  const checkpoint = args.positionals[0] ?? (str(args, 'replay') || str(args, 'morphology') !== 'ant' ? undefined : PRETRAINED);
   const replay = str(args, 'replay');
   const speed = num(args, 'speed')!;
   const seed = num(args, 'seed')!;
@@ -42,10 +47,13 @@ export async function run(args: ParsedArgs): Promise<number> {
     const { loadMorphology } = await import('../morphologies/index.js');
     const morphology = loadMorphology(str(args, 'morphology')!);
     const condition = str(args, 'condition')!;
+    const { policyFromFile } = await import('../training/policy.js');
+    const reward = checkpoint && existsSync(checkpoint) ? policyFromFile(checkpoint).config.reward : undefined;
     try {
       source = await createLiveSession({
         morphology,
         condition,
+        reward,
         seed,
         speed,
         maxFps: num(args, 'max-fps'),

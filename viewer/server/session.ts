@@ -14,7 +14,7 @@
 import type { Controller } from '../../controllers/controller.js';
 import { createController } from '../../controllers/factory.js';
 import type { MorphologySpec } from '../../morphologies/spec.js';
-import { LocomotionEnv, type PhysicsOptions } from '../../sim/env.js';
+import { LocomotionEnv, type PhysicsOptions, type RewardOptions } from '../../sim/env.js';
 import { ConditionError, parseCondition } from '../../sim/conditions.js';
 import { heightAt } from '../../sim/terrain.js';
 import { openLoopGait } from '../../sim/gait.js';
@@ -50,6 +50,8 @@ export interface LiveSessionOptions {
   /** sim seconds a fallen robot lies before a new episode (default 1.5) */
   autoResetSeconds?: number;
   physics?: Partial<PhysicsOptions>;
+  /** reward weights (a trained policy's: its neuromodulator reads the reward) */
+  reward?: Partial<RewardOptions>;
 }
 
 /** What a controller factory returns (the shape of `training/policy.ts` `ResolvedPolicy`). */
@@ -68,7 +70,7 @@ export function gaitPolicy(env: LocomotionEnv): PolicyForViewer {
 /** The one function a controller plugs into: a live session ready to `attach` and `start`. */
 export async function createLiveSession(opts: LiveSessionOptions): Promise<LiveSession> {
   const condition = parseCondition(opts.condition ?? 'flat');
-  const env = await LocomotionEnv.create({ morphology: opts.morphology, condition, physics: opts.physics, maxSteps: Number.MAX_SAFE_INTEGER });
+  const env = await LocomotionEnv.create({ morphology: opts.morphology, condition, physics: opts.physics, reward: opts.reward, maxSteps: Number.MAX_SAFE_INTEGER });
   let policy: PolicyForViewer;
   try {
     policy = typeof opts.controller === 'function' ? await opts.controller(env) : opts.controller ? { controller: opts.controller } : gaitPolicy(env);
@@ -208,7 +210,7 @@ export class LiveSession implements FrameSource {
       const old = this.env;
       let next: LocomotionEnv;
       try {
-        next = await LocomotionEnv.create({ morphology: this.opts.morphology, condition, physics: this.opts.physics, maxSteps: Number.MAX_SAFE_INTEGER });
+        next = await LocomotionEnv.create({ morphology: this.opts.morphology, condition, physics: this.opts.physics, reward: this.opts.reward, maxSteps: Number.MAX_SAFE_INTEGER });
       } catch (err) {
         throw new PerturbationError(`condition "${text}": ${(err as Error).message}`);
       }
