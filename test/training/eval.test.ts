@@ -57,7 +57,7 @@ test('eval on a tiny checkpoint writes a well-formed table, JSON, CSV and pictur
   assert.equal(loadSuite(suite).conditions.length, 3);
   const args = ['eval', policy, '--suite', suite, '--episodes', '2', '--seconds', '1', '--workers', '2'];
   const a = await run(process.execPath, [BIN, ...args, '--out', join(dir, 'evalA')]);
-  const b = await run(process.execPath, [BIN, ...args, '--out', join(dir, 'evalB')]);
+  await run(process.execPath, [BIN, ...args, '--out', join(dir, 'evalB')]);
   assert.match(a.stdout, /suite mini: 2 episodes × 1 s per condition/);
   assert.match(a.stdout, /damaged\(leg=front-left, length=0\.1\)\s+-?\d+\.\d\d ± \d+\.\d\d\s+-?\d\.\d{3} ± \d\.\d{3}\s+\d+%\s+-?[\d.–]+/);
   for (const f of ['eval.json', 'eval.csv', 'retention.svg', 'distance.svg']) assert.ok(existsSync(join(dir, 'evalA', f)), f);
