@@ -23,7 +23,7 @@ export async function benchTraining(quick: boolean): Promise<Section> {
   const controllerCfg = parseControllerConfig(defaultControllerConfig(), 'configs/ant-plastic.json controller');
   const env = await LocomotionEnv.create({ morphology: spec });
   const layout = genomeLayoutFor(controllerCfg, env.obsSize, env.actSize);
-  const pop = quick ? 8 : 16;
+  const pop = quick ? 8 : 48; // the shipped configs' population
   const rng = new Rng(1);
   const base = initGenome(layout, 1);
   const genomes = Array.from({ length: pop }, () => {
