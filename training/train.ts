@@ -17,7 +17,7 @@ import { LocomotionEnv } from '../sim/env.js';
 import { OpenAIES, PGPE, SNES, optimizerFromState, type Optimizer, type OptimizerState } from './optimizers/index.js';
 import { Normalizer, RunningStats, type NormalizerState } from './normalizer.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { RunLog } from './log.js';
+import { RunLog, type LogRow } from './log.js';
 import { lineChartSVG } from './plot.js';
 import { ProgressReporter, formatDuration } from './progress.js';
 import { RolloutPool } from './pool.js';
@@ -28,17 +28,8 @@ import { parseTrainConfig } from './config.js';
 export const RUN_KIND = 'es-run';
 export const POLICY_KIND = 'policy';
 
-/** One generation of the log (log.jsonl / log.csv columns). */
-export interface GenerationRow {
-  generation: number;
-  /** episodes evaluated so far */
-  evaluations: number;
-  envSteps: number;
-  best: number;
-  mean: number;
-  sd: number;
-  elapsedS: number;
-  stepsPerS: number;
+/** One generation of the log (log.jsonl / log.csv columns): the base columns plus these. */
+export interface GenerationRow extends LogRow {
   extra: {
     meanVelocity: number;
     bestVelocity: number;
