@@ -19,7 +19,7 @@ const COMMANDS: Record<string, [string, () => Promise<CommandModule>]> = {
   eval: ['evaluate checkpoints on a suite of (unseen) conditions: table, JSON, CSV, picture', () => import('./eval.js')],
   curves: ['learning curves of several runs side by side, as SVG', () => import('./curves.js')],
   adapt: ['speed before and after a condition switched on mid-episode, plastic vs static (picture)', () => import('./adapt.js')],
-  watch: ['serve the live three.js viewer on a checkpoint (or the built-in gait)', () => import('./watch.js')],
+  watch: ['serve the live three.js viewer on a checkpoint (default: the pretrained plastic-SNN Ant)', () => import('./watch.js')],
   'learn-rule': ['learn a plasticity rule by BPTT with surrogate gradients (TensorFlow.js)', () => import('./learn-rule.js')],
   'export-mjcf': ['write a robot as MuJoCo MJCF XML (spikeloco export-mjcf ant > ant.xml)', () => import('./export-mjcf.js')],
 };
