@@ -18,6 +18,7 @@ const COMMANDS: Record<string, [string, () => Promise<CommandModule>]> = {
   train: ['train a controller headless with evolution strategies on all cores', () => import('./train.js')],
   eval: ['evaluate checkpoints on a suite of (unseen) conditions: table, JSON, CSV, picture', () => import('./eval.js')],
   curves: ['learning curves of several runs side by side, as SVG', () => import('./curves.js')],
+  study: ['the adaptation study: train every arm × regime × seed, evaluate all on the unseen suite', () => import('./study.js')],
   adapt: ['speed before and after a condition switched on mid-episode, plastic vs static (picture)', () => import('./adapt.js')],
   watch: ['serve the live three.js viewer on a checkpoint (default: the pretrained plastic-SNN Ant)', () => import('./watch.js')],
   'learn-rule': ['learn a plasticity rule by BPTT with surrogate gradients (TensorFlow.js)', () => import('./learn-rule.js')],

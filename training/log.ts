@@ -7,8 +7,9 @@
  * with JavaScript's shortest round-trip formatting; non-finite values are `NaN`/`Infinity` in
  * the CSV and `null` in the JSONL.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic.js';
 
 export interface LogRow {
   generation: number;
@@ -106,9 +107,7 @@ export class RunLog {
 }
 
 function rewrite(path: string, lines: string[]): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, lines.map((l) => l + '\n').join(''));
-  renameSync(tmp, path);
+  writeFileAtomic(path, lines.map((l) => l + '\n').join(''));
 }
 
 function checkNumber(name: string, v: unknown): number {

@@ -1,38 +1,138 @@
 /**
- * The adaptation study (issue #7), runnable at any size:
+ * The adaptation study (issue #7), runnable at any size (`spikeloco study --help`).
  *
- *   node dist/training/study.js --minutes 1.5 --seeds 3 --out runs/study
+ * Every arm (plastic SNN with two rules, one neuromodulated; static SNN; MLP) is trained with
+ * the same budget of ES generations per seed (same evaluations; bitwise reproducible), once on flat ground and once on the randomised `train`
+ * suite (conditions cycled per generation), then every resulting policy is evaluated on the
+ * unseen suite with the same seeded episodes. Each finished run leaves `study-run.json` in its
+ * directory, so a killed study restarts where it stopped.
  *
- * Trains every arm (plastic SNN with two rules, static SNN, MLP) on flat ground for the same
- * wall-clock budget per seed, evaluates every resulting policy on the unseen suite with the
- * same episodes, and writes `study.json` plus a Markdown table (speed per condition: mean ±
- * sd across seeds of each seed's mean over episodes; retention likewise).
+ * Aggregation: per seed, the mean over episodes; across seeds, mean ± sd. Retention of an arm
+ * is the ratio of its across-seed mean speeds (condition / flat), which stays defined when one
+ * seed barely walks on flat, plus the across-seed mean ± sd of per-seed retention.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import os from 'node:os';
-import { parseTrainConfig, type TrainConfig } from './config.js';
+import { parseTrainConfig } from './config.js';
 import { train, type PolicyFile } from './train.js';
-import { evaluatePolicies } from './evaluation.js';
-import { SUITES } from './suites.js';
+import { policyFromFile } from './policy.js';
+import { evaluatePolicies, type EvaluationReport } from './evaluation.js';
+import { SUITES, type Suite } from './suites.js';
+import { barChartSVG, heatmapSVG } from './plot.js';
+import { writeFileAtomic } from '../core/atomic.js';
 
-interface Arm {
+export interface StudyArm {
   name: string;
+  /** file under configs/ */
   config: string;
+  /** merged over the config's controller section */
   controller?: Record<string, unknown>;
 }
 
-const ARMS: Arm[] = [
+export const STUDY_ARMS: StudyArm[] = [
   { name: 'plastic hebbian-retro', config: 'ant-plastic.json' },
   { name: 'plastic bcm-neuromod', config: 'ant-plastic.json', controller: { plasticity: { rule: 'bcm-neuromod', connections: ['output'] } } },
   { name: 'static SNN', config: 'ant-static.json' },
   { name: 'MLP', config: 'ant-mlp.json' },
 ];
 
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
+/** Training regimes: flat ground only, or cycling through the randomised `train` suite. */
+export const STUDY_REGIMES: Record<string, Suite> = { flat: SUITES.flat, randomised: SUITES.train };
+
+export interface StudyOptions {
+  out: string;
+  /** training budget per run, in ES generations (the same number of evaluations for every arm) */
+  generations: number;
+  /** optional wall-clock cap per run (default: the config's own, which should not bind) */
+  minutes?: number;
+  seeds: number;
+  episodes: number;
+  seconds: number;
+  workers: number;
+  arms: StudyArm[];
+  regimes: string[];
+  evalSuite: Suite;
+  evalSeed: number;
+  log?: (line: string) => void;
+  onEvalProgress?: (done: number, total: number) => void;
+}
+
+export interface StudyRun {
+  arm: string;
+  regime: string;
+  seed: number;
+  dir: string;
+  generations: number;
+  envSteps: number;
+  trainMinutes: number;
+  /** forward speed of the returned policy during training (its own training conditions) */
+  trainVelocity: number;
+}
+
+export interface StudyReport {
+  options: Omit<StudyOptions, 'log' | 'onEvalProgress' | 'arms' | 'evalSuite'> & { arms: string[]; evalSuite: string };
+  runs: StudyRun[];
+  evaluation: EvaluationReport;
+}
+
+export const runLabel = (arm: string, regime: string) => `${arm} / ${regime}`;
+
+function armConfig(arm: StudyArm, regime: string, seed: number) {
+  const raw = JSON.parse(readFileSync(fileURLToPath(new URL(`../../configs/${arm.config}`, import.meta.url)), 'utf8')) as Record<string, unknown>;
+  const suite = STUDY_REGIMES[regime];
+  if (!suite) throw new Error(`unknown study regime "${regime}"; known: ${Object.keys(STUDY_REGIMES).join(', ')}`);
+  return parseTrainConfig(
+    { ...raw, seed, conditions: suite.conditions, name: `${arm.name} ${regime} seed ${seed}`, controller: { ...(raw.controller as object), ...(arm.controller ?? {}) } },
+    `${arm.config} (${arm.name}, ${regime})`,
+  );
+}
+
+export async function runStudy(o: StudyOptions): Promise<StudyReport> {
+  const log = o.log ?? (() => {});
+  mkdirSync(o.out, { recursive: true });
+  const runs: StudyRun[] = [];
+  const policies: { name: string; policy: PolicyFile }[] = [];
+  for (const regime of o.regimes) {
+    for (const arm of o.arms) {
+      for (let seed = 0; seed < o.seeds; seed++) {
+        const dir = join(o.out, `${arm.name}-${regime}-seed${seed}`.replace(/\s+/g, '-'));
+        const marker = join(dir, 'study-run.json');
+        let run: StudyRun;
+        if (existsSync(marker)) {
+          run = JSON.parse(readFileSync(marker, 'utf8')) as StudyRun;
+          log(`${runLabel(arm.name, regime)} seed ${seed}: done before (${run.generations} generations), reusing ${dir}`);
+        } else {
+          const t0 = performance.now();
+          const r = await train(armConfig(arm, regime, seed), { outDir: dir, workers: o.workers, minutes: o.minutes, generations: o.generations, progress: null });
+          run = {
+            arm: arm.name,
+            regime,
+            seed,
+            dir,
+            generations: r.generations,
+            envSteps: r.history.at(-1)?.envSteps ?? 0,
+            trainMinutes: (performance.now() - t0) / 60000,
+            trainVelocity: r.best.meanForwardVelocity,
+          };
+          writeFileAtomic(marker, JSON.stringify(run, null, 2) + '\n');
+          log(`${runLabel(arm.name, regime)} seed ${seed}: ${run.generations} generations in ${run.trainMinutes.toFixed(1)} min, ${run.trainVelocity.toFixed(2)} m/s in training`);
+        }
+        runs.push(run);
+        policies.push({ name: `${runLabel(arm.name, regime)} #${seed}`, policy: policyFromFile(join(dir, 'best.json')) });
+      }
+    }
+  }
+  const evaluation = await evaluatePolicies(policies, {
+    suite: o.evalSuite,
+    episodes: o.episodes,
+    seconds: o.seconds,
+    workers: o.workers,
+    seed: o.evalSeed,
+    onProgress: o.onEvalProgress,
+  });
+  const { log: _l, onEvalProgress: _p, arms, evalSuite, ...rest } = o;
+  return { options: { ...rest, arms: arms.map((a) => a.name), evalSuite: evalSuite.name }, runs, evaluation };
 }
 
 const meanSd = (xs: number[]) => {
@@ -41,52 +141,97 @@ const meanSd = (xs: number[]) => {
   return { m, sd };
 };
 
-async function main(): Promise<void> {
-  if (process.argv.includes('--help')) {
-    console.log('node dist/training/study.js [--minutes 1.5] [--seeds 3] [--episodes 5] [--out runs/study] [--workers N]');
-    return;
-  }
-  const minutes = Number(arg('minutes', '1.5'));
-  const seeds = Number(arg('seeds', '3'));
-  const episodes = Number(arg('episodes', '5'));
-  const out = arg('out', 'runs/study');
-  const workers = Number(arg('workers', String(os.availableParallelism?.() ?? os.cpus().length)));
-  mkdirSync(out, { recursive: true });
-  const policies: { arm: string; seed: number; policy: PolicyFile }[] = [];
-  for (const arm of ARMS) {
-    for (let seed = 0; seed < seeds; seed++) {
-      const raw = JSON.parse(readFileSync(fileURLToPath(new URL(`../../configs/${arm.config}`, import.meta.url)), 'utf8')) as Record<string, unknown>;
-      const cfg: TrainConfig = parseTrainConfig({ ...raw, seed, name: `${arm.name} seed ${seed}`, controller: { ...(raw.controller as object), ...(arm.controller ?? {}) } }, arm.config);
-      const dir = join(out, `${arm.name.replace(/\s+/g, '-')}-seed${seed}`);
-      const t0 = performance.now();
-      const r = await train(cfg, { outDir: dir, workers, minutes, progress: null });
-      console.error(`${arm.name} seed ${seed}: ${r.generations} generations in ${((performance.now() - t0) / 60000).toFixed(1)} min, centre ${r.best.meanForwardVelocity.toFixed(3)} m/s`);
-      policies.push({ arm: arm.name, seed, policy: r.best });
-    }
-  }
-  const report = await evaluatePolicies(
-    policies.map((p) => ({ name: `${p.arm}#${p.seed}`, policy: p.policy })),
-    { suite: SUITES.unseen, episodes, seconds: 10, workers, seed: 12345 },
-  );
-  writeFileSync(join(out, 'study.json'), JSON.stringify({ minutes, seeds, episodes, report }, null, 2) + '\n');
-  const conditions = report.policies[0].conditions.map((c) => c.condition);
-  const lines = [
-    `Unseen suite, ${episodes} episodes × 10 s per condition; ${seeds} training seeds × ${minutes} min per arm on flat ground. Speed in m/s: mean ± sd across seeds of each seed's mean; retention = speed / flat speed, likewise.`,
-    '',
-    `| condition | ${ARMS.map((a) => a.name).join(' | ')} |`,
-    `|---|${ARMS.map(() => '---').join('|')}|`,
-  ];
-  for (let c = 0; c < conditions.length; c++) {
-    const cells = ARMS.map((arm) => {
-      const rows = report.policies.filter((p) => p.policy.startsWith(`${arm.name}#`)).map((p) => p.conditions[c]);
-      const v = meanSd(rows.map((r) => r.speed.mean));
-      const ret = meanSd(rows.map((r) => r.retention));
-      return `${v.m.toFixed(2)} ± ${v.sd.toFixed(2)} (ret ${ret.m.toFixed(2)} ± ${ret.sd.toFixed(2)})`;
-    });
-    lines.push(`| ${conditions[c]} | ${cells.join(' | ')} |`);
-  }
-  writeFileSync(join(out, 'study.md'), lines.join('\n') + '\n');
-  console.log(lines.join('\n'));
+export interface ArmSummary {
+  label: string;
+  /** per condition: across-seed mean ± sd of speed, and retention of the across-seed means */
+  speed: { m: number; sd: number }[];
+  retention: number[];
+  perSeedRetention: { m: number; sd: number }[];
 }
 
-await main();
+/** Aggregate the evaluation by (arm, regime) across seeds. */
+export function summariseStudy(r: StudyReport): { conditions: string[]; arms: ArmSummary[] } {
+  const ev = r.evaluation;
+  const conditions = ev.policies[0]?.conditions.map((c) => c.condition) ?? [];
+  const flatIndex = conditions.indexOf('flat');
+  const arms: ArmSummary[] = [];
+  for (const regime of r.options.regimes) {
+    for (const arm of r.options.arms) {
+      const label = runLabel(arm, regime);
+      const rows = ev.policies.filter((p) => p.policy.startsWith(`${label} #`));
+      if (!rows.length) continue;
+      const speed = conditions.map((_, c) => meanSd(rows.map((p) => p.conditions[c].speed.mean)));
+      arms.push({
+        label,
+        speed,
+        retention: speed.map((s) => (speed[flatIndex].m !== 0 ? s.m / speed[flatIndex].m : NaN)),
+        perSeedRetention: conditions.map((_, c) => meanSd(rows.map((p) => p.conditions[c].retention))),
+      });
+    }
+  }
+  return { conditions, arms };
+}
+
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+
+/** Markdown tables: speed, retention, and the training runs. */
+export function studyMarkdown(r: StudyReport): string {
+  const { conditions, arms } = summariseStudy(r);
+  const o = r.options;
+  const head = (first: string) => [`| ${first} | ${arms.map((a) => a.label).join(' | ')} |`, `|---|${arms.map(() => '---:').join('|')}|`];
+  const lines = [
+    `Suite "${o.evalSuite}", ${o.episodes} episodes × ${o.seconds} s per condition (same seeds for every policy); ${o.seeds} training seeds × ${o.generations} ES generations per arm and regime${o.minutes ? ` (capped at ${o.minutes} min)` : ''}.`,
+    '',
+    '**Forward speed, m/s** (mean ± sd across seeds of each seed\'s mean over episodes)',
+    '',
+    ...head('condition'),
+    ...conditions.map((c, i) => `| ${c} | ${arms.map((a) => `${f2(a.speed[i].m)} ± ${f2(a.speed[i].sd)}`).join(' | ')} |`),
+    '',
+    '**Retention** = mean speed on the condition / mean speed on flat (ratio of the across-seed means; in brackets the mean ± sd of per-seed distance retention)',
+    '',
+    ...head('condition'),
+    ...conditions.map((c, i) => `| ${c} | ${arms.map((a) => `${f2(a.retention[i])} (${f2(a.perSeedRetention[i].m)} ± ${f2(a.perSeedRetention[i].sd)})`).join(' | ')} |`),
+    '',
+    '**Training runs** (generations reached in the budget; speed of the returned policy on its own training conditions)',
+    '',
+    '| arm / regime | seed | generations | env steps | minutes | training speed m/s |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...r.runs.map((u) => `| ${runLabel(u.arm, u.regime)} | ${u.seed} | ${u.generations} | ${u.envSteps} | ${u.trainMinutes.toFixed(1)} | ${f2(u.trainVelocity)} |`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** Pictures: speed per condition (bars ± sd across seeds) and a retention heatmap. */
+export function studyPictures(r: StudyReport): { speed: string; retention: string } {
+  const { conditions, arms } = summariseStudy(r);
+  const speed = barChartSVG({
+    title: `forward speed on suite "${r.options.evalSuite}" (mean ± sd across ${r.options.seeds} seeds)`,
+    yLabel: 'm/s',
+    categories: conditions,
+    series: arms.map((a) => ({ name: a.label, values: a.speed.map((s) => s.m), errors: a.speed.map((s) => s.sd) })),
+    width: Math.max(900, 110 * conditions.length + 200),
+  });
+  const retention = heatmapSVG({
+    title: 'retention: mean speed on the condition / mean speed on flat',
+    values: arms.map((a) => a.retention),
+    rowLabels: arms.map((a) => a.label),
+    colLabels: conditions,
+    colorScale: 'viridis',
+    min: 0,
+    max: Math.max(1, ...arms.flatMap((a) => a.retention.filter(Number.isFinite))),
+    width: Math.max(900, 90 * conditions.length + 300),
+  });
+  return { speed, retention };
+}
+
+export function writeStudy(r: StudyReport, out: string): string[] {
+  const pics = studyPictures(r);
+  const files: [string, string][] = [
+    ['study.json', JSON.stringify(r, null, 2) + '\n'],
+    ['study.md', studyMarkdown(r)],
+    ['speed.svg', pics.speed],
+    ['retention.svg', pics.retention],
+  ];
+  for (const [name, text] of files) writeFileSync(join(out, name), text);
+  return files.map(([name]) => join(out, name));
+}

@@ -19,10 +19,10 @@
  * (α, mod.w, mod.fanout in a bigger network) cannot be mapped one to one and are refilled
  * with N(mean, sd²) of the learned values (seeded), and reported as such.
  */
-import { readFileSync, writeFileSync, renameSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Rng } from '../../core/rng.js';
 import { validate, type Schema } from '../../core/schema.js';
+import { writeFileAtomic } from '../../core/atomic.js';
 import { constrain, type GenomeLayout, type GenomeLayoutJSON, type Transform } from '../../controllers/genome.js';
 import type { ControllerConfig } from '../../controllers/config.js';
 import { parseRuleName, RULE_NAMES, type RuleName } from '../../controllers/plasticity.js';
@@ -152,10 +152,7 @@ export function buildRuleExport(trainer: BpttTrainer, final: { loss: number; met
 
 /** Atomic write (temp file + rename). */
 export function writeRule(path: string, rule: RuleExport): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(rule, null, 1) + '\n');
-  renameSync(tmp, path);
+  writeFileAtomic(path, JSON.stringify(rule, null, 1) + '\n');
 }
 
 const SLICE_SCHEMA: Schema = {

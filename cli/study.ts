@@ -1,0 +1,66 @@
+import os from 'node:os';
+import type { CommandSpec, ParsedArgs } from './args.js';
+import { num, str, UsageError } from './args.js';
+import { loadSuite, SUITES } from '../training/suites.js';
+import { runStudy, studyMarkdown, writeStudy, STUDY_ARMS, STUDY_REGIMES } from '../training/study.js';
+
+export const command: CommandSpec = {
+  name: 'study',
+  summary: 'the adaptation study: train every arm × regime × seed, evaluate all on the unseen suite',
+  usage: 'spikeloco study [--generations 100] [--seeds 3] [--episodes 5] [--out runs/study]',
+  options: [
+    { name: 'out', type: 'string', default: 'runs/study', description: 'study directory (finished runs in it are reused: a killed study resumes)', metavar: 'DIR' },
+    { name: 'generations', type: 'integer', default: 100, description: 'training budget per run: ES generations (the same evaluations for every arm; deterministic)', metavar: 'G' },
+    { name: 'minutes', type: 'number', description: 'also cap each run\'s wall-clock minutes (makes the result depend on machine load)', metavar: 'M' },
+    { name: 'seeds', type: 'integer', default: 3, description: 'training seeds per arm and regime', metavar: 'N' },
+    { name: 'episodes', type: 'integer', default: 5, description: 'evaluation episodes per condition', metavar: 'N' },
+    { name: 'seconds', type: 'number', default: 10, description: 'evaluation episode length', metavar: 'S' },
+    { name: 'seed', type: 'integer', default: 12345, description: 'evaluation seed (same episodes for every policy)', metavar: 'N' },
+    { name: 'arms', type: 'strings', default: STUDY_ARMS.map((a) => a.name), description: `arms, comma-separated or repeated (${STUDY_ARMS.map((a) => a.name).join(', ')})`, metavar: 'A,B' },
+    { name: 'regimes', type: 'strings', default: Object.keys(STUDY_REGIMES), description: `training regimes (${Object.keys(STUDY_REGIMES).join(', ')})`, metavar: 'R,S' },
+    { name: 'suite', type: 'string', default: 'unseen', description: `evaluation suite (${Object.keys(SUITES).join(', ')}) or a JSON suite file`, metavar: 'NAME' },
+    { name: 'workers', type: 'integer', default: os.availableParallelism?.() ?? os.cpus().length, description: 'rollout worker threads', metavar: 'N' },
+  ],
+};
+
+export async function run(args: ParsedArgs): Promise<number> {
+  const list = (name: string) => (args.options[name] as string[]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const armNames = list('arms');
+  const arms = armNames.map((n) => {
+    const a = STUDY_ARMS.find((x) => x.name === n);
+    if (!a) throw new UsageError(`study: unknown arm "${n}"; known: ${STUDY_ARMS.map((x) => x.name).join(', ')}`);
+    return a;
+  });
+  const regimes = list('regimes');
+  for (const r of regimes) if (!STUDY_REGIMES[r]) throw new UsageError(`study: unknown regime "${r}"; known: ${Object.keys(STUDY_REGIMES).join(', ')}`);
+  const seeds = num(args, 'seeds')!;
+  const episodes = num(args, 'episodes')!;
+  if (seeds < 1) throw new UsageError('--seeds must be ≥ 1');
+  if (episodes < 1) throw new UsageError('--episodes must be ≥ 1');
+  const out = str(args, 'out')!;
+  const minutes = num(args, 'minutes');
+  const generations = num(args, 'generations')!;
+  const total = arms.length * regimes.length * seeds;
+  console.error(`study: ${total} training runs of ${generations} generations${minutes ? ` (at most ${minutes} min each)` : ''}, then evaluation; results in ${out}`);
+  const t0 = performance.now();
+  let done = 0;
+  const report = await runStudy({
+    out,
+    minutes,
+    generations,
+    seeds,
+    episodes,
+    seconds: num(args, 'seconds')!,
+    workers: num(args, 'workers')!,
+    arms,
+    regimes,
+    evalSuite: loadSuite(str(args, 'suite')!),
+    evalSeed: num(args, 'seed')!,
+    log: (line) => console.error(`[${++done}/${total} · ${((performance.now() - t0) / 60000).toFixed(1)} min] ${line}`),
+    onEvalProgress: (d, t) => process.stderr.write(`\reval: ${d}/${t} policy × condition blocks`),
+  });
+  process.stderr.write('\n');
+  console.log(studyMarkdown(report));
+  console.log(`wrote ${writeStudy(report, out).join(', ')}`);
+  return 0;
+}

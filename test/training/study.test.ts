@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import type { StudyReport } from '../../training/study.js';
+import { policyFromFile } from '../../training/policy.js';
+
+const run = promisify(execFile);
+const BIN = fileURLToPath(new URL('../../../bin/spikeloco.js', import.meta.url));
+
+test('a CI-sized study trains both regimes, evaluates, writes tables and pictures, and resumes by reusing finished runs', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spikeloco-study-'));
+  const suite = join(dir, 'suite.json');
+  writeFileSync(suite, JSON.stringify({ name: 'mini', conditions: ['flat', 'friction(mu=0.3)'] }));
+  const out = join(dir, 'study');
+  const args = [BIN, 'study', '--out', out, '--arms', 'static SNN', '--regimes', 'flat,randomised', '--generations', '1', '--seeds', '1', '--episodes', '2', '--seconds', '1', '--suite', suite, '--workers', '2'];
+  const first = await run(process.execPath, args, { maxBuffer: 1 << 24 });
+  for (const f of ['study.json', 'study.md', 'speed.svg', 'retention.svg']) assert.ok(existsSync(join(out, f)), f);
+  const a = JSON.parse(readFileSync(join(out, 'study.json'), 'utf8')) as StudyReport;
+  assert.deepEqual(a.runs.map((r) => `${r.arm}/${r.regime}/${r.seed}/${r.generations}`), ['static SNN/flat/0/1', 'static SNN/randomised/0/1']);
+  assert.deepEqual(a.evaluation.policies.map((p) => p.policy), ['static SNN / flat #0', 'static SNN / randomised #0']);
+  assert.deepEqual(a.evaluation.policies[0].conditions.map((c) => c.condition), ['flat', 'friction(mu=0.3)']);
+  // the randomised regime trained on the train suite, the flat one on flat only
+  const cfg = (regime: string) => policyFromFile(join(out, `static-SNN-${regime}-seed0`, 'best.json')).config.conditions;
+  assert.deepEqual(cfg('flat'), ['flat']);
+  assert.ok(cfg('randomised').length > 1 && cfg('randomised').includes('slope(deg=3)'));
+  assert.match(first.stdout, /\| friction\(mu=0\.3\) \| -?\d+\.\d\d ± \d+\.\d\d \| -?\d+\.\d\d ± \d+\.\d\d \|/);
+  assert.match(readFileSync(join(out, 'speed.svg'), 'utf8'), /^<svg[\s\S]*<\/svg>\s*$/);
+
+  const bestMtime = statSync(join(out, 'static-SNN-flat-seed0', 'best.json')).mtimeMs;
+  const second = await run(process.execPath, args, { maxBuffer: 1 << 24 });
+  assert.match(second.stderr, /done before/);
+  assert.equal(statSync(join(out, 'static-SNN-flat-seed0', 'best.json')).mtimeMs, bestMtime, 'finished runs are not retrained');
+  const b = JSON.parse(readFileSync(join(out, 'study.json'), 'utf8')) as StudyReport;
+  assert.deepEqual(b.evaluation, a.evaluation, 'same policies and seeds give the same evaluation');
+});
+
+test('study refuses an unknown arm or regime, naming the known ones', async () => {
+  await assert.rejects(run(process.execPath, [BIN, 'study', '--arms', 'lstm']), (e: { stderr: string }) => /unknown arm "lstm"; known: plastic hebbian-retro/.test(e.stderr));
+  await assert.rejects(run(process.execPath, [BIN, 'study', '--regimes', 'moon']), (e: { stderr: string }) => /unknown regime "moon"; known: flat, randomised/.test(e.stderr));
+});
