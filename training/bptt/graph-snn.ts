@@ -36,6 +36,7 @@ import type { GenomeLayout } from '../../controllers/genome.js';
 import { snnGenomeLayout, snnShape, type SnnShape } from '../../controllers/snn.js';
 import { leakyGraphStep, readoutGraphStep, synapticGraphStep, type LeakyGraphParams, type SynapticGraphParams } from './graph-neurons.js';
 import { makeSpikeFn, type SpikeFn, type SurrogateSpec } from './surrogate.js';
+import { fusedOutputLayout, makeFusedOutputOp } from './fused-output.js';
 
 export interface PlasticGraphState {
   hebb: tf.Tensor;
@@ -109,6 +110,14 @@ export class GraphSnn {
   readonly spike: SpikeFn;
   /** stopGradient on the reset spike (true for training; false only for finite-difference checks) */
   detachReset = true;
+  /**
+   * Run eligible networks through the fused kernel of fused-output.ts (same equations, one
+   * custom op per sequence); false forces the op-by-op graph. See `fusedEligible`.
+   */
+  fused = true;
+  readonly surrogate: SurrogateSpec;
+  /** fused ops by sequence length × batch (each keeps a reusable tape) */
+  private readonly fusedOps = new Map<string, ReturnType<typeof makeFusedOutputOp>>();
   private readonly consts: tf.Tensor[] = [];
 
   constructor(config: ControllerConfig, obsSize: number, actSize: number, genome: Float32Array, surrogate: SurrogateSpec, trainable = true) {
@@ -120,10 +129,13 @@ export class GraphSnn {
     this.layout.checkLength(genome, 'GraphSnn genome');
     const vars = new Map<string, tf.Variable>();
     for (const s of this.layout.slices) {
-      vars.set(s.name, tf.variable(tf.tensor(genome.slice(s.offset, s.offset + s.size), [...s.shape], 'float32'), trainable, `graphsnn${++variableCounter}/${s.name}`));
+      const init = tf.tensor(genome.slice(s.offset, s.offset + s.size), [...s.shape], 'float32');
+      vars.set(s.name, tf.variable(init, trainable, `graphsnn${++variableCounter}/${s.name}`));
+      init.dispose(); // the variable holds its own reference to the data
     }
     this.vars = vars;
     this.spike = makeSpikeFn(surrogate);
+    this.surrogate = surrogate;
   }
 
   /** Variables to train (all slices, or those passing `filter`). */
@@ -230,6 +242,7 @@ export class GraphSnn {
     const [S, B] = u.shape;
     const acts = S / K;
     if (!Number.isInteger(acts) || reward.shape[0] !== acts || reward.shape[1] !== B) throw new Error(`GraphSnn.run: u has ${S} steps, reward ${reward.shape}; K = ${K}`);
+    if (this.fused && !opts.record && this.fusedEligible() === null) return this.runFused(u, reward, state);
     const sigmoidOr = (name: string, value: number, n: number): tf.Tensor => {
       const raw = this.opt(name);
       return raw ? tf.sigmoid(raw) : tf.fill([n], value);
@@ -382,6 +395,90 @@ export class GraphSnn {
       };
     }
     return result;
+  }
+
+  /**
+   * Why this network cannot take the fused kernel, or null if it can: leaky hidden neurons, no
+   * recurrence, plasticity (if any) on the output connection only, membrane decoder, a
+   * Heaviside spike (not the smooth check surrogate), detached reset.
+   */
+  fusedEligible(): string | null {
+    const c = this.config;
+    if (c.network.neuron !== 'leaky') return 'synaptic hidden neurons';
+    if (this.vars.has('recurrent.w')) return 'recurrent connection';
+    if (this.shape.plastic.some((n) => n !== 'output')) return 'plastic input or recurrent connection';
+    if (c.decoder.kind !== 'membrane') return `${c.decoder.kind} decoder`;
+    if (this.surrogate.kind === 'sigmoid') return 'smooth sigmoid spike';
+    if (!this.detachReset) return 'reset kept in the graph';
+    return null;
+  }
+
+  private runFused(u: tf.Tensor, reward: tf.Tensor, state: GraphState): RunResult {
+    const c = this.config;
+    const s = this.shape;
+    const [S, B, nIn] = u.shape;
+    const H = s.hidden;
+    const O = s.output;
+    const p = state.plastic.output;
+    const rule = s.rule;
+    const key = `${S}x${B}`;
+    const op = this.fusedOps.get(key) ?? makeFusedOutputOp({
+      steps: S,
+      K: c.steps,
+      batch: B,
+      hidden: H,
+      output: O,
+      reset: c.network.reset,
+      threshold: c.network.threshold,
+      rule,
+      clip: c.plasticity.clip,
+      preDecay: c.plasticity.preDecay,
+      postDecay: c.plasticity.postDecay,
+      modReward: this.vars.has('output.mod.reward'),
+      surrogate: this.surrogate,
+    });
+    this.fusedOps.set(key, op);
+    const raw = (name: string, shape: number[]): tf.Tensor => this.opt(name) ?? tf.zeros(shape);
+    const squashed = (name: string, value: number, n: number): tf.Tensor => {
+      const v = this.opt(name);
+      return v ? tf.sigmoid(v) : tf.fill([n], value);
+    };
+    const drive = tf.reshape(tf.add(tf.matMul(tf.reshape(u, [S * B, nIn]), this.v('input.w')), this.v('hidden.bias')), [S, B, H]);
+    const packed = op(
+      drive,
+      reward,
+      squashed('hidden.beta', c.network.beta, H),
+      squashed('output.beta', c.network.outputBeta, O),
+      this.v('output.w'),
+      this.v('output.bias'),
+      raw('output.alpha', [H, O]),
+      this.opt('output.eta') ? tf.sigmoid(this.v('output.eta')) : tf.zeros([1]),
+      this.opt('output.tauTheta') ? tf.sigmoid(this.v('output.tauTheta')) : tf.zeros([1]),
+      raw('output.mod.w', [H]),
+      raw('output.mod.bias', [1]),
+      raw('output.mod.reward', [1]),
+      raw('output.mod.fanout', [O]),
+      state.hidMem,
+      state.hidSpk,
+      state.outMem,
+      p?.pre ?? tf.zeros([B, H]),
+      p?.post ?? tf.zeros([B, O]),
+      p?.hebb ?? tf.zeros([B, H, O]),
+      p?.elig ?? tf.zeros([B, H, O]),
+      p?.theta ?? tf.zeros([B, 1, O]),
+    );
+    const parts: Record<string, tf.Tensor> = {};
+    let off = 0;
+    for (const l of fusedOutputLayout({ steps: S, K: c.steps, batch: B, hidden: H, output: O })) {
+      parts[l.name] = tf.reshape(tf.slice(packed, off, l.size), l.shape);
+      off += l.size;
+    }
+    const plastic: GraphState['plastic'] = {};
+    if (rule && p) plastic.output = { hebb: parts.H, elig: p.elig ? parts.E : null, theta: p.theta ? parts.theta : null, pre: parts.x, post: parts.y };
+    return {
+      actions: parts.actions,
+      state: { hidMem: parts.U, hidSpk: parts.S, hidSyn: null, outMem: parts.V, outSpk: null, rate: null, plastic },
+    };
   }
 
   /** [output, act]: +gain/half for agonists, −gain/half for antagonists (population decoder). */
