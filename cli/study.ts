@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { CommandSpec, ParsedArgs } from './args.js';
 import { num, str, UsageError } from './args.js';
 import { loadSuite, SUITES } from '../training/suites.js';
+import { parseCondition } from '../sim/conditions.js';
 import { runStudy, studyMarkdown, writeStudy, STUDY_ARMS, STUDY_REGIMES } from '../training/study.js';
 
 export const command: CommandSpec = {
@@ -19,6 +20,10 @@ export const command: CommandSpec = {
     { name: 'arms', type: 'strings', default: STUDY_ARMS.map((a) => a.name), description: `arms, comma-separated or repeated (${STUDY_ARMS.map((a) => a.name).join(', ')})`, metavar: 'A,B' },
     { name: 'regimes', type: 'strings', default: Object.keys(STUDY_REGIMES), description: `training regimes (${Object.keys(STUDY_REGIMES).join(', ')})`, metavar: 'R,S' },
     { name: 'suite', type: 'string', default: 'unseen', description: `evaluation suite (${Object.keys(SUITES).join(', ')}) or a JSON suite file`, metavar: 'NAME' },
+    { name: 'adapt', type: 'strings', default: ['damaged(leg=front-left, length=0.1)', 'friction(mu=0.3)'], description: 'conditions switched on mid-episode for the adaptation-over-time part (repeat the flag; "none" skips the part)', metavar: 'COND' },
+    { name: 'adapt-seeds', type: 'integer', default: 10, description: 'episodes per policy in the adaptation part', metavar: 'N' },
+    { name: 'adapt-seconds', type: 'number', default: 15, description: 'episode length in the adaptation part', metavar: 'S' },
+    { name: 'adapt-switch-at', type: 'number', default: 5, description: 'seconds of flat ground before the switch', metavar: 'S' },
     { name: 'workers', type: 'integer', default: os.availableParallelism?.() ?? os.cpus().length, description: 'rollout worker threads', metavar: 'N' },
   ],
 };
@@ -38,6 +43,11 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (seeds < 1) throw new UsageError('--seeds must be ≥ 1');
   if (episodes < 1) throw new UsageError('--episodes must be ≥ 1');
   const out = str(args, 'out')!;
+  const adaptConditions = (args.options.adapt as string[]).filter((c) => c !== 'none');
+  for (const c of adaptConditions) parseCondition(c); // a bad string fails before hours of training
+  const adaptSeconds = num(args, 'adapt-seconds')!;
+  const adaptSwitchAt = num(args, 'adapt-switch-at')!;
+  if (!(adaptSwitchAt > 0 && adaptSwitchAt < adaptSeconds)) throw new UsageError('--adapt-switch-at must be inside (0, --adapt-seconds)');
   const minutes = num(args, 'minutes');
   const generations = num(args, 'generations')!;
   const total = arms.length * regimes.length * seeds;
@@ -56,6 +66,10 @@ export async function run(args: ParsedArgs): Promise<number> {
     regimes,
     evalSuite: loadSuite(str(args, 'suite')!),
     evalSeed: num(args, 'seed')!,
+    adaptConditions,
+    adaptSeeds: num(args, 'adapt-seeds')!,
+    adaptSeconds,
+    adaptSwitchAt,
     log: (line) => console.error(`[${++done}/${total} · ${((performance.now() - t0) / 60000).toFixed(1)} min] ${line}`),
     onEvalProgress: (d, t) => process.stderr.write(`\reval: ${d}/${t} policy × condition blocks`),
   });

@@ -19,7 +19,8 @@ import { train, type PolicyFile } from './train.js';
 import { policyFromFile } from './policy.js';
 import { evaluatePolicies, type EvaluationReport } from './evaluation.js';
 import { SUITES, type Suite } from './suites.js';
-import { barChartSVG, heatmapSVG } from './plot.js';
+import { barChartSVG, heatmapSVG, lineChartSVG } from './plot.js';
+import { adaptationTrace, smooth, type AdaptationTrace } from './adaptation.js';
 import { writeFileAtomic } from '../core/atomic.js';
 
 export interface StudyArm {
@@ -46,6 +47,12 @@ export interface StudyOptions {
   generations: number;
   /** optional wall-clock cap per run (default: the config's own, which should not bind) */
   minutes?: number;
+  /** conditions switched on mid-episode for the adaptation-over-time part (empty: skip it) */
+  adaptConditions: string[];
+  /** episodes per policy and condition in that part; flat for `adaptSwitchAt` s, then the condition */
+  adaptSeeds: number;
+  adaptSeconds: number;
+  adaptSwitchAt: number;
   seeds: number;
   episodes: number;
   seconds: number;
@@ -74,6 +81,8 @@ export interface StudyReport {
   options: Omit<StudyOptions, 'log' | 'onEvalProgress' | 'arms' | 'evalSuite'> & { arms: string[]; evalSuite: string };
   runs: StudyRun[];
   evaluation: EvaluationReport;
+  /** per adaptation condition, one trace per policy (policy = `arm / regime #seed`) */
+  adaptation: { condition: string; traces: AdaptationTrace[] }[];
 }
 
 export const runLabel = (arm: string, regime: string) => `${arm} / ${regime}`;
@@ -131,8 +140,17 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
     seed: o.evalSeed,
     onProgress: o.onEvalProgress,
   });
+  const adaptation: StudyReport['adaptation'] = [];
+  for (const condition of o.adaptConditions) {
+    const traces: AdaptationTrace[] = [];
+    for (const p of policies) {
+      traces.push(await adaptationTrace(p.name, p.policy, { condition, switchAt: o.adaptSwitchAt, seconds: o.adaptSeconds, seeds: o.adaptSeeds, seed: o.evalSeed, window: 2 }));
+    }
+    log(`adaptation to ${condition}: ${traces.length} policies × ${o.adaptSeeds} episodes`);
+    adaptation.push({ condition, traces });
+  }
   const { log: _l, onEvalProgress: _p, arms, evalSuite, ...rest } = o;
-  return { options: { ...rest, arms: arms.map((a) => a.name), evalSuite: evalSuite.name }, runs, evaluation };
+  return { options: { ...rest, arms: arms.map((a) => a.name), evalSuite: evalSuite.name }, runs, evaluation, adaptation };
 }
 
 const meanSd = (xs: number[]) => {
@@ -174,7 +192,35 @@ export function summariseStudy(r: StudyReport): { conditions: string[]; arms: Ar
 
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 
-/** Markdown tables: speed, retention, and the training runs. */
+/** Per arm: the speed trace averaged over training seeds (± sd band) and the window speeds. */
+export function summariseAdaptation(r: StudyReport, condition: string) {
+  const block = r.adaptation.find((a) => a.condition === condition);
+  if (!block) throw new Error(`no adaptation block for ${condition}`);
+  const out: { label: string; time: number[]; mean: number[]; sd: number[]; before: { m: number; sd: number }; after: { m: number; sd: number }; end: { m: number; sd: number }; falls: number; episodes: number }[] = [];
+  for (const regime of r.options.regimes) {
+    for (const arm of r.options.arms) {
+      const label = runLabel(arm, regime);
+      const ts = block.traces.filter((t) => t.policy.startsWith(`${label} #`));
+      if (!ts.length) continue;
+      const n = ts[0].speed.length;
+      const cols = Array.from({ length: n }, (_, i) => meanSd(ts.map((t) => t.speed[i])));
+      out.push({
+        label,
+        time: ts[0].time,
+        mean: cols.map((c) => c.m),
+        sd: cols.map((c) => c.sd),
+        before: meanSd(ts.map((t) => t.before)),
+        after: meanSd(ts.map((t) => t.after)),
+        end: meanSd(ts.map((t) => t.end)),
+        falls: ts.reduce((s, t) => s + t.falls, 0),
+        episodes: ts.length * r.options.adaptSeeds,
+      });
+    }
+  }
+  return out;
+}
+
+/** Markdown tables: speed, retention, adaptation over time, and the training runs. */
 export function studyMarkdown(r: StudyReport): string {
   const { conditions, arms } = summariseStudy(r);
   const o = r.options;
@@ -192,6 +238,14 @@ export function studyMarkdown(r: StudyReport): string {
     ...head('condition'),
     ...conditions.map((c, i) => `| ${c} | ${arms.map((a) => `${f2(a.retention[i])} (${f2(a.perSeedRetention[i].m)} ± ${f2(a.perSeedRetention[i].sd)})`).join(' | ')} |`),
     '',
+    ...r.adaptation.flatMap((a) => [
+      `**Adaptation: ${a.condition} switched on at ${o.adaptSwitchAt} s** (speed in m/s over 2-s windows: just before the switch, just after it, at the end of the ${o.adaptSeconds}-s episode; mean ± sd across training seeds of each policy's mean over ${o.adaptSeeds} episodes; falls over all episodes)`,
+      '',
+      '| arm / regime | before | after | end | falls |',
+      '|---|---:|---:|---:|---:|',
+      ...summariseAdaptation(r, a.condition).map((x) => `| ${x.label} | ${f2(x.before.m)} ± ${f2(x.before.sd)} | ${f2(x.after.m)} ± ${f2(x.after.sd)} | ${f2(x.end.m)} ± ${f2(x.end.sd)} | ${x.falls}/${x.episodes} |`),
+      '',
+    ]),
     '**Training runs** (generations reached in the budget; speed of the returned policy on its own training conditions)',
     '',
     '| arm / regime | seed | generations | env steps | minutes | training speed m/s |',
@@ -201,8 +255,8 @@ export function studyMarkdown(r: StudyReport): string {
   return lines.join('\n') + '\n';
 }
 
-/** Pictures: speed per condition (bars ± sd across seeds) and a retention heatmap. */
-export function studyPictures(r: StudyReport): { speed: string; retention: string } {
+/** Pictures: speed per condition (bars ± sd across seeds), a retention heatmap, adaptation traces. */
+export function studyPictures(r: StudyReport): { speed: string; retention: string; adaptation: { condition: string; svg: string }[] } {
   const { conditions, arms } = summariseStudy(r);
   const speed = barChartSVG({
     title: `forward speed on suite "${r.options.evalSuite}" (mean ± sd across ${r.options.seeds} seeds)`,
@@ -221,7 +275,28 @@ export function studyPictures(r: StudyReport): { speed: string; retention: strin
     max: Math.max(1, ...arms.flatMap((a) => a.retention.filter(Number.isFinite))),
     width: Math.max(900, 90 * conditions.length + 300),
   });
-  return { speed, retention };
+  const adaptation = r.adaptation.map((a) => {
+    const arms = summariseAdaptation(r, a.condition);
+    const k = 20; // 1-s moving average at 20 Hz control
+    const all = arms.flatMap((x) => smooth(x.mean, k));
+    return {
+      condition: a.condition,
+      svg: lineChartSVG({
+        title: `forward speed, ${a.condition} switched on at ${r.options.adaptSwitchAt} s (1-s moving average; band ± sd across seeds)`,
+        xLabel: 'time (s)',
+        yLabel: 'speed (m/s)',
+        width: 900,
+        series: [
+          ...arms.map((x) => {
+            const m = smooth(x.mean, k), sd = smooth(x.sd, k);
+            return { name: x.label, xs: x.time, ys: m, band: { lo: m.map((v, i) => v - sd[i]), hi: m.map((v, i) => v + sd[i]) }, dashed: x.label.endsWith('randomised') };
+          }),
+          { name: 'switch', xs: [r.options.adaptSwitchAt, r.options.adaptSwitchAt], ys: [Math.min(0, ...all), Math.max(0.1, ...all)], dashed: true, color: '#888' },
+        ],
+      }),
+    };
+  });
+  return { speed, retention, adaptation };
 }
 
 export function writeStudy(r: StudyReport, out: string): string[] {
@@ -231,6 +306,7 @@ export function writeStudy(r: StudyReport, out: string): string[] {
     ['study.md', studyMarkdown(r)],
     ['speed.svg', pics.speed],
     ['retention.svg', pics.retention],
+    ...pics.adaptation.map((a, i): [string, string] => [`adapt-${i + 1}-${a.condition.replace(/\(.*$/, '')}.svg`, a.svg]),
   ];
   for (const [name, text] of files) writeFileSync(join(out, name), text);
   return files.map(([name]) => join(out, name));

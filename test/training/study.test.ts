@@ -17,9 +17,9 @@ test('a CI-sized study trains both regimes, evaluates, writes tables and picture
   const suite = join(dir, 'suite.json');
   writeFileSync(suite, JSON.stringify({ name: 'mini', conditions: ['flat', 'friction(mu=0.3)'] }));
   const out = join(dir, 'study');
-  const args = [BIN, 'study', '--out', out, '--arms', 'static SNN', '--regimes', 'flat,randomised', '--generations', '1', '--seeds', '1', '--episodes', '2', '--seconds', '1', '--suite', suite, '--workers', '2'];
+  const args = [BIN, 'study', '--out', out, '--arms', 'static SNN', '--regimes', 'flat,randomised', '--generations', '1', '--seeds', '1', '--episodes', '2', '--seconds', '1', '--suite', suite, '--workers', '2', '--adapt', 'friction(mu=0.3)', '--adapt-seeds', '2', '--adapt-seconds', '2', '--adapt-switch-at', '1'];
   const first = await run(process.execPath, args, { maxBuffer: 1 << 24 });
-  for (const f of ['study.json', 'study.md', 'speed.svg', 'retention.svg']) assert.ok(existsSync(join(out, f)), f);
+  for (const f of ['study.json', 'study.md', 'speed.svg', 'retention.svg', 'adapt-1-friction.svg']) assert.ok(existsSync(join(out, f)), f);
   const a = JSON.parse(readFileSync(join(out, 'study.json'), 'utf8')) as StudyReport;
   assert.deepEqual(a.runs.map((r) => `${r.arm}/${r.regime}/${r.seed}/${r.generations}`), ['static SNN/flat/0/1', 'static SNN/randomised/0/1']);
   assert.deepEqual(a.evaluation.policies.map((p) => p.policy), ['static SNN / flat #0', 'static SNN / randomised #0']);
@@ -30,6 +30,10 @@ test('a CI-sized study trains both regimes, evaluates, writes tables and picture
   assert.ok(cfg('randomised').length > 1 && cfg('randomised').includes('slope(deg=3)'));
   assert.match(first.stdout, /\| friction\(mu=0\.3\) \| -?\d+\.\d\d ± \d+\.\d\d \| -?\d+\.\d\d ± \d+\.\d\d \|/);
   assert.match(readFileSync(join(out, 'speed.svg'), 'utf8'), /^<svg[\s\S]*<\/svg>\s*$/);
+  assert.equal(a.adaptation.length, 1);
+  assert.deepEqual(a.adaptation[0].traces.map((t) => t.policy), ['static SNN / flat #0', 'static SNN / randomised #0']);
+  assert.equal(a.adaptation[0].traces[0].speed.length, 40, '2 s at 20 Hz');
+  assert.match(first.stdout, /\*\*Adaptation: friction\(mu=0\.3\) switched on at 1 s\*\*[\s\S]*\| static SNN \/ flat \| -?\d+\.\d\d ± \d+\.\d\d \|/);
 
   const bestMtime = statSync(join(out, 'static-SNN-flat-seed0', 'best.json')).mtimeMs;
   const second = await run(process.execPath, args, { maxBuffer: 1 << 24 });
@@ -37,6 +41,7 @@ test('a CI-sized study trains both regimes, evaluates, writes tables and picture
   assert.equal(statSync(join(out, 'static-SNN-flat-seed0', 'best.json')).mtimeMs, bestMtime, 'finished runs are not retrained');
   const b = JSON.parse(readFileSync(join(out, 'study.json'), 'utf8')) as StudyReport;
   assert.deepEqual(b.evaluation, a.evaluation, 'same policies and seeds give the same evaluation');
+  assert.deepEqual(b.adaptation, a.adaptation, 'and the same adaptation traces');
 });
 
 test('study refuses an unknown arm or regime, naming the known ones', async () => {

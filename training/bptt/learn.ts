@@ -328,6 +328,8 @@ export async function runLearnRule(config: LearnConfig, opts: RunOptions): Promi
     config = opts.iterations !== undefined ? { ...ck.config, iterations: opts.iterations } : ck.config;
   }
   const trainer = new BpttTrainer(config, ck?.genome);
+  const notFused = trainer.model.fusedEligible();
+  say(`kernel: ${notFused === null ? 'fused sequence op (fused-output.ts)' : `op-by-op graph (${notFused})`}`);
   try {
     if (ck) {
       trainer.layout.assertCompatible(ck.genomeLayout, ckptPath);
