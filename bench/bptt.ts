@@ -3,7 +3,8 @@
  * neurons, plastic Hebbian output layer of 8 (membrane readout), fast-sigmoid surrogate, Adam step
  * included — on the tfjs backend `initBackend` picks, and, when Debian's python3-torch is
  * importable, the same network in PyTorch (bench/torch_bptt.py) in the same run, with the ratio
- * tfjs / PyTorch (lower is better; target ≤ 1).
+ * tfjs / PyTorch (lower is better; target ≤ 1). The tfjs figure is the fused sequence kernel
+ * (fused-output.ts) that GraphSnn uses for this network; the op-by-op graph is timed beside it.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +33,7 @@ function torchPython(): string | null {
 }
 
 /** Seconds per tfjs BPTT iteration (median), and the tensor count before/after (leak check). */
-export async function tfjsIteration(quick: boolean): Promise<{ seconds: number; numTensorsStable: boolean }> {
+export async function tfjsIteration(quick: boolean, fused = true): Promise<{ seconds: number; numTensorsStable: boolean }> {
   const { batch: B, steps: T, inputs: NI, hidden: H, outputs: NO } = BENCH_SIZES;
   const cfg = parseControllerConfig({
     kind: 'plastic-snn',
@@ -44,6 +45,8 @@ export async function tfjsIteration(quick: boolean): Promise<{ seconds: number; 
   });
   const layout = snnGenomeLayout(cfg, NI, NO);
   const model = new GraphSnn(cfg, NI, NO, layout.initialize(0), surrogateSpec('fast-sigmoid', 25));
+  model.fused = fused;
+  if (fused && model.fusedEligible() !== null) throw new Error(`bench: reference network not fused: ${model.fusedEligible()}`);
   const rng = new Rng(0);
   const obs = Float32Array.from({ length: T * B * NI }, () => rng.normal());
   const tgt = Float32Array.from({ length: T * B * NO }, () => Math.max(-1, Math.min(1, rng.normal())));
@@ -75,13 +78,17 @@ export async function tfjsIteration(quick: boolean): Promise<{ seconds: number; 
 
 export async function benchBptt(quick: boolean): Promise<Section> {
   const backend = await initBackend();
-  const tfjs = await tfjsIteration(quick);
+  const tfjs = await tfjsIteration(quick, true);
+  const graph = await tfjsIteration(quick, false);
   const out: Section = {
     sizes: { ...BENCH_SIZES },
     network: 'direct input → 128 LIF (β 0.8, θ 1, subtract reset) → plastic Hebbian hidden→output (8, membrane readout β 0.5, tanh) ; fast-sigmoid k=25; MSE; Adam',
     backend: backendInfo()?.detail ?? backend,
     tfjsSecondsPerIteration: Number(tfjs.seconds.toFixed(4)),
-    tfjsTensorCountStable: tfjs.numTensorsStable,
+    tfjsTensorCountStable: tfjs.numTensorsStable && graph.numTensorsStable,
+    kernel: 'fused sequence op (training/bptt/fused-output.ts)',
+    tfjsOpByOpGraphSecondsPerIteration: Number(graph.seconds.toFixed(4)),
+    fusedSpeedupOverGraph: Number((graph.seconds / tfjs.seconds).toFixed(2)),
   };
   const py = torchPython();
   if (!py) {
