@@ -165,6 +165,10 @@ export interface ArmSummary {
   speed: { m: number; sd: number }[];
   retention: number[];
   perSeedRetention: { m: number; sd: number }[];
+  /** mean speed over the held-out conditions (all but flat): per seed, then mean ± sd across seeds */
+  unseenSpeed: { m: number; sd: number };
+  /** that mean over the across-seed mean flat speed */
+  unseenRetention: number;
 }
 
 /** Aggregate the evaluation by (arm, regime) across seeds. */
@@ -179,8 +183,12 @@ export function summariseStudy(r: StudyReport): { conditions: string[]; arms: Ar
       const rows = ev.policies.filter((p) => p.policy.startsWith(`${label} #`));
       if (!rows.length) continue;
       const speed = conditions.map((_, c) => meanSd(rows.map((p) => p.conditions[c].speed.mean)));
+      const held = conditions.map((_, c) => c).filter((c) => c !== flatIndex);
+      const unseenSpeed = meanSd(rows.map((p) => held.reduce((acc, c) => acc + p.conditions[c].speed.mean, 0) / held.length));
       arms.push({
         label,
+        unseenSpeed,
+        unseenRetention: speed[flatIndex].m !== 0 ? unseenSpeed.m / speed[flatIndex].m : NaN,
         speed,
         retention: speed.map((s) => (speed[flatIndex].m !== 0 ? s.m / speed[flatIndex].m : NaN)),
         perSeedRetention: conditions.map((_, c) => meanSd(rows.map((p) => p.conditions[c].retention))),
@@ -232,6 +240,8 @@ export function studyMarkdown(r: StudyReport): string {
     '',
     ...head('condition'),
     ...conditions.map((c, i) => `| ${c} | ${arms.map((a) => `${f2(a.speed[i].m)} ± ${f2(a.speed[i].sd)}`).join(' | ')} |`),
+    `| **mean of the held-out conditions** | ${arms.map((a) => `**${f2(a.unseenSpeed.m)} ± ${f2(a.unseenSpeed.sd)}**`).join(' | ')} |`,
+    `| retention of that mean | ${arms.map((a) => f2(a.unseenRetention)).join(' | ')} |`,
     '',
     '**Retention** = mean speed on the condition / mean speed on flat (ratio of the across-seed means; in brackets the mean ± sd of per-seed distance retention)',
     '',
