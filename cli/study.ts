@@ -19,6 +19,7 @@ export const command: CommandSpec = {
     { name: 'seed', type: 'integer', default: 12345, description: 'evaluation seed (same episodes for every policy)', metavar: 'N' },
     { name: 'arms', type: 'strings', default: STUDY_ARMS.map((a) => a.name), description: `arms, comma-separated or repeated (${STUDY_ARMS.map((a) => a.name).join(', ')})`, metavar: 'A,B' },
     { name: 'regimes', type: 'strings', default: Object.keys(STUDY_REGIMES), description: `training regimes (${Object.keys(STUDY_REGIMES).join(', ')})`, metavar: 'R,S' },
+    { name: 'rule-from', type: 'string', description: 'add an arm: the plastic SNN started from this learned rule (rules/NAME/rule.json; spikeloco learn-rule)', metavar: 'FILE' },
     { name: 'suite', type: 'string', default: 'unseen', description: `evaluation suite (${Object.keys(SUITES).join(', ')}) or a JSON suite file`, metavar: 'NAME' },
     { name: 'adapt', type: 'strings', default: ['damaged(leg=front-left, length=0.1)', 'friction(mu=0.3)'], description: 'conditions switched on mid-episode for the adaptation-over-time part (repeat the flag; "none" skips the part)', metavar: 'COND' },
     { name: 'adapt-seeds', type: 'integer', default: 10, description: 'episodes per policy in the adaptation part', metavar: 'N' },
@@ -36,6 +37,12 @@ export async function run(args: ParsedArgs): Promise<number> {
     if (!a) throw new UsageError(`study: unknown arm "${n}"; known: ${STUDY_ARMS.map((x) => x.name).join(', ')}`);
     return a;
   });
+  const ruleFrom = str(args, 'rule-from');
+  if (ruleFrom) {
+    const { loadRule } = await import('../training/bptt/rule.js');
+    const rule = loadRule(ruleFrom);
+    arms.push({ name: `plastic ${rule.rule} from learned rule`, config: 'ant-plastic.json', ruleFrom });
+  }
   const regimes = list('regimes');
   for (const r of regimes) if (!STUDY_REGIMES[r]) throw new UsageError(`study: unknown regime "${r}"; known: ${Object.keys(STUDY_REGIMES).join(', ')}`);
   const seeds = num(args, 'seeds')!;

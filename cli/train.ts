@@ -46,20 +46,11 @@ export async function run(args: ParsedArgs): Promise<number> {
   let initialGenome;
   const ruleFrom = str(args, 'rule-from');
   if (ruleFrom) {
-    const { loadRule, applyRuleToGenome } = await import('../training/bptt/rule.js');
-    const rule = loadRule(ruleFrom);
-    const freeze = flag(args, 'freeze-rule');
     if (!cfg) throw new UsageError('--rule-from applies to a new run, not to --resume');
-    // the learned rule's constants replace the config's, so the rule runs as it was learned
-    const ctrl = cfg.controller as { plasticity?: Record<string, unknown> };
-    ctrl.plasticity = { ...(ctrl.plasticity ?? {}), rule: rule.rule, ...rule.constants };
-    const targetRule = rule.rule;
-    initialGenome = (layout: Parameters<typeof applyRuleToGenome>[1], genome: Float32Array) => {
-      const report = applyRuleToGenome(rule, layout, genome, { freeze, targetRule });
-      console.error(`rule ${ruleFrom}: copied ${report.copied.join(', ') || 'nothing'}; resampled ${report.resampled.join(', ') || 'nothing'}; ${freeze ? `frozen ${report.frozen.join(', ')}` : 'evolving from there'}`);
-      if (report.copied.length + report.resampled.length === 0) throw new UsageError(`${ruleFrom}: the rule has no slice this controller uses (missing: ${report.missing.join(', ')})`);
-      return report.frozenMask;
-    };
+    const { loadRule, startFromRule } = await import('../training/bptt/rule.js');
+    const start = startFromRule(loadRule(ruleFrom), cfg, { source: ruleFrom, freeze: flag(args, 'freeze-rule'), log: (l) => console.error(l) });
+    cfg = start.config;
+    initialGenome = start.initialGenome;
   }
   const result = await train(cfg ?? (undefined as never), {
     outDir,

@@ -22,6 +22,7 @@ import { SUITES, type Suite } from './suites.js';
 import { barChartSVG, heatmapSVG, lineChartSVG } from './plot.js';
 import { adaptationTrace, smooth, type AdaptationTrace } from './adaptation.js';
 import { writeFileAtomic } from '../core/atomic.js';
+import { loadRule, startFromRule } from './bptt/rule.js';
 
 export interface StudyArm {
   name: string;
@@ -29,6 +30,8 @@ export interface StudyArm {
   config: string;
   /** merged over the config's controller section */
   controller?: Record<string, unknown>;
+  /** start the plasticity parameters from this learned rule (rules/NAME/rule.json; ES evolves everything from there) */
+  ruleFrom?: string;
 }
 
 export const STUDY_ARMS: StudyArm[] = [
@@ -113,7 +116,14 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
           log(`${runLabel(arm.name, regime)} seed ${seed}: done before (${run.generations} generations), reusing ${dir}`);
         } else {
           const t0 = performance.now();
-          const r = await train(armConfig(arm, regime, seed), { outDir: dir, workers: o.workers, minutes: o.minutes, generations: o.generations, progress: null });
+          let config = armConfig(arm, regime, seed);
+          let initialGenome;
+          if (arm.ruleFrom) {
+            const start = startFromRule(loadRule(arm.ruleFrom), config, { source: arm.ruleFrom, log });
+            config = start.config;
+            initialGenome = start.initialGenome;
+          }
+          const r = await train(config, { outDir: dir, workers: o.workers, minutes: o.minutes, generations: o.generations, progress: null, initialGenome });
           run = {
             arm: arm.name,
             regime,

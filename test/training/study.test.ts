@@ -48,3 +48,17 @@ test('study refuses an unknown arm or regime, naming the known ones', async () =
   await assert.rejects(run(process.execPath, [BIN, 'study', '--arms', 'lstm']), (e: { stderr: string }) => /unknown arm "lstm"; known: plastic hebbian-retro/.test(e.stderr));
   await assert.rejects(run(process.execPath, [BIN, 'study', '--regimes', 'moon']), (e: { stderr: string }) => /unknown regime "moon"; known: flat, randomised/.test(e.stderr));
 });
+
+test('study --rule-from adds an arm started from a learned rule', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spikeloco-study-rule-'));
+  await run(process.execPath, [BIN, 'learn-rule', '--task', 'cue-reward', '--rule', 'hebbian-retro', '--iterations', '2', '--hidden', '8', '--batch', '4', '--quiet', '--out', join(dir, 'rule')], { maxBuffer: 1 << 24 });
+  const suite = join(dir, 'suite.json');
+  writeFileSync(suite, JSON.stringify({ name: 'mini', conditions: ['flat'] }));
+  const out = join(dir, 'study');
+  const r = await run(process.execPath, [BIN, 'study', '--out', out, '--arms', 'static SNN', '--rule-from', join(dir, 'rule', 'rule.json'), '--regimes', 'flat', '--generations', '1', '--seeds', '1', '--episodes', '1', '--seconds', '1', '--suite', suite, '--adapt', 'none', '--workers', '2'], { maxBuffer: 1 << 24 });
+  assert.match(r.stderr, /rule .*rule\.json: copied .*eta/);
+  const rep = JSON.parse(readFileSync(join(out, 'study.json'), 'utf8')) as StudyReport;
+  assert.deepEqual(rep.runs.map((x) => x.arm), ['static SNN', 'plastic hebbian-retro from learned rule']);
+  const p = policyFromFile(join(out, 'plastic-hebbian-retro-from-learned-rule-flat-seed0', 'best.json'));
+  assert.equal((p.config.controller as { plasticity: { rule: string } }).plasticity.rule, 'hebbian-retro');
+});

@@ -247,3 +247,23 @@ export function applyRuleToGenome(rule: RuleExport, layout: GenomeLayout, genome
   }
   return report;
 }
+
+/**
+ * Start a locomotion run from a learned rule: the rule's name and constants replace the config's
+ * plasticity section (so the rule runs as it was learned), and the returned initialiser copies or
+ * resamples its slices into the initial genome (frozen, if asked, by the returned mask).
+ */
+export function startFromRule<C extends { controller: Record<string, unknown> }>(
+  rule: RuleExport,
+  cfg: C,
+  opts: { source: string; freeze?: boolean; log?: (line: string) => void },
+): { config: C; initialGenome: (layout: GenomeLayout, genome: Float32Array) => Uint8Array | undefined } {
+  const config = { ...cfg, controller: { ...cfg.controller, plasticity: { ...((cfg.controller.plasticity as object | undefined) ?? {}), rule: rule.rule, ...rule.constants } } };
+  const initialGenome = (layout: GenomeLayout, genome: Float32Array) => {
+    const report = applyRuleToGenome(rule, layout, genome, { freeze: opts.freeze, targetRule: rule.rule });
+    opts.log?.(`rule ${opts.source}: copied ${report.copied.join(', ') || 'nothing'}; resampled ${report.resampled.join(', ') || 'nothing'}; ${opts.freeze ? `frozen ${report.frozen.join(', ')}` : 'evolving from there'}`);
+    if (report.copied.length + report.resampled.length === 0) throw new Error(`${opts.source}: the rule has no slice this controller uses (missing: ${report.missing.join(', ')})`);
+    return report.frozenMask;
+  };
+  return { config, initialGenome };
+}
