@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'viewer/public/**', 'runs/**', 'rules/**', 'bench/out/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'viewer/public/**', 'runs/**', 'rules/**', 'bench/out/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
