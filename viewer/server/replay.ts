@@ -4,22 +4,20 @@
  * that need physics (condition, push) are refused with an error the page shows.
  */
 import { parseCondition } from '../../sim/conditions.js';
-import { F, FLAG_PAUSED, FLAG_REPLAY, SPEED_MAX, SPEED_MIN, type HelloMessage } from '../protocol.js';
-import { PerturbationError, type FrameSink, type FrameSource, type FrameSourceStats } from './frame-source.js';
+import { F, FLAG_PAUSED, FLAG_REPLAY, type HelloMessage } from '../protocol.js';
+import { PerturbationError, type FrameSource } from './frame-source.js';
 import { buildHello, terrainMessage } from './hello.js';
-import { RealTimePacer } from './pacer.js';
+import { PacedSource } from './paced-source.js';
 import { readRecording, type Recording } from './recording.js';
 import { SendBufferPool } from './send-buffers.js';
 
-export class ReplaySession implements FrameSource {
+export class ReplaySession extends PacedSource implements FrameSource {
   readonly mode = 'replay';
-  private readonly pacer: RealTimePacer;
   private readonly pool: SendBufferPool;
-  private readonly helloMsg: HelloMessage;
-  private readonly terrainMsg: Uint8Array | null;
+  protected readonly helloMsg: HelloMessage;
+  protected readonly terrainMsg: Uint8Array | null;
   private readonly frames32: Uint32Array;
   private readonly words: number;
-  private sink: FrameSink | null = null;
   private index = 0;
   private holdLeft = 0;
   private seq = 0;
@@ -32,6 +30,7 @@ export class ReplaySession implements FrameSource {
     readonly recording: Recording,
     private readonly opts: { speed?: number; holdSeconds?: number } = {},
   ) {
+    super(recording.header.controlDt, opts.speed ?? 1);
     const h = recording.header;
     if (recording.frameCount === 0) throw new Error('recording has no frames');
     const terrain = parseCondition(h.condition).terrain;
@@ -53,43 +52,10 @@ export class ReplaySession implements FrameSource {
     this.frames32 = new Uint32Array(recording.frames.buffer, recording.frames.byteOffset, recording.frames.byteLength / 4);
     this.words = h.frameBytes / 4;
     this.pool = new SendBufferPool(h.frameBytes);
-    this.pacer = new RealTimePacer(h.controlDt, { advance: () => this.advance(), emit: () => this.emit() });
-    this.pacer.setSpeed(Math.min(SPEED_MAX, Math.max(SPEED_MIN, opts.speed ?? 1)));
   }
 
-  get speed(): number {
-    return this.pacer.speed;
-  }
-  get paused(): boolean {
-    return this.pacer.paused;
-  }
-  hello(): HelloMessage {
-    return this.helloMsg;
-  }
-  terrain(): Uint8Array | null {
-    return this.terrainMsg;
-  }
-  attach(sink: FrameSink): void {
-    this.sink = sink;
-  }
-  start(): void {
-    this.pacer.start();
-  }
-  stop(): void {
-    this.pacer.stop();
-  }
-  setSpeed(speed: number): void {
-    this.pacer.setSpeed(Math.min(SPEED_MAX, Math.max(SPEED_MIN, speed)));
-    this.sink?.statusChanged();
-  }
-  setPaused(paused: boolean): void {
-    this.pacer.setPaused(paused);
-    this.sink?.statusChanged();
-    if (paused) this.emit();
-  }
-  stepOnce(): void {
-    if (!this.pacer.paused) throw new PerturbationError('step: pause first (single steps are for a paused run)');
-    this.pacer.stepNow();
+  protected controlSeconds(): number {
+    return this.recording.header.controlDt;
   }
   async reset(): Promise<string> {
     this.index = 0;
@@ -103,23 +69,11 @@ export class ReplaySession implements FrameSource {
   push(): void {
     throw new PerturbationError('push: this is a replay of a recording; pushes need a live run');
   }
-  stats(): FrameSourceStats {
-    const p = this.pacer;
-    return {
-      steps: p.steps,
-      framesSent: p.frames,
-      wallSeconds: p.wallSeconds,
-      simSeconds: p.steps * this.recording.header.controlDt,
-      laggedSteps: p.laggedSteps,
-      stepMicros: p.steps ? (1000 * p.advanceMs) / p.steps : 0,
-      frameMicros: p.frames ? (1000 * p.emitMs) / p.frames : 0,
-    };
-  }
   close(): void {
     this.pacer.stop();
   }
 
-  private advance(): void {
+  protected advance(): void {
     if (this.index < this.recording.frameCount - 1) {
       this.index++;
       this.holdLeft = Math.round((this.opts.holdSeconds ?? 1.5) / this.recording.header.controlDt);
@@ -128,7 +82,7 @@ export class ReplaySession implements FrameSource {
     }
   }
 
-  private emit(): void {
+  protected emit(): void {
     if (!this.sink) return;
     const b = this.pool.acquire();
     const w = this.words;

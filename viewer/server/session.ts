@@ -18,12 +18,12 @@ import { LocomotionEnv, type PhysicsOptions, type RewardOptions } from '../../si
 import { ConditionError, parseCondition } from '../../sim/conditions.js';
 import { heightAt } from '../../sim/terrain.js';
 import { openLoopGait } from '../../sim/gait.js';
-import { FLAG_PAUSED, HEBB_HEADER_WORDS, KIND_HEBB, MAX_IMPULSE, SPEED_MAX, SPEED_MIN, hebbByteLength, type HelloMessage, type Vec3 } from '../protocol.js';
-import { PerturbationError, type FrameSink, type FrameSource, type FrameSourceStats } from './frame-source.js';
+import { FLAG_PAUSED, HEBB_HEADER_WORDS, KIND_HEBB, MAX_IMPULSE, hebbByteLength, type HelloMessage, type Vec3 } from '../protocol.js';
+import { PerturbationError, type FrameSource } from './frame-source.js';
 import { FrameState } from './frame-state.js';
 import { buildHello, terrainMessage } from './hello.js';
 import { probeController, type Introspection } from './introspection.js';
-import { RealTimePacer } from './pacer.js';
+import { PacedSource } from './paced-source.js';
 import { SendBufferPool } from './send-buffers.js';
 
 export interface LiveSessionOptions {
@@ -95,20 +95,18 @@ export async function createLiveSession(opts: LiveSessionOptions): Promise<LiveS
   );
 }
 
-export class LiveSession implements FrameSource {
+export class LiveSession extends PacedSource implements FrameSource {
   readonly mode = 'live';
   private env: LocomotionEnv;
   private readonly frame: FrameState;
-  private readonly pacer: RealTimePacer;
   private readonly pool: SendBufferPool;
   private readonly hebbPools: SendBufferPool[];
   private readonly input: Float32Array | null;
-  private sink: FrameSink | null = null;
   private seed: number;
   private lastReward = 0;
   private doneAt = -1;
-  private helloMsg: HelloMessage;
-  private terrainMsg: Uint8Array | null;
+  protected helloMsg: HelloMessage;
+  protected terrainMsg: Uint8Array | null;
   private lastHebb = -Infinity;
   private readonly hebbMs: number;
   private readonly autoReset: number;
@@ -122,6 +120,7 @@ export class LiveSession implements FrameSource {
     readonly controller: Controller,
     readonly introspection: Introspection | null,
   ) {
+    super(env.controlDt, opts.speed ?? 1, { maxFps: opts.maxFps ?? 60, maxCatchUpSeconds: 0.25 });
     this.env = env;
     this.seed = opts.seed ?? 0;
     this.frame = new FrameState(env, introspection);
@@ -130,58 +129,24 @@ export class LiveSession implements FrameSource {
     this.input = opts.normalize ? new Float32Array(env.obsSize) : null;
     this.hebbMs = 1000 / (opts.hebbHz ?? 10);
     this.autoReset = opts.autoResetSeconds ?? 1.5;
-    this.pacer = new RealTimePacer(env.controlDt, { advance: () => this.advance(), emit: () => this.emit() }, { maxFps: opts.maxFps ?? 60, maxCatchUpSeconds: 0.25 });
-    this.pacer.setSpeed(clampSpeed(opts.speed ?? 1));
     this.frame.speed = this.pacer.speed;
     this.beginEpisode();
     this.helloMsg = this.makeHello();
     this.terrainMsg = terrainMessage(env.condition.terrain, this.frame.epoch);
   }
 
-  get speed(): number {
-    return this.pacer.speed;
-  }
-  get paused(): boolean {
-    return this.pacer.paused;
-  }
   /** the env currently simulated (replaced on a condition switch) */
   get currentEnv(): LocomotionEnv {
     return this.env;
   }
 
-  hello(): HelloMessage {
-    return this.helloMsg;
-  }
-  terrain(): Uint8Array | null {
-    return this.terrainMsg;
-  }
-
-  attach(sink: FrameSink): void {
-    this.sink = sink;
-  }
-  start(): void {
-    this.pacer.start();
-  }
-  stop(): void {
-    this.pacer.stop();
-  }
-
-  setSpeed(speed: number): void {
-    this.pacer.setSpeed(clampSpeed(speed));
+  protected override onStatus(): void {
     this.frame.speed = this.pacer.speed;
-    this.sink?.statusChanged();
+    this.frame.extraFlags = this.pacer.paused ? FLAG_PAUSED : 0;
   }
 
-  setPaused(paused: boolean): void {
-    this.pacer.setPaused(paused);
-    this.frame.extraFlags = paused ? FLAG_PAUSED : 0;
-    this.sink?.statusChanged();
-    if (paused) this.emit(); // so every page shows the paused flag
-  }
-
-  stepOnce(): void {
-    if (!this.pacer.paused) throw new PerturbationError('step: pause first (single steps are for a paused run)');
-    this.pacer.stepNow();
+  protected controlSeconds(): number {
+    return this.env.controlDt;
   }
 
   push(impulse: Vec3): void {
@@ -228,19 +193,6 @@ export class LiveSession implements FrameSource {
       this.refreshHello();
       return condition.label;
     });
-  }
-
-  stats(): FrameSourceStats {
-    const p = this.pacer;
-    return {
-      steps: p.steps,
-      framesSent: p.frames,
-      wallSeconds: p.wallSeconds,
-      simSeconds: p.steps * this.env.controlDt,
-      laggedSteps: p.laggedSteps,
-      stepMicros: p.steps ? (1000 * p.advanceMs) / p.steps : 0,
-      frameMicros: p.frames ? (1000 * p.emitMs) / p.frames : 0,
-    };
   }
 
   close(): void {
@@ -293,7 +245,7 @@ export class LiveSession implements FrameSource {
     this.emit();
   }
 
-  private advance(): void {
+  protected advance(): void {
     const env = this.env;
     if (this.doneAt >= 0 && this.frame.time - this.doneAt >= this.autoReset) {
       this.seed++;
@@ -316,7 +268,7 @@ export class LiveSession implements FrameSource {
     }
   }
 
-  private emit(): void {
+  protected emit(): void {
     const sink = this.sink;
     if (!sink) return;
     const buf = this.pool.acquire();
@@ -336,10 +288,6 @@ export class LiveSession implements FrameSource {
       }
     }
   }
-}
-
-function clampSpeed(s: number): number {
-  return Math.min(SPEED_MAX, Math.max(SPEED_MIN, s));
 }
 
 /**
