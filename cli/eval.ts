@@ -58,7 +58,7 @@ export async function run(args: ParsedArgs): Promise<number> {
     seconds: num(args, 'seconds')!,
     workers: num(args, 'workers')!,
     seed: num(args, 'seed')!,
-    onProgress: (d, t) => process.stderr.write(`\reval: ${d}/${t} policy × condition blocks`),
+    onProgress: (d, t) => (process.stderr.isTTY ? process.stderr.write(`\reval: ${d}/${t} policy × condition blocks`) : d === t && process.stderr.write(`eval: ${t} policy × condition blocks done`)),
   });
   process.stderr.write('\n');
   console.log(formatEvaluation(report));

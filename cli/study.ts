@@ -60,7 +60,6 @@ export async function run(args: ParsedArgs): Promise<number> {
   const total = arms.length * regimes.length * seeds;
   console.error(`study: ${total} training runs of ${generations} generations${minutes ? ` (at most ${minutes} min each)` : ''}, then evaluation; results in ${out}`);
   const t0 = performance.now();
-  let done = 0;
   const report = await runStudy({
     out,
     minutes,
@@ -77,8 +76,8 @@ export async function run(args: ParsedArgs): Promise<number> {
     adaptSeeds: num(args, 'adapt-seeds')!,
     adaptSeconds,
     adaptSwitchAt,
-    log: (line) => console.error(`[${++done}/${total} · ${((performance.now() - t0) / 60000).toFixed(1)} min] ${line}`),
-    onEvalProgress: (d, t) => process.stderr.write(`\reval: ${d}/${t} policy × condition blocks`),
+    log: (line) => console.error(`${((performance.now() - t0) / 60000).toFixed(1).padStart(5)} min  ${line}`),
+    onEvalProgress: (d, t) => (process.stderr.isTTY ? process.stderr.write(`\reval: ${d}/${t} policy × condition blocks`) : d === t && process.stderr.write(`eval: ${t} policy × condition blocks done`)),
   });
   process.stderr.write('\n');
   console.log(studyMarkdown(report));

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseTrainConfig } from './config.js';
 import { train, type PolicyFile } from './train.js';
 import { policyFromFile } from './policy.js';
-import { evaluatePolicies, type EvaluationReport } from './evaluation.js';
+import { evaluatePolicies, t95, type EvaluationReport } from './evaluation.js';
 import { SUITES, type Suite } from './suites.js';
 import { barChartSVG, heatmapSVG, lineChartSVG } from './plot.js';
 import { adaptationTrace, smooth, type AdaptationTrace } from './adaptation.js';
@@ -105,15 +105,17 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
   mkdirSync(o.out, { recursive: true });
   const runs: StudyRun[] = [];
   const policies: { name: string; policy: PolicyFile }[] = [];
+  const total = o.regimes.length * o.arms.length * o.seeds;
   for (const regime of o.regimes) {
     for (const arm of o.arms) {
       for (let seed = 0; seed < o.seeds; seed++) {
         const dir = join(o.out, `${arm.name}-${regime}-seed${seed}`.replace(/\s+/g, '-'));
         const marker = join(dir, 'study-run.json');
+        const k = `[${runs.length + 1}/${total}]`;
         let run: StudyRun;
         if (existsSync(marker)) {
           run = JSON.parse(readFileSync(marker, 'utf8')) as StudyRun;
-          log(`${runLabel(arm.name, regime)} seed ${seed}: done before (${run.generations} generations), reusing ${dir}`);
+          log(`${k} ${runLabel(arm.name, regime)} seed ${seed}: done before (${run.generations} generations), reusing ${dir}`);
         } else {
           const t0 = performance.now();
           let config = armConfig(arm, regime, seed);
@@ -135,7 +137,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
             trainVelocity: r.best.meanForwardVelocity,
           };
           writeFileAtomic(marker, JSON.stringify(run, null, 2) + '\n');
-          log(`${runLabel(arm.name, regime)} seed ${seed}: ${run.generations} generations in ${run.trainMinutes.toFixed(1)} min, ${run.trainVelocity.toFixed(2)} m/s in training`);
+          log(`${k} ${runLabel(arm.name, regime)} seed ${seed}: ${run.generations} generations in ${run.trainMinutes.toFixed(1)} min, ${run.trainVelocity.toFixed(2)} m/s in training`);
         }
         runs.push(run);
         policies.push({ name: `${runLabel(arm.name, regime)} #${seed}`, policy: policyFromFile(join(dir, 'best.json')) });
@@ -179,6 +181,34 @@ export interface ArmSummary {
   unseenSpeed: { m: number; sd: number };
   /** that mean over the across-seed mean flat speed */
   unseenRetention: number;
+}
+
+/**
+ * Difference of means a − b with a Welch 95% confidence interval (Welch–Satterthwaite degrees
+ * of freedom, rounded down; NaN when either side has fewer than 2 values).
+ */
+export function welchDiff(a: number[], b: number[]): { diff: number; lo: number; hi: number } {
+  const A = meanSd(a), B = meanSd(b);
+  const diff = A.m - B.m;
+  if (a.length < 2 || b.length < 2) return { diff, lo: NaN, hi: NaN };
+  const va = (A.sd * A.sd) / a.length, vb = (B.sd * B.sd) / b.length;
+  const se = Math.sqrt(va + vb);
+  if (se === 0) return { diff, lo: diff, hi: diff };
+  const df = (va + vb) ** 2 / (va * va / (a.length - 1) + vb * vb / (b.length - 1));
+  const h = t95(Math.max(1, Math.floor(df)) + 1) * se;
+  return { diff, lo: diff - h, hi: diff + h };
+}
+
+/** Per seed of one (arm, regime): flat speed and mean speed over the held-out conditions. */
+function perSeed(r: StudyReport, label: string): { flat: number[]; unseen: number[] } {
+  const ev = r.evaluation;
+  const conditions = ev.policies[0]?.conditions.map((c) => c.condition) ?? [];
+  const flatIndex = conditions.indexOf('flat');
+  const rows = ev.policies.filter((p) => p.policy.startsWith(`${label} #`));
+  return {
+    flat: rows.map((p) => p.conditions[flatIndex].speed.mean),
+    unseen: rows.map((p) => p.conditions.reduce((acc, c, i) => acc + (i === flatIndex ? 0 : c.speed.mean), 0) / (conditions.length - 1)),
+  };
 }
 
 /** Aggregate the evaluation by (arm, regime) across seeds. */
@@ -266,6 +296,7 @@ export function studyMarkdown(r: StudyReport): string {
       ...summariseAdaptation(r, a.condition).map((x) => `| ${x.label} | ${f2(x.before.m)} ± ${f2(x.before.sd)} | ${f2(x.after.m)} ± ${f2(x.after.sd)} | ${f2(x.end.m)} ± ${f2(x.end.sd)} | ${x.falls}/${x.episodes} |`),
       '',
     ]),
+    ...comparisonLines(r),
     '**Training runs** (generations reached in the budget; speed of the returned policy on its own training conditions)',
     '',
     '| arm / regime | seed | generations | env steps | minutes | training speed m/s |',
@@ -273,6 +304,31 @@ export function studyMarkdown(r: StudyReport): string {
     ...r.runs.map((u) => `| ${runLabel(u.arm, u.regime)} | ${u.seed} | ${u.generations} | ${u.envSteps} | ${u.trainMinutes.toFixed(1)} | ${f2(u.trainVelocity)} |`),
   ];
   return lines.join('\n') + '\n';
+}
+
+/** Every other arm against the static SNN of the same regime: Welch 95% CIs over seeds. */
+function comparisonLines(r: StudyReport): string[] {
+  const rows: string[] = [];
+  const fmt = (w: { diff: number; lo: number; hi: number }) => `${w.diff >= 0 ? '+' : ''}${f2(w.diff)} [${f2(w.lo)}, ${f2(w.hi)}]`;
+  for (const regime of r.options.regimes) {
+    const ref = perSeed(r, runLabel('static SNN', regime));
+    if (!ref.flat.length) continue;
+    for (const arm of r.options.arms) {
+      if (arm === 'static SNN') continue;
+      const x = perSeed(r, runLabel(arm, regime));
+      if (!x.flat.length) continue;
+      rows.push(`| ${runLabel(arm, regime)} | ${fmt(welchDiff(x.flat, ref.flat))} | ${fmt(welchDiff(x.unseen, ref.unseen))} |`);
+    }
+  }
+  if (!rows.length) return [];
+  return [
+    '**Against the static SNN of the same regime** (difference in speed, m/s, with a Welch 95% confidence interval over training seeds; an interval that contains 0 is no evidence either way)',
+    '',
+    '| arm / regime | on flat | mean over held-out conditions |',
+    '|---|---:|---:|',
+    ...rows,
+    '',
+  ];
 }
 
 /** Pictures: speed per condition (bars ± sd across seeds), a retention heatmap, adaptation traces. */

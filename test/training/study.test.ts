@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import type { StudyReport } from '../../training/study.js';
+import { welchDiff, type StudyReport } from '../../training/study.js';
 import { policyFromFile } from '../../training/policy.js';
 
 const run = promisify(execFile);
@@ -61,4 +61,14 @@ test('study --rule-from adds an arm started from a learned rule', async () => {
   assert.deepEqual(rep.runs.map((x) => x.arm), ['static SNN', 'plastic hebbian-retro from learned rule']);
   const p = policyFromFile(join(out, 'plastic-hebbian-retro-from-learned-rule-flat-seed0', 'best.json'));
   assert.equal((p.config.controller as { plasticity: { rule: string } }).plasticity.rule, 'hebbian-retro');
+});
+
+test('welchDiff: difference of means with a Welch 95% interval, against a hand computation', () => {
+  // means 2 and 4; variances 1 and 4; se² = 1/3 + 4/3; df = (5/3)² / ((1/3)²/2 + (4/3)²/2) = 2.94 → 2; t = 4.303
+  const w = welchDiff([1, 2, 3], [2, 4, 6]);
+  const h = 4.303 * Math.sqrt(5 / 3);
+  assert.equal(w.diff, -2);
+  assert.ok(Math.abs(w.lo - (-2 - h)) < 1e-9 && Math.abs(w.hi - (-2 + h)) < 1e-9, `${w.lo} ${w.hi}`);
+  assert.ok(Number.isNaN(welchDiff([1], [2, 3]).lo), 'one seed: no interval');
+  assert.deepEqual(welchDiff([1, 1], [0, 0]), { diff: 1, lo: 1, hi: 1 });
 });
