@@ -74,7 +74,7 @@ export async function benchTraining(quick: boolean): Promise<Section> {
     await pool.evaluate(0, genomes.slice(0, workers), null); // warm-up
     const rates: number[] = [];
     let fingerprint = '';
-    for (let rep = 0; rep < (quick ? 1 : 2); rep++) {
+    for (let rep = 0; rep < (quick ? 1 : 5); rep++) {
       const t0 = performance.now();
       const res = await pool.evaluate(1, genomes, null);
       const steps = res.reduce((s, r) => s + r.steps, 0);
