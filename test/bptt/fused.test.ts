@@ -7,6 +7,7 @@ import { snnGenomeLayout } from '../../controllers/snn.js';
 import { initBackend } from '../../training/bptt/backend.js';
 import { GraphSnn, stateTensors } from '../../training/bptt/graph-snn.js';
 import { surrogateSpec } from '../../training/bptt/surrogate.js';
+import { strongPlasticGenome } from './genomes.js';
 
 /**
  * The fused kernel (fused-output.ts) against the op-by-op graph it replaces: same actions, same
@@ -36,13 +37,8 @@ for (const rule of RULES) {
       });
       const nObs = 5, nAct = 3, B = 3, T = 10;
       const layout = snnGenomeLayout(cfg, nObs, nAct);
-      const genome = layout.initialize(11);
       const rng = new Rng(5);
-      for (const s of layout.slices) {
-        const v = layout.view(genome, s.name);
-        if (s.name.endsWith('.alpha') || s.name.includes('.mod.')) for (let i = 0; i < v.length; i++) v[i] = 0.5 * rng.normal();
-        if (s.name === 'input.w') for (let i = 0; i < v.length; i++) v[i] *= 3;
-      }
+      const genome = strongPlasticGenome(layout, 11, rng, 3);
       const n0 = tf.memory().numTensors;
       const model = new GraphSnn(cfg, nObs, nAct, genome, surrogateSpec('fast-sigmoid', 5));
       assert.equal(model.fusedEligible(), null);

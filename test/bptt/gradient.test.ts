@@ -7,6 +7,7 @@ import { snnGenomeLayout } from '../../controllers/snn.js';
 import { initBackend } from '../../training/bptt/backend.js';
 import { GraphSnn } from '../../training/bptt/graph-snn.js';
 import { surrogateSpec } from '../../training/bptt/surrogate.js';
+import { strongPlasticGenome } from './genomes.js';
 
 /**
  * With the smooth sigmoid stand-in for the spike (forward σ(k(U − θ)), its true derivative
@@ -26,12 +27,8 @@ for (const [name, over] of CASES) {
     const cfg = parseControllerConfig({ ...raw, steps: 2, network: { hidden: 4, threshold: 0.5, ...(raw.network ?? {}) }, plasticity: { eta: 0.3, tauTheta: 0.3, clip: 10, ...(raw.plasticity ?? {}) } });
     const nObs = 3, nAct = 2, B = 2, T = 4;
     const layout = snnGenomeLayout(cfg, nObs, nAct);
-    const genome = layout.initialize(7);
     const rng = new Rng(3);
-    for (const s of layout.slices) {
-      const v = layout.view(genome, s.name);
-      if (s.name.endsWith('.alpha') || s.name.includes('.mod.')) for (let i = 0; i < v.length; i++) v[i] = 0.5 * rng.normal();
-    }
+    const genome = strongPlasticGenome(layout, 7, rng);
     const obs = Float32Array.from({ length: T * B * nObs }, () => rng.normal());
     const reward = Float32Array.from({ length: T * B }, () => rng.normal());
     const target = Float32Array.from({ length: T * B * nAct }, () => rng.normal() * 0.5);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { barChartSVG, colorAt, escapeXml, formatTick, heatmapSVG, lineChartSVG, niceTicks } from '../../training/plot.js';
+import { barChartSVG, colorAt, escapeXml, formatTick, heatmapSVG, lineChartSVG, niceTicks, type LineChartSpec } from '../../training/plot.js';
 
 /**
  * A small XML well-formedness check: balanced, properly nested tags, quoted attributes, no
@@ -55,7 +55,7 @@ test('nice ticks and tick labels', () => {
 
 test('line chart: well-formed, one path per series with the data, bands, legend, escaping', () => {
   const xs = [0, 1, 2, 3, 4];
-  const svg = lineChartSVG({
+  const spec: LineChartSpec = {
     title: 'Return <ant> & "friends"',
     xLabel: 'generation',
     yLabel: 'return',
@@ -63,7 +63,8 @@ test('line chart: well-formed, one path per series with the data, bands, legend,
       { name: 'OpenAI-ES', xs, ys: [0, 10, 20, 30, 40], band: { lo: [-1, 8, 17, 27, 35], hi: [1, 12, 23, 33, 45] } },
       { name: 'PGPE & ClipUp', xs, ys: [5, NaN, 15, 25, 20], dashed: true },
     ],
-  });
+  };
+  const svg = lineChartSVG(spec);
   assertWellFormed(svg);
   assert.ok(svg.includes('Return &lt;ant&gt; &amp; &quot;friends&quot;'));
   assert.ok(!svg.includes('<ant>'));
@@ -81,15 +82,7 @@ test('line chart: well-formed, one path per series with the data, bands, legend,
   const d2 = /data-series="PGPE &amp; ClipUp" d="([^"]+)"/.exec(svg)![1];
   assert.equal((d2.match(/M/g) ?? []).length, 2);
   // deterministic
-  assert.equal(svg, lineChartSVG({
-    title: 'Return <ant> & "friends"',
-    xLabel: 'generation',
-    yLabel: 'return',
-    series: [
-      { name: 'OpenAI-ES', xs, ys: [0, 10, 20, 30, 40], band: { lo: [-1, 8, 17, 27, 35], hi: [1, 12, 23, 33, 45] } },
-      { name: 'PGPE & ClipUp', xs, ys: [5, NaN, 15, 25, 20], dashed: true },
-    ],
-  }));
+  assert.equal(svg, lineChartSVG(spec));
   assert.throws(() => lineChartSVG({ title: 't', series: [{ name: 'a', xs: [1, 2], ys: [1] }] }), /2 xs and 1 ys/);
 });
 
