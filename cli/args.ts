@@ -3,6 +3,8 @@
  * values, `--help` generated from the declarations. Unknown flags are errors that list the
  * known ones.
  */
+import { UserError } from '../core/errors.js';
+
 export interface OptionSpec {
   /** long name without dashes, e.g. 'seconds' */
   name: string;
@@ -28,7 +30,7 @@ export type ParsedArgs = {
   help: boolean;
 };
 
-export class UsageError extends Error {
+export class UsageError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';

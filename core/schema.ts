@@ -4,6 +4,7 @@
  * with defaults filled in, or throws a `SchemaError` that names the offending field by path
  * (`network.hidden`, `bodies[3].joint.range`) and says what was expected.
  */
+import { UserError } from './errors.js';
 export type Schema =
   | { type: 'number'; min?: number; max?: number; integer?: boolean; default?: number; description?: string; exclusiveMin?: boolean }
   | { type: 'string'; enum?: readonly string[]; pattern?: RegExp; default?: string; description?: string }
@@ -23,7 +24,7 @@ export type Schema =
   | { type: 'nullable'; inner: Schema; default?: null; description?: string }
   | { type: 'any'; description?: string; default?: unknown };
 
-export class SchemaError extends Error {
+export class SchemaError extends UserError {
   constructor(
     readonly path: string,
     readonly expected: string,

@@ -3,7 +3,8 @@
  * The CLI prints its message as a usage error, so the message says where, which field, and
  * what was expected or which choices exist.
  */
-export class SpecError extends Error {
+import { UserError } from '../core/errors.js';
+export class SpecError extends UserError {
   /**
    * @param path   the field (`bodies[4].parent`) or argument (`leg`) at fault
    * @param detail what is wrong and what would be right

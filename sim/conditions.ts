@@ -11,6 +11,7 @@
  * a `Condition` (plain data), and an unknown name or parameter gets an error listing what is
  * known.
  */
+import { UserError } from '../core/errors.js';
 import { flatTerrain, roughTerrain, slopeTerrain, stepsTerrain, type Terrain } from './terrain.js';
 
 type ParamValue = number | string;
@@ -135,7 +136,7 @@ export const CONDITION_TERMS: readonly TermSpec[] = [
   },
 ];
 
-export class ConditionError extends Error {
+export class ConditionError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'ConditionError';

@@ -17,6 +17,7 @@
  * format name, version, length, SHA-256, JSON and kind before returning anything, and throws a
  * `CheckpointError` naming the file and the problem otherwise.
  */
+import { UserError } from '../core/errors.js';
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -65,7 +66,7 @@ export interface TrainingCheckpoint<Config = unknown, Layout = unknown> {
 
 export type CheckpointProblem = 'unreadable' | 'foreign' | 'version' | 'truncated' | 'corrupt' | 'kind' | 'unserialisable' | 'write';
 
-export class CheckpointError extends Error {
+export class CheckpointError extends UserError {
   constructor(
     readonly file: string,
     readonly problem: CheckpointProblem,

@@ -3,6 +3,7 @@
  * (`ReplaySession`). A source paces itself and pushes messages into a `FrameSink`; the
  * server is the sink and fans them out to clients.
  */
+import { UserError } from '../../core/errors.js';
 import type { HelloMessage, Vec3 } from '../protocol.js';
 import type { SendBuffer } from './send-buffers.js';
 
@@ -54,7 +55,7 @@ export interface FrameSource {
   close(): void;
 }
 
-export class PerturbationError extends Error {
+export class PerturbationError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'PerturbationError';

@@ -2,6 +2,7 @@
  * Schemas of the messages a page may send (viewer/protocol.ts `ClientMessage`), checked with
  * the project's validator before anything acts on them. Unknown fields are errors.
  */
+import { UserError } from '../../core/errors.js';
 import { validate, type Schema } from '../../core/schema.js';
 import { CLIENT_MESSAGE_TYPES, MAX_IMPULSE, SPEED_MAX, SPEED_MIN, type ClientMessage } from '../protocol.js';
 
@@ -26,7 +27,7 @@ export const CLIENT_MESSAGE_SCHEMAS: Record<ClientMessage['type'], Schema> = {
   reset: { type: 'object', properties: { type: type('reset'), id, seed: { type: 'number', integer: true, min: 0, max: 2 ** 31 } }, required: ['type'] },
 };
 
-export class MessageError extends Error {
+export class MessageError extends UserError {
   constructor(
     message: string,
     readonly id?: number,
