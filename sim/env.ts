@@ -85,6 +85,8 @@ export const DEFAULT_REWARD: RewardOptions = {
   flipUpZ: -0.2,
 };
 
+export type EndReason = 'exploded' | 'flipped' | 'fell' | 'rose' | 'time';
+
 export interface StepResult {
   /** the env's observation buffer (overwritten by the next step/reset) */
   obs: Float32Array;
@@ -95,6 +97,12 @@ export interface StepResult {
   truncated: boolean;
   /** true when this step ended because the state was non-finite or exploded */
   nonFinite: boolean;
+  /**
+   * why the episode ended on this step, or null while it goes on: 'exploded' (non-finite or
+   * |v| > 100 m/s), 'flipped' (torso up-vector z < flipUpZ), 'fell' (torso height below the
+   * spec's healthyZ), 'rose' (above it: bounced off, e.g. in low gravity), 'time' (maxSteps)
+   */
+  endReason: EndReason | null;
   forwardVelocity: number;
   ctrlCost: number;
 }
@@ -201,7 +209,7 @@ export class LocomotionEnv {
     this.ang = new Float32Array(3 * nb);
     this.torque = new Float64Array(3 * nb);
     this.action = new Float32Array(this.actSize);
-    this.result = { obs: this.obs, reward: 0, done: false, truncated: false, nonFinite: false, forwardVelocity: 0, ctrlCost: 0 };
+    this.result = { obs: this.obs, reward: 0, done: false, truncated: false, nonFinite: false, endReason: null, forwardVelocity: 0, ctrlCost: 0 };
   }
 
   static async create(opts: EnvOptions): Promise<LocomotionEnv> {
@@ -413,17 +421,21 @@ export class LocomotionEnv {
     if (!finite) {
       r.nonFinite = true;
       r.done = true;
+      r.endReason = 'exploded';
       r.reward = this.reward.nanPenalty;
       r.forwardVelocity = 0;
       this.obs.fill(0);
       return r;
     }
     this.writeObservation();
-    const z = this.obs[0];
+    // Termination reads the true state, never the (possibly noisy) observation.
+    const z = this.torsoHeight();
     const upZ = 1 - 2 * (this.rot[0] * this.rot[0] + this.rot[1] * this.rot[1]);
-    const healthy = z >= this.spec.healthyZ[0] && z <= this.spec.healthyZ[1] && !(this.reward.terminateWhenFlipped && upZ < this.reward.flipUpZ);
+    const [zMin, zMax] = this.spec.healthyZ;
+    r.endReason =
+      this.reward.terminateWhenFlipped && upZ < this.reward.flipUpZ ? 'flipped' : z < zMin ? 'fell' : z > zMax ? 'rose' : r.truncated ? 'time' : null;
     r.nonFinite = false;
-    r.done = !healthy;
+    r.done = r.endReason !== null && r.endReason !== 'time';
     r.forwardVelocity = vx;
     r.reward = this.reward.forwardWeight * vx + this.reward.healthyReward - r.ctrlCost;
     return r;
@@ -479,11 +491,16 @@ export class LocomotionEnv {
     return ok;
   }
 
+  /** True torso height above the terrain under it, m (the observation's [0] before sensor noise). */
+  private torsoHeight(): number {
+    return this.pos[2] - heightAt(this.condition.terrain, this.pos[0], this.pos[1]);
+  }
+
   private writeObservation(): void {
     const o = this.obs;
     const rot = this.rot;
     const J = this.joints.length;
-    o[0] = this.pos[2] - heightAt(this.condition.terrain, this.pos[0], this.pos[1]);
+    o[0] = this.torsoHeight();
     o[1] = rot[0]; o[2] = rot[1]; o[3] = rot[2]; o[4] = rot[3];
     for (let j = 0; j < J; j++) {
       const { parent: p, child: c, axis } = this.joints[j];

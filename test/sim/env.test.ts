@@ -119,3 +119,35 @@ test('damaged, payload and weak-motor conditions change the robot the env builds
   assert.equal(weak.spec.bodies.find((b) => b.joint?.name === 'hip_1')!.joint!.gear, 75);
   weak.free();
 });
+
+test('sensor noise changes the observation only: a still robot never "falls" under noise, and episodes end for a stated reason', async () => {
+  // Before the fix the healthy-height check read the noisy observation: std 0.1 on a torso at
+  // ≈ 0.55 m crossed healthyZ's lower bound (0.2) in some episodes of a robot standing still.
+  const env = await antEnv({ condition: 'sensor-noise(std=0.3)' });
+  const zero = new Float32Array(8);
+  let noisy = 0;
+  for (let ep = 0; ep < 5; ep++) {
+    env.reset(ep);
+    for (let t = 0; t < env.maxSteps; t++) {
+      const r = env.step(zero);
+      if (r.obs[0] < 0.2 || r.obs[0] > 1) noisy++;
+      assert.equal(r.done, false, `episode ${ep} ended at step ${t} (${r.endReason}) though the robot stands still`);
+      assert.equal(r.endReason, t === env.maxSteps - 1 ? 'time' : null);
+    }
+  }
+  assert.ok(noisy > 0, 'the noise is large enough to cross the healthy range in the observation');
+  env.free();
+});
+
+test('endReason says "rose" for a torso kicked above the healthy height in low gravity', async () => {
+  const low = await antEnv({ condition: 'gravity(scale=0.05)' });
+  low.reset(0);
+  const kick = new Float32Array(8).fill(1);
+  let reason: string | null = null;
+  for (let t = 0; t < low.maxSteps && !reason; t++) {
+    if (t === 0) low.applyImpulse(0, 0, 20);
+    reason = low.step(kick).endReason;
+  }
+  assert.equal(reason, 'rose', 'a robot kicked upward in low gravity leaves the healthy range from above');
+  low.free();
+});
