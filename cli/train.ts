@@ -29,14 +29,17 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (workers < 1) throw new UsageError('--workers must be ≥ 1');
   let outDir: string;
   let cfg;
+  const configPath = str(args, 'config');
   if (resume) {
     outDir = resume;
     cfg = undefined;
   } else {
-    const configPath = str(args, 'config');
     outDir = str(args, 'out') ?? '';
     if (!configPath) throw new UsageError('train needs --config FILE (or --resume DIR)');
     if (!outDir) throw new UsageError('train needs --out DIR');
+  }
+  // with --resume, a --config is only checked against the run's own (train refuses a different one)
+  if (configPath) {
     const raw = loadTrainConfig(configPath);
     const overrides: Record<string, unknown> = {};
     if (num(args, 'seed') !== undefined) overrides.seed = num(args, 'seed');
@@ -46,13 +49,13 @@ export async function run(args: ParsedArgs): Promise<number> {
   let initialGenome;
   const ruleFrom = str(args, 'rule-from');
   if (ruleFrom) {
-    if (!cfg) throw new UsageError('--rule-from applies to a new run, not to --resume');
+    if (resume || !cfg) throw new UsageError('--rule-from applies to a new run, not to --resume');
     const { loadRule, startFromRule } = await import('../training/bptt/rule.js');
     const start = startFromRule(loadRule(ruleFrom), cfg, { source: ruleFrom, freeze: flag(args, 'freeze-rule'), log: (l) => console.error(l) });
     cfg = start.config;
     initialGenome = start.initialGenome;
   }
-  const result = await train(cfg ?? (undefined as never), {
+  const result = await train(cfg, {
     outDir,
     workers,
     generations: num(args, 'generations'),

@@ -12,15 +12,15 @@
  * arrays up to `readableLimit` elements, ignored on read); non-finite numbers and −0 as
  * {"$number":"NaN"|"Infinity"|"-Infinity"|"-0"}. So a round trip is bit-exact.
  *
- * Writing goes to `<path>.tmp-<pid>`, is fsync'd, then renamed over `path` (and the directory
- * fsync'd), so a reader sees the old file or the new one, never a mixture. Reading checks
+ * Writing goes through `core/atomic.ts` (`<path>.tmp-<pid>`, fsync, rename over `path`, fsync
+ * of the directory), so a reader sees the old file or the new one, never a mixture. Reading checks
  * format name, version, length, SHA-256, JSON and kind before returning anything, and throws a
  * `CheckpointError` naming the file and the problem otherwise.
  */
 import { UserError } from '../core/errors.js';
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { FileWriteError, describeFileError, writeFileAtomic } from '../core/atomic.js';
 import { validate, type Schema } from '../core/schema.js';
 import type { RngState } from '../core/rng.js';
 import type { OptimizerState } from './optimizers/optimizer.js';
@@ -195,43 +195,13 @@ export function writeCheckpoint(path: string, kind: string, data: unknown, optio
   };
   const file = Buffer.concat([Buffer.from(JSON.stringify(header) + '\n', 'utf8'), payload, Buffer.from('\n')]);
 
-  const tmp = `${path}.tmp-${process.pid}`;
-  let fd: number | undefined;
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    fd = openSync(tmp, 'w', 0o644);
-    writeFileSync(fd, file);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    options.beforeRename?.(tmp);
-    renameSync(tmp, path);
+    writeFileAtomic(path, file, { beforeRename: options.beforeRename });
   } catch (e) {
-    if (fd !== undefined) {
-      try {
-        closeSync(fd);
-      } catch {
-        /* already failing; the original error is the one to report */
-      }
-    }
-    rmSync(tmp, { force: true });
-    throw new CheckpointError(path, 'write', `could not be written (${(e as Error).message}); any previous checkpoint there is unchanged`);
+    const { reason, advice } = describeFileError(e instanceof FileWriteError ? e.cause : e);
+    throw new CheckpointError(path, 'write', `could not be written: ${reason}${advice ? ` (${advice})` : ''}; any previous checkpoint there is unchanged`);
   }
-  syncDirectory(dirname(path));
   return header;
-}
-
-/** fsync the directory so the rename itself is durable (best effort: not every OS allows it). */
-function syncDirectory(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    /* e.g. Windows cannot open directories; the rename is still atomic */
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 // ---- read -------------------------------------------------------------------------------------

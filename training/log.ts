@@ -1,15 +1,18 @@
 /**
  * Per-run training logs: `log.jsonl` (one JSON object per generation) and `log.csv` (the same
- * rows, fixed columns) side by side in the run directory, appended once per generation.
+ * rows, fixed columns) side by side in the run directory, appended once per generation. A log
+ * belongs to one run: a new run refuses existing rows, a resumed one first drops rows written
+ * after its checkpoint (training/rundir.ts decides which directory may be used).
  *
  * Columns: generation, evaluations, envSteps, best, mean, sd, elapsedS, stepsPerS, then the
  * extra numeric columns declared when the log is opened (in that order). Numbers are written
  * with JavaScript's shortest round-trip formatting; non-finite values are `NaN`/`Infinity` in
  * the CSV and `null` in the JSONL.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../core/atomic.js';
+import { fileWriteError, writeFileAtomic } from '../core/atomic.js';
+import { UserError } from '../core/errors.js';
 
 export interface LogRow {
   generation: number;
@@ -33,8 +36,9 @@ export interface RunLogOptions {
   extraColumns?: readonly string[];
   /**
    * Resuming from a checkpoint at this generation: existing rows with a larger generation
-   * (written after that checkpoint, before a crash) are dropped. Without it, existing logs
-   * are appended to as they are.
+   * (written after that checkpoint, before a crash) are dropped and new rows follow. Without
+   * it the log starts a new run: logs already there (another run's) are refused, never
+   * appended to.
    */
   resumeFromGeneration?: number;
 }
@@ -57,16 +61,25 @@ export class RunLog {
     this.jsonlPath = join(runDir, 'log.jsonl');
     this.csvPath = join(runDir, 'log.csv');
     const headerLine = this.columns.join(',');
+    if (o.resumeFromGeneration === undefined) {
+      const rows = [this.csvPath, this.jsonlPath].filter((p) => existsSync(p) && readFileSync(p, 'utf8').split('\n').filter((l) => l.length > 0).length > (p === this.csvPath ? 1 : 0));
+      if (rows.length) {
+        throw new UserError(`${rows[0]} already holds rows of another run; a new run never appends to them: resume that run, or start this one in another directory`);
+      }
+      writeFileAtomic(this.csvPath, headerLine + '\n');
+      writeFileAtomic(this.jsonlPath, '');
+      return;
+    }
     if (existsSync(this.csvPath)) {
       const first = readFileSync(this.csvPath, 'utf8').split('\n', 1)[0];
       if (first !== headerLine) {
-        throw new Error(`RunLog: ${this.csvPath} has columns "${first}", this run writes "${headerLine}"; use another run directory`);
+        throw new UserError(`${this.csvPath} has columns "${first}", this run writes "${headerLine}"; it is another kind of run's log: use another run directory`);
       }
     } else {
-      writeFileSync(this.csvPath, headerLine + '\n');
+      writeFileAtomic(this.csvPath, headerLine + '\n');
     }
-    if (!existsSync(this.jsonlPath)) writeFileSync(this.jsonlPath, '');
-    if (o.resumeFromGeneration !== undefined) this.truncateAfter(o.resumeFromGeneration);
+    if (!existsSync(this.jsonlPath)) writeFileAtomic(this.jsonlPath, '');
+    this.truncateAfter(o.resumeFromGeneration);
   }
 
   /** Append one generation's row to both files. */
@@ -74,8 +87,8 @@ export class RunLog {
     const values = this.values(row);
     const obj: Record<string, number | null> = {};
     this.columns.forEach((c, i) => (obj[c] = Number.isFinite(values[i]) ? values[i] : null));
-    appendFileSync(this.jsonlPath, JSON.stringify(obj) + '\n');
-    appendFileSync(this.csvPath, values.map((v) => String(v)).join(',') + '\n');
+    appendRow(this.jsonlPath, JSON.stringify(obj) + '\n');
+    appendRow(this.csvPath, values.map((v) => String(v)).join(',') + '\n');
   }
 
   private values(row: LogRow): number[] {
@@ -103,6 +116,14 @@ export class RunLog {
     });
     rewrite(this.csvPath, keptCsv);
     rewrite(this.jsonlPath, keptJsonl);
+  }
+}
+
+function appendRow(path: string, line: string): void {
+  try {
+    appendFileSync(path, line);
+  } catch (e) {
+    throw fileWriteError(path, e, 'cannot append to', '; the checkpoint holds the run up to its last save: fix this, then resume');
   }
 }
 

@@ -61,9 +61,12 @@ export class RolloutPool {
   /**
    * Evaluate `genomes[i]` as member i of `generation` (`distinctSeeds`: see Evaluator.evaluate). Resolves with results in member order;
    * rejects with a `WorkerError` naming the member if any evaluation throws (the remaining
-   * work is abandoned and the pool should be closed).
+   * work is abandoned and the pool should be closed). `describe(i)` says what member i is in
+   * the caller's terms for that message (default "evaluating genome i of generation G"; `generation` is
+   * a seed index, which for e.g. the trainer's centre evaluation is offset and means nothing
+   * to a reader).
    */
-  evaluate(generation: number, genomes: Float32Array[], norm: NormalizerSnapshot | null, distinctSeeds = false): Promise<MemberResult[]> {
+  evaluate(generation: number, genomes: Float32Array[], norm: NormalizerSnapshot | null, distinctSeeds = false, describe?: (member: number) => string): Promise<MemberResult[]> {
     if (this.closed) return Promise.reject(new Error('pool is closed'));
     const results: MemberResult[] = new Array(genomes.length);
     let next = 0, done = 0, failed = false;
@@ -98,7 +101,8 @@ export class RolloutPool {
           } else if (m.type === 'error') {
             failed = true;
             cleanup();
-            reject(new WorkerError(m.member, `evaluating genome ${m.member} of generation ${generation} failed: ${m.message}`));
+            const what = describe ? describe(m.member) : `evaluating genome ${m.member} of generation ${generation}`;
+            reject(new WorkerError(m.member, `${what} failed: ${m.message}`));
           }
         };
         const onErr = (e: Error) => {

@@ -11,7 +11,7 @@
  * is the ratio of its across-seed mean speeds (condition / flat), which stays defined when one
  * seed barely walks on flat, plus the across-seed mean ± sd of per-seed retention.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseTrainConfig } from './config.js';
@@ -125,7 +125,9 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
             config = start.config;
             initialGenome = start.initialGenome;
           }
-          const r = await train(config, { outDir: dir, workers: o.workers, minutes: o.minutes, generations: o.generations, progress: null, initialGenome });
+          // a run killed part-way (checkpoint, no marker) continues where it stopped
+          const resume = existsSync(join(dir, 'checkpoint.json'));
+          const r = await train(config, { outDir: dir, workers: o.workers, minutes: o.minutes, generations: o.generations, progress: null, initialGenome, resume });
           run = {
             arm: arm.name,
             regime,
@@ -384,6 +386,6 @@ export function writeStudy(r: StudyReport, out: string): string[] {
     ['retention.svg', pics.retention],
     ...pics.adaptation.map((a, i): [string, string] => [`adapt-${i + 1}-${a.condition.replace(/\(.*$/, '')}.svg`, a.svg]),
   ];
-  for (const [name, text] of files) writeFileSync(join(out, name), text);
+  for (const [name, text] of files) writeFileAtomic(join(out, name), text);
   return files.map(([name]) => join(out, name));
 }

@@ -8,8 +8,8 @@
  * evaluated on fresh seeds; the best centre so far is `best.json`, and the whole run state is
  * checkpointed atomically to `checkpoint.json`. `--resume` continues bit-for-bit.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic.js';
 import { loadMorphology } from '../morphologies/index.js';
 import { genomeLayoutFor, initGenome, parseControllerConfig } from '../controllers/index.js';
 import { GenomeLayout } from '../controllers/genome.js';
@@ -24,9 +24,25 @@ import { RolloutPool } from './pool.js';
 import type { EvaluatorInit, MemberResult } from './evaluate.js';
 import type { TrainConfig } from './config.js';
 import { parseTrainConfig } from './config.js';
+import { RunDirError, checkRunIdentity, configDifferences, configHash, newRunId, prepareFreshRunDir, prepareResumeRunDir, writeRunFile, type PrepareOptions } from './rundir.js';
 
 export const RUN_KIND = 'es-run';
 export const POLICY_KIND = 'policy';
+/**
+ * Version of the es-run payload. 1: no identity, budget = the config's. 2: adds runId,
+ * configHash and the run's own budget (overrides included); version-1 checkpoints are migrated
+ * on read (`migrateRunState`).
+ */
+export const RUN_STATE_VERSION = 2;
+
+/** Seeds of the centre's evaluation after generation g+1 are those of "generation" 1e6 + g. */
+const CENTRE_SEED_OFFSET = 1_000_000;
+
+const RUN_DIR_HINTS: PrepareOptions = {
+  kind: RUN_KIND,
+  startHint: 'spikeloco train --config FILE --out DIR',
+  resumeHint: 'spikeloco train --resume DIR',
+};
 
 /** One generation of the log (log.jsonl / log.csv columns): the base columns plus these. */
 export interface GenerationRow extends LogRow {
@@ -50,9 +66,22 @@ export interface PolicyFile {
   generation: number;
   fitness: number;
   meanForwardVelocity: number;
+  /** the run it came from (absent in files written before run identities) */
+  runId?: string;
+  configHash?: string;
+}
+
+/** The generation budget a run continues to: the config's, or the overrides it was given. */
+export interface RunBudget {
+  generations: number;
+  minutes: number;
 }
 
 interface RunState {
+  runVersion: number;
+  runId: string;
+  configHash: string;
+  budget: RunBudget;
   config: TrainConfig;
   layout: ReturnType<GenomeLayout['toJSON']>;
   optimizer: OptimizerState;
@@ -69,11 +98,14 @@ interface RunState {
 export interface TrainOptions {
   outDir: string;
   workers: number;
-  /** override config.generations */
+  /** override config.generations (stored: a plain resume continues to it) */
   generations?: number;
-  /** override config.minutes */
+  /** override config.minutes (stored likewise) */
   minutes?: number;
-  /** continue the run in this directory */
+  /**
+   * Continue the run in this directory. A config passed with it must equal the checkpoint's
+   * (it is only checked, never applied).
+   */
   resume?: boolean;
   /** progress output stream (default stderr); null for silence */
   progress?: NodeJS.WritableStream | null;
@@ -87,6 +119,9 @@ export interface TrainOptions {
 }
 
 export interface TrainResult {
+  /** what the run did that a user should hear (cleared logs, budget overrides, …); also printed */
+  notes: string[];
+  runId: string;
   generations: number;
   history: GenerationRow[];
   best: PolicyFile;
@@ -112,21 +147,52 @@ function meanSd(xs: number[]): [number, number] {
   return [m, Math.sqrt(v)];
 }
 
-export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<TrainResult> {
-  mkdirSync(opts.outDir, { recursive: true });
-  const ckptPath = join(opts.outDir, 'checkpoint.json');
+/** A checkpoint payload of any version, brought to the current one. */
+export function migrateRunState(raw: Partial<RunState> & { config: TrainConfig }): RunState {
+  const s = raw as RunState;
+  if (s.runVersion === RUN_STATE_VERSION) return s;
+  if (s.runVersion !== undefined) throw new RunDirError('', `es-run payload version ${s.runVersion} is not supported (this build reads 1 and ${RUN_STATE_VERSION})`);
+  // version 1: no identity; the budget was the config's (overrides were not stored)
+  const hash = configHash(s.config);
+  return { ...s, runVersion: RUN_STATE_VERSION, runId: `legacy-${hash}`, configHash: hash, budget: { generations: s.config.generations, minutes: s.config.minutes } };
+}
+
+export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions): Promise<TrainResult> {
+  const notes: string[] = [];
+  const say = (line: string) => {
+    notes.push(line);
+    if (opts.progress !== null) (opts.progress ?? process.stderr).write(`${line}\n`);
+  };
   let state: RunState;
-  let cfg = cfgIn;
+  let cfg: TrainConfig;
+  let ckptPath: string;
   if (opts.resume) {
-    if (!existsSync(ckptPath)) throw new Error(`--resume ${opts.outDir}: no checkpoint.json there`);
-    state = readCheckpoint<RunState>(ckptPath, RUN_KIND).data;
+    const prepared = prepareResumeRunDir(opts.outDir, RUN_DIR_HINTS);
+    ckptPath = prepared.checkpointPath;
+    prepared.notes.forEach(say);
+    state = migrateRunState(readCheckpoint<RunState>(ckptPath, RUN_KIND).data);
     cfg = parseTrainConfig(state.config, `${ckptPath} config`);
+    if (cfgIn) {
+      const diff = configDifferences(state.config, cfgIn);
+      if (diff.length) {
+        throw new RunDirError(opts.outDir, `--resume ${opts.outDir}: the given config differs from the run's own in ${diff.slice(0, 6).join(', ')}${diff.length > 6 ? ', …' : ''}; resume without --config (the run keeps its config), or start a new run with --out`);
+      }
+    }
+    checkRunIdentity(opts.outDir, RUN_KIND, state);
+    const budget: RunBudget = { generations: opts.generations ?? state.budget.generations, minutes: opts.minutes ?? state.budget.minutes };
+    if (budget.generations !== state.budget.generations) say(`resume: generation budget ${budget.generations} (--generations), the run's own was ${state.budget.generations}; stored for later resumes`);
+    if (budget.minutes !== state.budget.minutes) say(`resume: wall-clock budget ${budget.minutes} min (--minutes), the run's own was ${state.budget.minutes} min; stored for later resumes`);
+    state.budget = budget;
   } else {
-    if (existsSync(ckptPath)) throw new Error(`${opts.outDir} already holds a run (checkpoint.json); continue it with --resume ${opts.outDir} or choose another --out`);
+    if (!cfgIn) throw new RunDirError(opts.outDir, `a new run in ${opts.outDir} needs a config; start it with ${RUN_DIR_HINTS.startHint.replace('DIR', opts.outDir)}`);
+    const prepared = prepareFreshRunDir(opts.outDir, RUN_DIR_HINTS);
+    ckptPath = prepared.checkpointPath;
+    prepared.notes.forEach(say);
+    cfg = cfgIn;
     state = undefined as unknown as RunState;
   }
-  const generations = opts.generations ?? cfg.generations;
-  const minutes = opts.minutes ?? cfg.minutes;
+  const generations = state ? state.budget.generations : opts.generations ?? cfg.generations;
+  const minutes = state ? state.budget.minutes : opts.minutes ?? cfg.minutes;
 
   const spec = loadMorphology(cfg.morphology);
   const controllerConfig = parseControllerConfig(cfg.controller, 'controller');
@@ -148,7 +214,12 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
     const frozen = mask && mask.some((m) => m === 1) ? { mask, values: init.slice() } : null;
     optimizer = makeOptimizer(cfg, init);
     normalizer = new Normalizer(obsSize);
+    const identity = { runId: newRunId(), configHash: configHash(cfg) };
+    writeRunFile(opts.outDir, RUN_KIND, identity);
     state = {
+      runVersion: RUN_STATE_VERSION,
+      ...identity,
+      budget: { generations, minutes },
       config: cfg,
       layout: layout.toJSON(),
       optimizer: optimizer.getState(),
@@ -195,10 +266,12 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
         generation: state.best.generation,
         fitness: state.best.fitness,
         meanForwardVelocity: state.best.meanForwardVelocity,
+        runId: state.runId,
+        configHash: state.configHash,
       };
       writeCheckpoint(join(opts.outDir, 'best.json'), POLICY_KIND, policy);
     }
-    writeFileSync(join(opts.outDir, 'learning-curve.svg'), learningCurve(cfg.name, state.history));
+    writeFileAtomic(join(opts.outDir, 'learning-curve.svg'), learningCurve(cfg.name, state.history));
   };
 
   try {
@@ -208,7 +281,7 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
       const tGen = performance.now();
       const population = optimizer.ask().map((x) => clamp(x.slice()));
       const frozen = cfg.normalizeObservations ? normalizer.freeze() : null;
-      const results = await pool.evaluate(g, population, frozen);
+      const results = await pool.evaluate(g, population, frozen, false, (m) => `evaluating population member ${m} (of 0–${population.length - 1}) in generation ${g + 1}`);
       optimizer.tell(results.map((r) => r.fitness));
       if (cfg.normalizeObservations) normalizer.merge(...results.map(statsOf));
       const gen = summarise(g, results, state, cfg.episodesPerMember);
@@ -218,7 +291,7 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
       if (isCheckpoint) {
         const center = clamp(optimizer.center());
         // fresh seeds for the centre's evaluation: generation index offset by 1e6
-        const evals = await pool.evaluate(1_000_000 + g, Array.from({ length: cfg.finalEpisodes }, () => center), cfg.normalizeObservations ? normalizer.frozen() : null, true);
+        const evals = await pool.evaluate(CENTRE_SEED_OFFSET + g, Array.from({ length: cfg.finalEpisodes }, () => center), cfg.normalizeObservations ? normalizer.frozen() : null, true, centreTask(g + 1, cfg.finalEpisodes));
         const f = evals.reduce((s, r) => s + r.fitness, 0) / evals.length;
         const v = evals.reduce((s, r) => s + r.meanForwardVelocity, 0) / evals.length;
         gen.extra.centerFitness = f;
@@ -239,7 +312,7 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
     }
     if (!state.best) {
       const center = clamp(optimizer.center());
-      const evals = await pool.evaluate(1_000_000 + state.generation, Array.from({ length: cfg.finalEpisodes }, () => center), cfg.normalizeObservations ? normalizer.frozen() : null, true);
+      const evals = await pool.evaluate(CENTRE_SEED_OFFSET + state.generation, Array.from({ length: cfg.finalEpisodes }, () => center), cfg.normalizeObservations ? normalizer.frozen() : null, true, centreTask(state.generation, cfg.finalEpisodes));
       state.best = {
         genome: center,
         fitness: evals.reduce((s, r) => s + r.fitness, 0) / evals.length,
@@ -253,6 +326,8 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
     await pool.close();
   }
   return {
+    notes,
+    runId: state.runId,
     generations: state.generation,
     history: state.history,
     outDir: opts.outDir,
@@ -264,8 +339,15 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
       generation: state.best!.generation,
       fitness: state.best!.fitness,
       meanForwardVelocity: state.best!.meanForwardVelocity,
+      runId: state.runId,
+      configHash: state.configHash,
     },
   };
+}
+
+/** How an error of the centre's evaluation names what was evaluated (not its seed offset). */
+function centreTask(afterGeneration: number, n: number): (member: number) => string {
+  return (m) => `the centre evaluation after generation ${afterGeneration} (fresh-seed evaluation ${m + 1} of ${n})`;
 }
 
 function statsOf(r: MemberResult): RunningStats {

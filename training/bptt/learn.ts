@@ -15,7 +15,6 @@
  * Adam steps once per chunk. `truncation` = 0: one step per episode, full BPTT.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deriveSeed } from '../../core/rng.js';
 import { validate, type Schema } from '../../core/schema.js';
@@ -25,6 +24,7 @@ import { snnGenomeLayout } from '../../controllers/snn.js';
 import { GenomeLayout } from '../../controllers/genome.js';
 import { readCheckpoint, writeCheckpoint } from '../checkpoint.js';
 import { RunLog } from '../log.js';
+import { checkRunIdentity, configHash, newRunId, prepareFreshRunDir, prepareResumeRunDir, writeRunFile, type PrepareOptions, type RunIdentity } from '../rundir.js';
 import { backendInfo, initBackend, type BackendName } from './backend.js';
 import { GraphSnn, disposeState, keepState, type GraphState } from './graph-snn.js';
 import { SURROGATE_KINDS, surrogateSpec, type SurrogateKind } from './surrogate.js';
@@ -290,7 +290,16 @@ export interface BpttCheckpoint {
   best: { metric: number; iteration: number; genome: Float32Array } | null;
   history: { iteration: number; loss: number; metric: number; evalLoss: number; evalMetric: number }[];
   backend: string;
+  /** the run's identity (training/rundir.ts); absent in checkpoints written before it existed */
+  runId?: string;
+  configHash?: string;
 }
+
+const RUN_DIR_HINTS: PrepareOptions = {
+  kind: RUN_KIND,
+  startHint: 'spikeloco learn-rule --out DIR [options]',
+  resumeHint: 'spikeloco learn-rule --resume --out DIR',
+};
 
 export interface RunOptions {
   outDir: string;
@@ -319,13 +328,21 @@ export async function runLearnRule(config: LearnConfig, opts: RunOptions): Promi
   const say = opts.log ?? (() => undefined);
   const backend = await initBackend(opts.backend);
   say(`backend: ${backendInfo()?.detail ?? backend}`);
-  mkdirSync(opts.outDir, { recursive: true });
-  const ckptPath = join(opts.outDir, 'checkpoint.json');
+  const prepared = opts.resume ? prepareResumeRunDir(opts.outDir, RUN_DIR_HINTS) : prepareFreshRunDir(opts.outDir, RUN_DIR_HINTS);
+  prepared.notes.forEach(say);
+  const ckptPath = prepared.checkpointPath;
   let ck: BpttCheckpoint | null = null;
+  let identity: RunIdentity;
   if (opts.resume) {
-    if (!existsSync(ckptPath)) throw new Error(`--resume: no checkpoint.json in ${opts.outDir}`);
     ck = readCheckpoint<BpttCheckpoint>(ckptPath, RUN_KIND).data;
+    const hash = ck.configHash ?? configHash(ck.config);
+    identity = { runId: ck.runId ?? `legacy-${hash}`, configHash: hash };
+    checkRunIdentity(opts.outDir, RUN_KIND, identity);
+    if (opts.iterations !== undefined && opts.iterations !== ck.config.iterations) say(`resume: ${opts.iterations} iterations (--iterations), the run's own budget was ${ck.config.iterations}; stored for later resumes`);
     config = opts.iterations !== undefined ? { ...ck.config, iterations: opts.iterations } : ck.config;
+  } else {
+    identity = { runId: newRunId(), configHash: configHash(config) };
+    writeRunFile(opts.outDir, RUN_KIND, identity);
   }
   const trainer = new BpttTrainer(config, ck?.genome);
   const notFused = trainer.model.fusedEligible();
@@ -354,6 +371,7 @@ export async function runLearnRule(config: LearnConfig, opts: RunOptions): Promi
         best,
         history,
         backend,
+        ...identity,
       };
       writeCheckpoint(ckptPath, RUN_KIND, data);
     };

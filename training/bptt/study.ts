@@ -11,7 +11,8 @@
  * episodes, noise σ = 0.5 on every input channel in the noisy column.
  */
 import { fork } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../../core/atomic.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseLearnConfig, runLearnRule, type LearnConfig, type LearnRule, type TaskName } from './learn.js';
@@ -111,7 +112,8 @@ async function main(argv: string[]): Promise<void> {
   if (j >= 0) {
     const { config, outDir } = JSON.parse(argv[j + 1]) as { config: LearnConfig; outDir: string };
     const t0 = performance.now();
-    const res = await runLearnRule(config, { outDir });
+    // a job killed part-way (checkpoint, no result yet) continues where it stopped
+    const res = await runLearnRule(config, { outDir, resume: existsSync(join(outDir, 'checkpoint.json')) });
     const row: StudyRow = { task: config.task, rule: config.rule, noise: config.noise, seed: config.seed, metric: res.final.metric, loss: res.final.loss, seconds: (performance.now() - t0) / 1000 };
     console.log('RESULT ' + JSON.stringify(row));
     return;
@@ -127,9 +129,9 @@ async function main(argv: string[]): Promise<void> {
   const seconds = (performance.now() - t0) / 1000;
   const table = studyTable(rows, g);
   console.log('\n' + table + `\nwall time ${seconds.toFixed(0)} s with ${jobs} processes`);
-  writeFileSync(join(out, 'results.json'), JSON.stringify({ grid: g, seconds, jobs, rows }, null, 1) + '\n');
+  writeFileAtomic(join(out, 'results.json'), JSON.stringify({ grid: g, seconds, jobs, rows }, null, 1) + '\n');
   const md = get('--md', '');
-  if (md) writeFileSync(md, table + `\n_wall time ${seconds.toFixed(0)} s, ${jobs} processes; per-run results in ${join(out, 'results.json')}_\n`);
+  if (md) writeFileAtomic(md, table + `\n_wall time ${seconds.toFixed(0)} s, ${jobs} processes; per-run results in ${join(out, 'results.json')}_\n`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main(process.argv.slice(2));

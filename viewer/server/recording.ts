@@ -7,13 +7,15 @@
  *   H bytes      header JSON (`RecordingHeader`), space-padded
  *   frames       `frameCount` FRAMEs of `frameBytes` each, exactly as the live stream sends
  *                them (viewer/protocol.ts), epoch 0
- * The frame count is implied by the file size, so a recording cut short by a crash still
- * replays up to its last whole frame.
+ * The frame count is implied by the file size. The file is written through core/atomic.ts: it
+ * appears at its path, whole, only when the writer is closed (a crash leaves any previous
+ * recording there untouched and a `*.tmp-<pid>` beside it).
  *
  * `recordEpisode` is what `spikeloco rollout --record FILE` calls; `RecordingWriter` is for
  * loops of one's own (call `writeStep` after every `env.step`).
  */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { AtomicFileWriter } from '../../core/atomic.js';
 import type { Controller } from '../../controllers/controller.js';
 import type { MorphologySpec } from '../../morphologies/spec.js';
 import type { LocomotionEnv } from '../../sim/env.js';
@@ -59,7 +61,7 @@ export interface RecordingWriterOptions {
 }
 
 export class RecordingWriter {
-  private readonly fd: number;
+  private readonly out: AtomicFileWriter;
   private readonly frame: FrameState;
   private readonly chunk: Uint8Array;
   private readonly u32: Uint32Array;
@@ -104,9 +106,9 @@ export class RecordingWriter {
     const head = Buffer.alloc(12);
     head.write(RECORDING_MAGIC, 0, 'latin1');
     head.writeUInt32LE(Buffer.byteLength(json), 8);
-    this.fd = openSync(path, 'w');
-    writeSync(this.fd, head);
-    writeSync(this.fd, Buffer.from(json));
+    this.out = new AtomicFileWriter(path);
+    this.out.write(head);
+    this.out.write(Buffer.from(json));
     this.dataStart = 12 + Buffer.byteLength(json);
     this.push();
   }
@@ -117,7 +119,7 @@ export class RecordingWriter {
     this.push();
   }
 
-  /** Flush, optionally marking the last frame as the end of an episode that fell, and close. */
+  /** Flush, optionally marking the last frame as the end of an episode that fell, and publish the file. */
   close(markLastDone = false): void {
     if (this.closed) return;
     this.closed = true;
@@ -131,10 +133,17 @@ export class RecordingWriter {
         const b = Buffer.alloc(4);
         b.writeUInt32LE(FLAG_DONE, 0);
         // only reached when the chunk was flushed exactly on the last frame; flags are 0 then
-        writeSync(this.fd, b, 0, 4, this.dataStart + (this.frames - 1) * this.frameBytes + 4 * F.flags);
+        this.out.write(b, 0, 4, this.dataStart + (this.frames - 1) * this.frameBytes + 4 * F.flags);
       }
     }
-    closeSync(this.fd);
+    this.out.commit();
+  }
+
+  /** Give up: nothing appears at `path` (a previous file there stays as it was). */
+  abort(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.out.abort();
   }
 
   private push(): void {
@@ -147,7 +156,7 @@ export class RecordingWriter {
 
   private flush(): void {
     if (this.inChunk === 0) return;
-    writeSync(this.fd, this.chunk, 0, this.inChunk * this.frameBytes);
+    this.out.write(this.chunk, 0, this.inChunk * this.frameBytes);
     this.inChunk = 0;
   }
 }
@@ -189,8 +198,10 @@ export function recordEpisode(env: LocomotionEnv, controller: Controller, seed: 
     });
     (writer as RecordingWriter | null)?.close(stats.falls > 0);
     return stats;
-  } finally {
-    (writer as RecordingWriter | null)?.close();
+  } catch (e) {
+    // a failed episode publishes nothing: any earlier recording at `path` stays as it was
+    (writer as RecordingWriter | null)?.abort();
+    throw e;
   }
 }
 
