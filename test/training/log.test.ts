@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunLog, readLogCsv } from '../../training/log.js';
+import { UserError } from '../../core/errors.js';
 
 const root = mkdtempSync(join(tmpdir(), 'spikeloco-log-'));
 process.on('exit', () => rmSync(root, { recursive: true, force: true }));
@@ -29,15 +30,22 @@ test('appends one row per generation to log.jsonl and log.csv', () => {
   assert.throws(() => log.append({ ...row(3), best: 'high' as unknown as number }), /"best" must be a number/);
 });
 
-test('reopening appends; resume drops rows after the checkpoint; column mismatch is refused', () => {
+test('resume drops rows after the checkpoint; a new log never appends to another run; column mismatch is refused', () => {
   const dir = join(root, 'run2');
   const a = new RunLog(dir);
   for (let g = 1; g <= 5; g++) a.append(row(g));
+  // a new run in the same directory is refused (its rows would mix with these)
+  assert.throws(() => new RunLog(dir), (e: unknown) => e instanceof UserError && /already holds rows of another run/.test(e.message));
   const b = new RunLog(dir, { resumeFromGeneration: 3 });
   b.append(row(4));
   const rows = readLogCsv(join(dir, 'log.csv'));
   assert.deepEqual(rows.map((r) => r.generation), [1, 2, 3, 4]);
   const jl = readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n');
   assert.deepEqual(jl.map((l) => JSON.parse(l).generation), [1, 2, 3, 4]);
-  assert.throws(() => new RunLog(dir, { extraColumns: ['x'] }), /has columns/);
+  assert.throws(() => new RunLog(dir, { extraColumns: ['x'], resumeFromGeneration: 4 }), /has columns/);
+  // empty logs (a run that wrote its header and nothing else) may be started over
+  const c = join(root, 'run3');
+  new RunLog(c);
+  new RunLog(c).append(row(1));
+  assert.equal(readLogCsv(join(c, 'log.csv')).length, 1);
 });
