@@ -1,5 +1,6 @@
 /** The bench report: one JSON object, sections filled by each benchmark, written at the end. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../core/atomic.js';
 import { dirname } from 'node:path';
 import os from 'node:os';
 
@@ -22,7 +23,7 @@ export function newReport(): Report {
 
 export function writeReport(path: string, r: Report): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify(r, null, 2) + '\n');
+  writeFileAtomic(path, JSON.stringify(r, null, 2) + '\n');
 }
 
 /** Median of repeated timings, to damp scheduler noise. */

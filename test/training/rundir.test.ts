@@ -214,3 +214,18 @@ test('errors of the centre evaluation name the generation evaluated, not the see
     },
   );
 });
+
+test('learn-rule runs follow the same rules: a fresh start over a checkpoint is refused, another run\'s checkpoint too', async () => {
+  const { parseLearnConfig, runLearnRule } = await import('../../training/bptt/learn.js');
+  const cfg = parseLearnConfig({ task: 'cue-reward', taskConfig: { nCues: 3, cueBits: 6, trials: 6, evalFrom: 3 }, rule: 'hebbian-neuromod', batch: 4, evalBatch: 4, seed: 4, iterations: 2, evalEvery: 2, checkpointEvery: 2, controller: { network: { hidden: 8 } } });
+  const a = fresh(), b = fresh();
+  await runLearnRule(cfg, { outDir: a });
+  await runLearnRule({ ...cfg, seed: 5 }, { outDir: b });
+  assert.equal(readRunFile(a)!.kind, 'bptt-run');
+  assert.equal(readCheckpoint<{ runId: string }>(join(a, 'checkpoint.json'), 'bptt-run').data.runId, readRunFile(a)!.runId);
+  await assert.rejects(() => runLearnRule(cfg, { outDir: a }), /already holds a run \(checkpoint\.json\); continue it with spikeloco learn-rule --resume --out /);
+  await assert.rejects(() => runLearnRule(cfg, { outDir: fresh(), resume: true }), /no such directory, so no run to resume; start one with spikeloco learn-rule --out /);
+  copyFileSync(join(b, 'checkpoint.json'), join(a, 'checkpoint.json'));
+  await assert.rejects(() => runLearnRule(cfg, { outDir: a, resume: true, iterations: 4 }), /belongs to run .*another run with another config/);
+  assert.equal(readLogCsv(join(a, 'log.csv')).length, 2, 'a\'s log untouched');
+});
