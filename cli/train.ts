@@ -15,7 +15,7 @@ export const command: CommandSpec = {
     { name: 'generations', type: 'integer', description: 'override the config\'s generations', metavar: 'G' },
     { name: 'minutes', type: 'number', description: 'override the config\'s wall-clock budget (0: none)', metavar: 'M' },
     { name: 'seed', type: 'integer', description: 'override the config\'s seed', metavar: 'N' },
-    { name: 'resume', type: 'string', description: 'continue the run in this directory from its last checkpoint', metavar: 'DIR' },
+    { name: 'resume', type: 'string', description: 'continue the run in this directory from its last checkpoint, to its own budget (a --config given too must equal the run\'s)', metavar: 'DIR' },
     { name: 'allow-unseen', type: 'boolean', description: 'allow training on conditions held out in the unseen suite' },
     { name: 'rule-from', type: 'string', description: 'start the plasticity parameters from a learned rule (rules/NAME/rule.json)', metavar: 'FILE' },
     { name: 'freeze-rule', type: 'boolean', description: 'with --rule-from: keep the learned plasticity parameters fixed (ES evolves the rest)' },

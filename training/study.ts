@@ -21,7 +21,7 @@ import { evaluatePolicies, t95, type EvaluationReport } from './evaluation.js';
 import { SUITES, type Suite } from './suites.js';
 import { barChartSVG, heatmapSVG, lineChartSVG } from './plot.js';
 import { adaptationTrace, smooth, type AdaptationTrace } from './adaptation.js';
-import { writeFileAtomic } from '../core/atomic.js';
+import { removeStaleTempFiles, writeFileAtomic } from '../core/atomic.js';
 import { loadRule, startFromRule } from './bptt/rule.js';
 
 export interface StudyArm {
@@ -103,6 +103,7 @@ function armConfig(arm: StudyArm, regime: string, seed: number) {
 export async function runStudy(o: StudyOptions): Promise<StudyReport> {
   const log = o.log ?? (() => {});
   mkdirSync(o.out, { recursive: true });
+  removeStaleTempFiles(o.out); // study files of a study killed while writing them
   const runs: StudyRun[] = [];
   const policies: { name: string; policy: PolicyFile }[] = [];
   const total = o.regimes.length * o.arms.length * o.seeds;

@@ -6,7 +6,9 @@
  * fitness → merge the members' observation statistics in member order → log. Every
  * `checkpointEvery` generations (and at the end) the centre of the search distribution is
  * evaluated on fresh seeds; the best centre so far is `best.json`, and the whole run state is
- * checkpointed atomically to `checkpoint.json`. `--resume` continues bit-for-bit.
+ * checkpointed atomically to `checkpoint.json`. `--resume` continues bit-for-bit, to the run's
+ * own stored budget. Which directories a run may start in or resume from, and the run's
+ * identity (run.json, runId + config hash), are training/rundir.ts.
  */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
@@ -16,7 +18,7 @@ import { GenomeLayout } from '../controllers/genome.js';
 import { LocomotionEnv } from '../sim/env.js';
 import { OpenAIES, PGPE, SNES, optimizerFromState, type Optimizer, type OptimizerState } from './optimizers/index.js';
 import { Normalizer, RunningStats, type NormalizerState } from './normalizer.js';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { CheckpointError, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { RunLog, type LogRow } from './log.js';
 import { lineChartSVG } from './plot.js';
 import { ProgressReporter, formatDuration } from './progress.js';
@@ -148,10 +150,10 @@ function meanSd(xs: number[]): [number, number] {
 }
 
 /** A checkpoint payload of any version, brought to the current one. */
-export function migrateRunState(raw: Partial<RunState> & { config: TrainConfig }): RunState {
+export function migrateRunState(raw: Partial<RunState> & { config: TrainConfig }, path: string): RunState {
   const s = raw as RunState;
   if (s.runVersion === RUN_STATE_VERSION) return s;
-  if (s.runVersion !== undefined) throw new RunDirError('', `es-run payload version ${s.runVersion} is not supported (this build reads 1 and ${RUN_STATE_VERSION})`);
+  if (s.runVersion !== undefined) throw new CheckpointError(path, 'version', `es-run payload version ${JSON.stringify(s.runVersion)} is not supported (this build reads 1 and ${RUN_STATE_VERSION}); resume it with the spikeloco version that wrote it`);
   // version 1: no identity; the budget was the config's (overrides were not stored)
   const hash = configHash(s.config);
   return { ...s, runVersion: RUN_STATE_VERSION, runId: `legacy-${hash}`, configHash: hash, budget: { generations: s.config.generations, minutes: s.config.minutes } };
@@ -170,7 +172,7 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
     const prepared = prepareResumeRunDir(opts.outDir, RUN_DIR_HINTS);
     ckptPath = prepared.checkpointPath;
     prepared.notes.forEach(say);
-    state = migrateRunState(readCheckpoint<RunState>(ckptPath, RUN_KIND).data);
+    state = migrateRunState(readCheckpoint<RunState>(ckptPath, RUN_KIND).data, ckptPath);
     cfg = parseTrainConfig(state.config, `${ckptPath} config`);
     if (cfgIn) {
       const diff = configDifferences(state.config, cfgIn);
@@ -205,7 +207,7 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
   let normalizer: Normalizer;
   if (state) {
     const saved = GenomeLayout.fromJSON(state.layout);
-    if (!saved.equals(layout)) throw new Error(`${ckptPath}: the checkpoint's genome layout does not match this controller config (${saved.size} vs ${layout.size} values)`);
+    if (!saved.equals(layout)) throw new CheckpointError(ckptPath, 'kind', `its genome layout (${saved.size} values) does not match its own controller config on this robot (${layout.size} values); it was written by another version or edited: start a new run`);
     optimizer = optimizerFromState(state.optimizer);
     normalizer = Normalizer.fromState(state.normalizer);
   } else {

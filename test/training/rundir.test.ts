@@ -12,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseTrainConfig, type TrainConfig } from '../../training/config.js';
 import { train, RUN_KIND, RUN_STATE_VERSION, POLICY_KIND } from '../../training/train.js';
-import { readCheckpoint, writeCheckpoint } from '../../training/checkpoint.js';
+import { CheckpointError, readCheckpoint, writeCheckpoint } from '../../training/checkpoint.js';
 import { WorkerError } from '../../training/pool.js';
 import { RunDirError, configDifferences, configHash, readRunFile } from '../../training/rundir.js';
 import { controllerForPolicy, policyFromFile } from '../../training/policy.js';
@@ -190,6 +190,13 @@ test('a checkpoint from before run identities (payload version 1) resumes to the
   const ref = fresh();
   await train(tinyConfig({ generations: 4 }), { ...quiet, outDir: ref });
   assert.equal(fingerprint(dir), fingerprint(ref));
+
+  // a payload version from the future is refused, naming the file
+  const future = fresh();
+  await train(tinyConfig({ generations: 2 }), { ...quiet, outDir: future });
+  const fk = readCheckpoint<Record<string, unknown>>(join(future, 'checkpoint.json'), RUN_KIND).data;
+  writeCheckpoint(join(future, 'checkpoint.json'), RUN_KIND, { ...fk, runVersion: 99 });
+  await assert.rejects(() => train(undefined, { ...quiet, outDir: future, resume: true }), (e: unknown) => e instanceof CheckpointError && e.problem === 'version' && e.message.includes(join(future, 'checkpoint.json')) && /payload version 99/.test(e.message));
 
   const policy = policyFromFile(PRETRAINED);
   assert.equal(policy.config.morphology, 'ant');
