@@ -5,7 +5,7 @@
  * that use them unable to fail; do not.
  */
 
-/** 5 generations on a 7-D quadratic (see optimizers.test.ts `legacySetup`): SHA-256 prefixes of the population's float32 bytes and of the base64 text (core/codec.ts) of the float64 centre / σ after each tell. */
+/** 5 generations on a 7-D quadratic (see es.test.ts `legacySetup`): SHA-256 prefixes of the population's float32 bytes and of the base64 text (core/codec.ts) of the float64 centre / σ after each tell. */
 export const legacyTrajectories: Record<string, { pop: string; center: string; sigma: string }[]> = {
   "openai-es": [
     {
