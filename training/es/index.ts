@@ -2,9 +2,9 @@
  * The evolution strategies (plain state records with init/ask/tell, see strategy.ts), their
  * inner optimisers and fitness shapings, and reading a stored state of any kind.
  */
-import { openAIES, type OpenAIESParams, type OpenAIESState } from './openai-es.js';
-import { pgpe, type PGPEParams, type PGPEState } from './pgpe.js';
-import { snes, type SNESParams, type SNESState } from './snes.js';
+import { openAIES, type OpenAIESState } from './openai-es.js';
+import { pgpe, type PGPEState } from './pgpe.js';
+import { snes, type SNESState } from './snes.js';
 import { isLegacyState, migrateLegacyState, type LegacyFrozen } from './legacy.js';
 import { STRATEGY_KINDS, StateReader, type FitnessVector, type SearchState, type Strategy, type StrategyKind, type TellMetrics } from './strategy.js';
 
