@@ -21,6 +21,13 @@ import {
   snesParams,
   utilityWeights,
   StrategyStateError,
+  adam,
+  adamParams,
+  clipUp,
+  clipUpParams,
+  makeOpenAIES,
+  makePGPE,
+  type FitnessShaping,
   type SearchState,
   type Strategy,
 } from '../../training/es/index.js';
@@ -473,4 +480,31 @@ test('version-1 run state with frozen entries: the mask moves into the record an
   assert.equal((s as { optimizer: { velocity: Float64Array } }).optimizer.velocity[2], 0);
   const pop = pgpe.ask(s as never, legacySetup.pgpe.p as never);
   for (const x of pop) assert.equal(x[2], 0.25);
+});
+
+// ---- composition ------------------------------------------------------------------------------------
+
+test('the inner optimiser and the fitness shaping are arguments: OpenAI-ES with ClipUp, PGPE with Adam, a counting shaping', () => {
+  let shaped = 0;
+  const counting: FitnessShaping = (f, out, scratch) => {
+    shaped++;
+    return centeredRanks(f, out, scratch);
+  };
+  const esClip = makeOpenAIES(clipUp, counting);
+  const p1 = { popSize: 100, sigma: 0.05, optimizer: clipUpParams({ maxSpeed: 0.05 }) };
+  const s1 = esClip.init(p1, zeros(D), { seed: 2 });
+  assert.equal(s1.optimizer.kind, 'clipup');
+  const { best: b1 } = run(esClip, p1, s1, quadratic, 200);
+  assert.equal(shaped, 200);
+  assert.ok(b1 > -0.5, `OpenAI-ES + ClipUp best −‖θ − x*‖² = ${b1}`);
+
+  const pgpeAdam = makePGPE(adam);
+  const p2 = { ...pgpeParams({ popSize: 100, stdevInit: 0.05 }), stdevLearningRate: 0, optimizer: adamParams({ lr: 0.02, weightDecay: 0 }) };
+  const s2 = pgpeAdam.init(p2, zeros(D), { seed: 2 });
+  assert.equal(s2.optimizer.kind, 'adam');
+  const { best: b2 } = run(pgpeAdam, p2, s2, quadratic, 200);
+  assert.ok(b2 > -0.5, `PGPE + Adam best −‖μ − x*‖² = ${b2}`);
+  // its state reads back through the matching strategy
+  assert.deepEqual(pgpeAdam.read(structuredClone(s2), 'optimizer'), s2);
+  assert.throws(() => pgpe.read(structuredClone(s2), 'optimizer'), /optimizer\.optimizer\.kind: expected "clipup", got "adam"/);
 });
