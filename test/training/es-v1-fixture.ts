@@ -1,8 +1,9 @@
 /**
- * Values computed by the class-based optimisers (training/optimizers/, before the state
- * records) with /tmp capture scripts at commit 01bcf63: the state-record strategies must
- * reproduce them bit for bit. Regenerating them from the new code would make the tests
- * that use them unable to fail; do not.
+ * Values computed by the class-based optimisers (training/optimizers/ at commit 01bcf63, before
+ * the state records), with the setups written out in es.test.ts (`legacySetup`) and
+ * es-compat.test.ts (`tinyConfig`): the state-record strategies must reproduce them bit for
+ * bit. Regenerating them from the new code would make the tests that use them unable to fail;
+ * do not.
  */
 
 /** 5 generations on a 7-D quadratic (see es.test.ts `legacySetup`): SHA-256 prefixes of the population's float32 bytes and of the base64 text (core/codec.ts) of the float64 centre / σ after each tell. */
