@@ -23,9 +23,9 @@ import { readFileSync } from 'node:fs';
 import { FileWriteError, describeFileError, writeFileAtomic } from '../core/atomic.js';
 import { validate, type Schema } from '../core/schema.js';
 import type { RngState } from '../core/rng.js';
-import type { OptimizerState } from './optimizers/optimizer.js';
+import type { AnyState as OptimizerState } from './es/index.js';
 import type { NormalizerState } from './normalizer.js';
-import { decodeTyped, encodeTyped, typedName, type TypedName } from './optimizers/state.js';
+import { decodeTyped, encodeTyped, typedName, type TypedName } from '../core/codec.js';
 
 export const CHECKPOINT_FORMAT = 'spikeloco-checkpoint';
 export const CHECKPOINT_VERSION = 1;

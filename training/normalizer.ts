@@ -18,7 +18,7 @@
  * std_j = √(M2_j / n) (population variance). With n = 0, mean = 0 and std = 1 (identity).
  */
 import { validate, type Schema } from '../core/schema.js';
-import { BASE64_PATTERN, decodeFloat64, encodeFloat64 } from './optimizers/state.js';
+import { BASE64_PATTERN, decodeFloat64, encodeFloat64 } from '../core/codec.js';
 
 export interface RunningStatsState {
   dim: number;

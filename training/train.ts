@@ -16,7 +16,7 @@ import { loadMorphology } from '../morphologies/index.js';
 import { genomeLayoutFor, initGenome, parseControllerConfig } from '../controllers/index.js';
 import { GenomeLayout } from '../controllers/genome.js';
 import { LocomotionEnv } from '../sim/env.js';
-import { OpenAIES, PGPE, SNES, optimizerFromState, type Optimizer, type OptimizerState } from './optimizers/index.js';
+import { centerOf, openAIES, openAIESParams, pgpe, pgpeParams, readStrategyState, searchRun, snes, snesParams, type AnyState, type SearchRun } from './es/index.js';
 import { Normalizer, RunningStats, type NormalizerState } from './normalizer.js';
 import { CheckpointError, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { RunLog, type LogRow } from './log.js';
@@ -86,15 +86,16 @@ interface RunState {
   budget: RunBudget;
   config: TrainConfig;
   layout: ReturnType<GenomeLayout['toJSON']>;
-  optimizer: OptimizerState;
+  /** the strategy's state record as it is (kind, version 2; frozen entries inside) */
+  optimizer: AnyState;
   normalizer: NormalizerState;
   generation: number;
   history: GenerationRow[];
   best: { genome: Float32Array; fitness: number; meanForwardVelocity: number; generation: number } | null;
   envSteps: number;
   elapsedSec: number;
-  /** genome entries held fixed (a frozen learned rule): mask 1 = fixed at `values` */
-  frozen: { mask: Uint8Array; values: Float32Array } | null;
+  /** version-1 checkpoints only: the frozen entries, kept outside the optimiser then (now `optimizer.frozen`) */
+  frozen?: { mask: Uint8Array; values: Float32Array } | null;
 }
 
 export interface TrainOptions {
@@ -130,16 +131,29 @@ export interface TrainResult {
   outDir: string;
 }
 
-function makeOptimizer(cfg: TrainConfig, init: Float32Array): Optimizer {
+/**
+ * The run's strategy: params from the config, state from `init` (a new run; `frozen` 1 = hold
+ * that entry at its initial value) or from a checkpoint (`stored`, already validated).
+ */
+function makeSearch(cfg: TrainConfig, init: Float32Array, frozen: Uint8Array | null, stored?: AnyState): SearchRun<AnyState> {
   const o = cfg.optimizer;
+  const seed = cfg.seed;
   const dim = init.length;
+  if (stored && stored.kind !== o.kind) throw new Error(`optimizer.kind: the state is ${stored.kind} but the config says ${o.kind}`);
+  if (stored && stored.popSize !== o.popSize) throw new Error(`optimizer.popSize: the state has ${stored.popSize} members but the config says ${o.popSize}`);
   switch (o.kind) {
-    case 'openai-es':
-      return new OpenAIES({ dim, pairs: o.popSize / 2, seed: cfg.seed, sigma: o.sigma, lr: o.lr, weightDecay: o.weightDecay, init });
-    case 'pgpe':
-      return new PGPE({ dim, popSize: o.popSize, seed: cfg.seed, maxSpeed: o.maxSpeed, stdevInit: o.sigma, init });
-    case 'snes':
-      return new SNES({ dim, popSize: o.popSize, seed: cfg.seed, init, stdevInit: o.sigma });
+    case 'openai-es': {
+      const p = openAIESParams({ pairs: o.popSize / 2, sigma: o.sigma, lr: o.lr, weightDecay: o.weightDecay });
+      return searchRun(openAIES, p, (stored as typeof stored & { kind: 'openai-es' }) ?? openAIES.init(p, init, { seed, frozen }));
+    }
+    case 'pgpe': {
+      const p = pgpeParams({ popSize: o.popSize, maxSpeed: o.maxSpeed, stdevInit: o.sigma });
+      return searchRun(pgpe, p, (stored as typeof stored & { kind: 'pgpe' }) ?? pgpe.init(p, init, { seed, frozen }));
+    }
+    case 'snes': {
+      const p = snesParams(dim, { popSize: o.popSize, stdevInit: o.sigma });
+      return searchRun(snes, p, (stored as typeof stored & { kind: 'snes' }) ?? snes.init(p, init, { seed, frozen }));
+    }
   }
 }
 
@@ -203,18 +217,28 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
   probe.free();
   const layout = genomeLayoutFor(controllerConfig, obsSize, actSize);
 
-  let optimizer: Optimizer;
+  let search: SearchRun<AnyState>;
   let normalizer: Normalizer;
   if (state) {
     const saved = GenomeLayout.fromJSON(state.layout);
     if (!saved.equals(layout)) throw new CheckpointError(ckptPath, 'kind', `its genome layout (${saved.size} values) does not match its own controller config on this robot (${layout.size} values); it was written by another version or edited: start a new run`);
-    optimizer = optimizerFromState(state.optimizer);
+    let stored: AnyState;
+    try {
+      // version-1 states (and the frozen entries kept beside them) convert here
+      stored = readStrategyState(state.optimizer, 'optimizer', state.frozen ?? null);
+      if (stored.dim !== layout.size) throw new Error(`optimizer.dim: expected ${layout.size} (the genome layout), got ${stored.dim}`);
+      search = makeSearch(cfg, new Float32Array(layout.size), null, stored);
+    } catch (e) {
+      throw new CheckpointError(ckptPath, 'corrupt', `unusable optimiser state: ${(e as Error).message}`);
+    }
+    delete state.frozen;
+    state.optimizer = search.state;
     normalizer = Normalizer.fromState(state.normalizer);
   } else {
     const init = initGenome(layout, cfg.seed);
     const mask = opts.initialGenome?.(layout, init);
-    const frozen = mask && mask.some((m) => m === 1) ? { mask, values: init.slice() } : null;
-    optimizer = makeOptimizer(cfg, init);
+    // frozen entries get no noise and no update inside the strategy (see training/es/sampling.ts)
+    search = makeSearch(cfg, init, mask ?? null);
     normalizer = new Normalizer(obsSize);
     const identity = { runId: newRunId(), configHash: configHash(cfg) };
     writeRunFile(opts.outDir, RUN_KIND, identity);
@@ -224,21 +248,16 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
       budget: { generations, minutes },
       config: cfg,
       layout: layout.toJSON(),
-      optimizer: optimizer.getState(),
+      optimizer: search.state,
       normalizer: normalizer.getState(),
       generation: 0,
       history: [],
       best: null,
       envSteps: 0,
       elapsedSec: 0,
-      frozen,
     };
   }
-  const clamp = (x: Float32Array): Float32Array => {
-    const f = state.frozen;
-    if (f) for (let i = 0; i < x.length; i++) if (f.mask[i]) x[i] = f.values[i];
-    return x;
-  };
+  let population: Float32Array[] | undefined; // reused every generation (the pool copies members out)
 
   const episodeSteps = Math.max(1, Math.round(cfg.episodeSeconds / controlDt));
   const pool = await RolloutPool.create(opts.workers, {
@@ -256,7 +275,7 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
   const t0 = performance.now() - state.elapsedSec * 1000;
 
   const save = () => {
-    state.optimizer = optimizer.getState();
+    state.optimizer = search.state;
     state.normalizer = normalizer.getState();
     writeCheckpoint(ckptPath, RUN_KIND, state);
     if (state.best) {
@@ -281,17 +300,17 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
       if (minutes > 0 && (performance.now() - t0) / 60000 >= minutes) break;
       const g = state.generation;
       const tGen = performance.now();
-      const population = optimizer.ask().map((x) => clamp(x.slice()));
+      const genomes = (population = search.ask(population));
       const frozen = cfg.normalizeObservations ? normalizer.freeze() : null;
-      const results = await pool.evaluate(g, population, frozen, false, (m) => `evaluating population member ${m} (of 0–${population.length - 1}) in generation ${g + 1}`);
-      optimizer.tell(results.map((r) => r.fitness));
+      const results = await pool.evaluate(g, genomes, frozen, false, (m) => `evaluating population member ${m} (of 0–${genomes.length - 1}) in generation ${g + 1}`);
+      search.tell(results.map((r) => r.fitness));
       if (cfg.normalizeObservations) normalizer.merge(...results.map(statsOf));
       const gen = summarise(g, results, state, cfg.episodesPerMember);
       gen.stepsPerS = results.reduce((s, r) => s + r.steps, 0) / ((performance.now() - tGen) / 1000);
 
       const isCheckpoint = (g + 1) % cfg.checkpointEvery === 0 || g + 1 === generations;
       if (isCheckpoint) {
-        const center = clamp(optimizer.center());
+        const center = centerOf(search.state);
         // fresh seeds for the centre's evaluation: generation index offset by 1e6
         const evals = await pool.evaluate(CENTRE_SEED_OFFSET + g, Array.from({ length: cfg.finalEpisodes }, () => center), cfg.normalizeObservations ? normalizer.frozen() : null, true, centreTask(g + 1, cfg.finalEpisodes));
         const f = evals.reduce((s, r) => s + r.fitness, 0) / evals.length;
@@ -313,7 +332,7 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
       if (isCheckpoint) save();
     }
     if (!state.best) {
-      const center = clamp(optimizer.center());
+      const center = centerOf(search.state);
       const evals = await pool.evaluate(CENTRE_SEED_OFFSET + state.generation, Array.from({ length: cfg.finalEpisodes }, () => center), cfg.normalizeObservations ? normalizer.frozen() : null, true, centreTask(state.generation, cfg.finalEpisodes));
       state.best = {
         genome: center,

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../core/rng.js';
-import { OpenAIES } from '../../training/optimizers/index.js';
+import { openAIES, openAIESParams, readStrategyState } from '../../training/es/index.js';
 import { Normalizer } from '../../training/normalizer.js';
 import {
   CheckpointError,
@@ -18,10 +18,10 @@ const dir = mkdtempSync(join(tmpdir(), 'spikeloco-ckpt-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 function sample(): TrainingCheckpoint<{ pairs: number; task: string }, { name: string; offset: number; length: number }[]> {
-  const opt = new OpenAIES({ dim: 6, pairs: 2, seed: 3 });
-  const fit = [1, 2, 3, 4];
-  opt.ask();
-  opt.tell(fit);
+  const p = openAIESParams({ pairs: 2 });
+  const opt = openAIES.init(p, new Float32Array(6), { seed: 3 });
+  openAIES.ask(opt, p);
+  openAIES.tell(opt, p, [1, 2, 3, 4]);
   const norm = new Normalizer(2);
   norm.stats.push([1, 2]);
   const rng = new Rng(8);
@@ -31,7 +31,7 @@ function sample(): TrainingCheckpoint<{ pairs: number; task: string }, { name: s
     config: { pairs: 2, task: 'ant' },
     genomeLayout: [{ name: 'w_in', offset: 0, length: 6 }],
     generation: 1,
-    optimizer: opt.getState(),
+    optimizer: opt,
     normalizer: norm.getState(),
     rng: rng.getState(),
     best: { genome, fitness: 12.5, generation: 1 },
@@ -67,13 +67,12 @@ test('round trip is exact: typed arrays bit for bit, nested data, special number
   assert.ok(Object.is(back.data.odd[3], -0));
   assert.ok(Number.isNaN(back.data.f64[2]));
   // the optimiser restored from it continues identically
-  const a = new OpenAIES({ dim: 6, pairs: 2, seed: 0 });
-  a.setState(back.data.optimizer);
-  const b = new OpenAIES({ dim: 6, pairs: 2, seed: 0 });
-  b.setState(data.optimizer);
-  a.ask(); b.ask();
-  a.tell([4, 3, 2, 1]); b.tell([4, 3, 2, 1]);
-  assert.deepEqual(a.center(), b.center());
+  const p = openAIESParams({ pairs: 2 });
+  const a = readStrategyState(back.data.optimizer, 'optimizer') as typeof data.optimizer & { kind: 'openai-es' };
+  const b = data.optimizer as typeof a;
+  openAIES.ask(a, p); openAIES.ask(b, p);
+  openAIES.tell(a, p, [4, 3, 2, 1]); openAIES.tell(b, p, [4, 3, 2, 1]);
+  assert.deepEqual(a.center, b.center);
   // self-describing: header line and a readable genome copy
   const text = readFileSync(path, 'utf8');
   assert.match(text.split('\n')[0], /^\{"format":"spikeloco-checkpoint","version":1,"kind":"es-run"/);

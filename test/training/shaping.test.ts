@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { centeredRanks, utilities, utilityWeights } from '../../training/optimizers/shaping.js';
+import { centeredRanks, utilities, utilityWeights } from '../../training/es/shaping.js';
 
 test('centred ranks: hand-computed cases', () => {
   assert.deepEqual(Array.from(centeredRanks([3, 1, 2])), [0.5, -0.5, 0]);

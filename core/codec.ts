@@ -1,13 +1,13 @@
 /**
- * Exact, JSON-able encodings of typed arrays for optimiser, normaliser and checkpoint state:
- * the raw little-endian bytes in base64, so every bit (including −0, NaN payloads, ±Infinity)
- * survives a round trip through `JSON.stringify` / `JSON.parse`.
+ * The one exact, JSON-able encoding of typed arrays (checkpoints, normaliser state, anything
+ * else that stores numbers): the raw little-endian bytes in base64, so every bit (including −0,
+ * NaN payloads, ±Infinity) survives a round trip through `JSON.stringify` / `JSON.parse`.
  */
 import { endianness } from 'node:os';
 
 if (endianness() !== 'LE') {
   // Every platform Node 20 ships for is little-endian; refuse rather than write foreign bytes.
-  throw new Error('spikeloco training state encoding assumes a little-endian platform');
+  throw new Error('spikeloco typed-array encoding (core/codec.ts) assumes a little-endian platform');
 }
 
 /** A base64 string (standard alphabet, padded). */

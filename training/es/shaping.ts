@@ -8,6 +8,12 @@
  * zero, where breaking ties by index would inject a spurious step along −ε.
  */
 
+/**
+ * A fitness shaping as the strategies take it: raw fitness → one weight per member into `out`
+ * (scratch: member indices). Strategies are built with one (`makeOpenAIES(adam, centeredRanks)`).
+ */
+export type FitnessShaping = (fitness: Float64Array, out: Float64Array, scratch: Uint32Array) => Float64Array;
+
 /** Indices sorted by fitness, ascending (ties by index, only to make the sort total). */
 function sortIndices(fitness: ArrayLike<number>, idx: Uint32Array): void {
   for (let i = 0; i < idx.length; i++) idx[i] = i;
@@ -95,3 +101,12 @@ export function utilityWeights(
   }
   return out;
 }
+
+const utilityTables = new Map<number, Float64Array>();
+
+/** `utilityWeights` with the table for n = fitness.length (computed once per n): SNES's shaping. */
+export const nesUtilities: FitnessShaping = (fitness, out, scratch) => {
+  let table = utilityTables.get(fitness.length);
+  if (!table) utilityTables.set(fitness.length, (table = utilities(fitness.length)));
+  return utilityWeights(fitness, out, table, scratch);
+};
