@@ -24,6 +24,7 @@ import { RolloutPool } from './pool.js';
 import type { EvaluatorInit, MemberResult } from './evaluate.js';
 import type { TrainConfig } from './config.js';
 import { parseTrainConfig } from './config.js';
+import { UserError } from '../core/errors.js';
 
 export const RUN_KIND = 'es-run';
 export const POLICY_KIND = 'policy';
@@ -118,11 +119,11 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
   let state: RunState;
   let cfg = cfgIn;
   if (opts.resume) {
-    if (!existsSync(ckptPath)) throw new Error(`--resume ${opts.outDir}: no checkpoint.json there`);
+    if (!existsSync(ckptPath)) throw new UserError(`--resume ${opts.outDir}: no checkpoint.json there; start the run with --config FILE --out ${opts.outDir}`);
     state = readCheckpoint<RunState>(ckptPath, RUN_KIND).data;
     cfg = parseTrainConfig(state.config, `${ckptPath} config`);
   } else {
-    if (existsSync(ckptPath)) throw new Error(`${opts.outDir} already holds a run (checkpoint.json); continue it with --resume ${opts.outDir} or choose another --out`);
+    if (existsSync(ckptPath)) throw new UserError(`${opts.outDir} already holds a run (checkpoint.json); continue it with --resume ${opts.outDir} or choose another --out`);
     state = undefined as unknown as RunState;
   }
   const generations = opts.generations ?? cfg.generations;
@@ -134,12 +135,13 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
   const { obsSize, actSize, controlDt } = probe;
   probe.free();
   const layout = genomeLayoutFor(controllerConfig, obsSize, actSize);
+  if (layout.size === 0) throw new UserError(`controller "${controllerConfig.kind}" has no parameters to train; use plastic-snn, static-snn or mlp (configs/ant-*.json)`);
 
   let optimizer: Optimizer;
   let normalizer: Normalizer;
   if (state) {
     const saved = GenomeLayout.fromJSON(state.layout);
-    if (!saved.equals(layout)) throw new Error(`${ckptPath}: the checkpoint's genome layout does not match this controller config (${saved.size} vs ${layout.size} values)`);
+    if (!saved.equals(layout)) throw new UserError(`${ckptPath}: the checkpoint's genome layout does not match this controller config (${saved.size} vs ${layout.size} values)`);
     optimizer = optimizerFromState(state.optimizer);
     normalizer = Normalizer.fromState(state.normalizer);
   } else {
@@ -179,7 +181,7 @@ export async function train(cfgIn: TrainConfig, opts: TrainOptions): Promise<Tra
     faultInjection: opts.faultInjection,
   });
   const log = new RunLog(opts.outDir, { extraColumns: EXTRA_COLUMNS, resumeFromGeneration: opts.resume ? state.generation : undefined });
-  const progress = opts.progress === null ? null : new ProgressReporter({ total: generations, stream: opts.progress ?? process.stderr, startGeneration: state.generation });
+  const progress = opts.progress === null ? null : new ProgressReporter({ total: generations, stream: opts.progress ?? process.stderr, startGeneration: state.generation, budgetSeconds: minutes > 0 ? Math.max(1e-3, minutes * 60 - state.elapsedSec) : 0 });
   const t0 = performance.now() - state.elapsedSec * 1000;
 
   const save = () => {

@@ -32,6 +32,7 @@ import { signAccuracy, maskedMse, type TaskBatch, type TemporalTask } from './ta
 import { CueRewardTask } from './cue-reward.js';
 import { PatternMemoryTask } from './pattern-memory.js';
 import { buildRuleExport, writeRule } from './rule.js';
+import { UserError } from '../../core/errors.js';
 
 export const TASK_NAMES = ['cue-reward', 'pattern-memory'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
@@ -298,8 +299,11 @@ export interface RunOptions {
   /** on resume: train up to this many iterations (default: the checkpoint's config) */
   iterations?: number;
   backend?: BackendName;
-  /** called after each iteration (progress display) */
-  onIteration?: (s: IterationStats, evalStats: EvalStats | null, total: number) => void;
+  /**
+   * called after each iteration (progress display); `secondsPerIteration` is the wall clock per
+   * iteration of this run so far, evaluations and checkpoints included, as in RunResult
+   */
+  onIteration?: (s: IterationStats, evalStats: EvalStats | null, total: number, secondsPerIteration: number) => void;
   log?: (line: string) => void;
 }
 
@@ -323,7 +327,7 @@ export async function runLearnRule(config: LearnConfig, opts: RunOptions): Promi
   const ckptPath = join(opts.outDir, 'checkpoint.json');
   let ck: BpttCheckpoint | null = null;
   if (opts.resume) {
-    if (!existsSync(ckptPath)) throw new Error(`--resume: no checkpoint.json in ${opts.outDir}`);
+    if (!existsSync(ckptPath)) throw new UserError(`--resume: no checkpoint.json in ${opts.outDir}; start the run without --resume`);
     ck = readCheckpoint<BpttCheckpoint>(ckptPath, RUN_KIND).data;
     config = opts.iterations !== undefined ? { ...ck.config, iterations: opts.iterations } : ck.config;
   }
@@ -337,7 +341,12 @@ export async function runLearnRule(config: LearnConfig, opts: RunOptions): Promi
       if (ck.optimizer.length) await trainer.restoreOptimizer(ck.optimizer);
       say(`resumed at iteration ${ck.iteration}`);
     }
-    const log = new RunLog(opts.outDir, { extraColumns: ['loss', 'metric', 'evalLoss', 'evalMetric', 'gradNorm'], resumeFromGeneration: ck ? ck.iteration : undefined });
+    // only the columns this run has: no ES population columns (best/mean/sd of a population)
+    const log = new RunLog(opts.outDir, {
+      baseColumns: ['generation', 'evaluations', 'envSteps', 'elapsedS', 'stepsPerS'],
+      extraColumns: ['loss', 'metric', 'evalLoss', 'evalMetric', 'bestEvalMetric', 'gradNorm'],
+      resumeFromGeneration: ck ? ck.iteration : undefined,
+    });
     const evalB = trainer.evalBatch();
     let best = ck?.best ?? null;
     const history = ck?.history ?? [];
@@ -379,9 +388,9 @@ export async function runLearnRule(config: LearnConfig, opts: RunOptions): Promi
         sd: NaN,
         elapsedS: elapsed,
         stepsPerS: (done * tasksSteps) / Math.max(elapsed, 1e-9),
-        extra: { loss: s.loss, metric: s.metric, evalLoss: ev?.loss ?? NaN, evalMetric: ev?.metric ?? NaN, gradNorm: s.gradNorm },
+        extra: { loss: s.loss, metric: s.metric, evalLoss: ev?.loss ?? NaN, evalMetric: ev?.metric ?? NaN, bestEvalMetric: best?.metric ?? NaN, gradNorm: s.gradNorm },
       });
-      opts.onIteration?.(s, ev, config.iterations);
+      opts.onIteration?.(s, ev, config.iterations, elapsed / done);
       if (trainer.iteration % config.checkpointEvery === 0 || last) await save();
     }
     if (done === 0) await save();
