@@ -26,6 +26,8 @@ export interface ConditionResult {
   distance: { mean: number; ci95: number; sd: number };
   speed: { mean: number; ci95: number };
   fallRate: number;
+  /** mean simulated seconds per episode (less than the report's `seconds` when episodes ended early: falls) */
+  meanSeconds: number;
   /** mean distance here / mean distance on flat */
   retention: number;
   /** half-width of the 95% interval of the retention (delta method; 0 on flat, NaN with one episode) */
@@ -81,6 +83,7 @@ export async function evaluatePolicies(policies: { name: string; policy: PolicyF
     const spec = o.morphology ?? loadMorphology(policy.config.morphology);
     const probe = await LocomotionEnv.create({ morphology: spec });
     const episodeSteps = Math.round(o.seconds / probe.controlDt);
+    const controlDt = probe.controlDt;
     probe.free();
     const pool = await RolloutPool.create(o.workers, {
       morphology: spec,
@@ -105,6 +108,7 @@ export async function evaluatePolicies(policies: { name: string; policy: PolicyF
           distance: dist,
           speed: { mean: speed.mean, ci95: speed.ci95 },
           fallRate: res.reduce((s, r) => s + r.falls, 0) / res.length,
+          meanSeconds: (res.reduce((s, r) => s + r.steps, 0) / res.length) * controlDt,
           retention: NaN,
           retentionCi95: NaN,
         });
@@ -161,7 +165,8 @@ export function formatEvaluation(r: EvaluationReport): string {
       );
     }
   }
-  lines.push('', `retention = distance / flat distance; ${NO_CHANGE_MARK}: its 95% interval includes 1, no evidence of a change from flat (neither a loss nor a gain)`);
+  lines.push('', `falls = episodes that ended before ${r.seconds} s (fell, flipped, …; speed = distance / ${r.seconds} s)`);
+  lines.push(`retention = distance / flat distance; ${NO_CHANGE_MARK}: its 95% interval includes 1, no evidence of a change from flat (neither a loss nor a gain)`);
   return lines.join('\n');
 }
 

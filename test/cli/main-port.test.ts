@@ -36,3 +36,21 @@ test('main with a busy --port exits 2 before training, naming the port and how t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('watch on a busy port says which port and how to pick another (exit 2, one line)', async () => {
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  const port = (busy.address() as { port: number }).port;
+  try {
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(process.execPath, [BIN, 'watch', '--port', String(port)], { timeout: 120_000 }, (err, _stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stderr }),
+      );
+    });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`^spikeloco watch: port ${port} on 127\\.0\\.0\\.1 is already in use.*--port N`));
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  } finally {
+    busy.close();
+  }
+});

@@ -19,6 +19,7 @@ const row = (condition: string, mean: number, sd: number, retention: number, ret
   distance: { mean, sd, ci95: 0.7 * sd },
   speed: { mean: mean / 10, ci95: 0.07 * sd },
   fallRate: 0,
+  meanSeconds: 10,
   retention,
   retentionCi95,
 });
