@@ -106,3 +106,12 @@ test('the adapt table is aligned for long policy names', async () => {
   assert.equal(new Set(lines.map((l) => l.length)).size, 1, lines.join('\n'));
   assert.equal(col(lines[1]), col(lines[2]));
 });
+
+test('--workers above the core count is allowed with a warning (results do not depend on it)', async () => {
+  const os = await import('node:os');
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  const policy = fileURLToPath(new URL('../../../viewer/pretrained/ant-plastic/best.json', import.meta.url));
+  const { stdout, stderr } = await spikeloco('eval', policy, '--suite', 'flat', '--episodes', '1', '--seconds', '0.5', '--workers', String(cores + 1));
+  assert.match(stderr, new RegExp(`^spikeloco eval: warning: --workers ${cores + 1} is more than the ${cores} cores here`, 'm'));
+  assert.match(stdout, /suite flat: 1 episodes × 0\.5 s per condition/);
+});
