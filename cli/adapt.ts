@@ -1,10 +1,11 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandSpec, ParsedArgs } from './args.js';
 import { num, str, UsageError } from './args.js';
 import { policyFromFile } from '../training/policy.js';
 import { adaptationTrace, smooth } from '../training/adaptation.js';
 import { lineChartSVG } from '../training/plot.js';
+import { EPISODE_SECONDS, seedOption } from './limits.js';
+import { writeOutput } from './output.js';
 
 export const command: CommandSpec = {
   name: 'adapt',
@@ -13,14 +14,23 @@ export const command: CommandSpec = {
   positionals: 'CHECKPOINT...',
   options: [
     { name: 'condition', type: 'string', default: 'friction(mu=0.3)', description: 'the condition switched on mid-episode', metavar: 'COND' },
-    { name: 'switch-at', type: 'number', default: 5, description: 'seconds of flat ground before the switch', metavar: 'S' },
-    { name: 'seconds', type: 'number', default: 15, description: 'episode length', metavar: 'S' },
-    { name: 'seeds', type: 'integer', default: 5, description: 'episodes averaged', metavar: 'N' },
-    { name: 'seed', type: 'integer', default: 777, description: 'base seed', metavar: 'N' },
+    { name: 'switch-at', type: 'number', default: 5, ...EPISODE_SECONDS, description: 'seconds of flat ground before the switch (less than --seconds)', metavar: 'S' },
+    { name: 'seconds', type: 'number', default: 15, ...EPISODE_SECONDS, description: 'episode length in simulated seconds', metavar: 'S' },
+    { name: 'seeds', type: 'integer', default: 5, min: 1, max: 1000, description: 'episodes averaged', metavar: 'N' },
+    seedOption(777, 'base seed'),
     { name: 'svg', type: 'string', description: 'write the speed-over-time picture here', metavar: 'FILE' },
     { name: 'json', type: 'string', description: 'write the traces as JSON', metavar: 'FILE' },
   ],
 };
+
+/** The before/after/end table, the name column as wide as the longest name. */
+export function adaptTable(traces: { policy: string; controller: string; before: number; after: number; end: number; falls: number }[]): string {
+  const names = traces.map((t) => `${t.policy} (${t.controller})`);
+  const w = Math.max('policy'.length, ...names.map((n) => n.length)) + 2;
+  const rows = [`${'policy'.padEnd(w)}${'before'.padStart(9)}${'after'.padStart(9)}${'end'.padStart(9)}${'falls'.padStart(7)}`];
+  traces.forEach((t, i) => rows.push(`${names[i].padEnd(w)}${t.before.toFixed(3).padStart(9)}${t.after.toFixed(3).padStart(9)}${t.end.toFixed(3).padStart(9)}${String(t.falls).padStart(7)}`));
+  return rows.join('\n');
+}
 
 export async function run(args: ParsedArgs): Promise<number> {
   if (!args.positionals.length) throw new UsageError('adapt needs at least one checkpoint');
@@ -29,12 +39,11 @@ export async function run(args: ParsedArgs): Promise<number> {
   const traces = [];
   for (const p of args.positionals) traces.push(await adaptationTrace(p, policyFromFile(p.endsWith('.json') ? p : join(p, 'best.json')), o));
   console.log(`switch to ${o.condition} at ${o.switchAt} s; mean forward speed (m/s) over ${o.seeds} seeds, ${o.window}-s windows`);
-  console.log(`${'policy'.padEnd(40)}${'before'.padStart(9)}${'after'.padStart(9)}${'end'.padStart(9)}${'falls'.padStart(7)}`);
-  for (const t of traces) console.log(`${`${t.policy} (${t.controller})`.padEnd(40)}${t.before.toFixed(3).padStart(9)}${t.after.toFixed(3).padStart(9)}${t.end.toFixed(3).padStart(9)}${String(t.falls).padStart(7)}`);
+  console.log(adaptTable(traces));
   const svgPath = str(args, 'svg');
   if (svgPath) {
     const k = Math.max(1, Math.round(1 / 0.05));
-    writeFileSync(
+    writeOutput(
       svgPath,
       lineChartSVG({
         title: `forward speed, ${o.condition} switched on at ${o.switchAt} s (1-s moving average, ${o.seeds} seeds)`,
@@ -49,6 +58,6 @@ export async function run(args: ParsedArgs): Promise<number> {
     console.log(`wrote ${svgPath}`);
   }
   const json = str(args, 'json');
-  if (json) writeFileSync(json, JSON.stringify({ options: o, traces }, null, 2) + '\n');
+  if (json) writeOutput(json, JSON.stringify({ options: o, traces }, null, 2) + '\n');
   return 0;
 }

@@ -13,6 +13,11 @@ export interface OptionSpec {
   default?: string | number | boolean | string[];
   /** placeholder shown in help, e.g. 'FILE' */
   metavar?: string;
+  /** inclusive bounds of a number/integer option: shown in help, enforced by parseArgs */
+  min?: number;
+  max?: number;
+  /** a default that is not filled in by parseArgs (it comes from a config), shown in help only */
+  shownDefault?: string | number;
 }
 
 export interface CommandSpec {
@@ -56,18 +61,21 @@ export function parseArgs(cmd: CommandSpec, argv: string[]): ParsedArgs {
     const name = a.slice(2, eq < 0 ? undefined : eq);
     const opt = cmd.options.find((o) => o.name === name);
     if (!opt) {
-      throw new UsageError(`${cmd.name}: unknown option --${name}; known: ${cmd.options.map((o) => '--' + o.name).join(', ')}, --help`);
+      throw new UsageError(`unknown option --${name}; known: ${cmd.options.map((o) => '--' + o.name).join(', ')}, --help`);
     }
     if (opt.type === 'boolean') {
       options[name] = eq < 0 ? true : parseBool(cmd, name, a.slice(eq + 1));
       continue;
     }
     const raw = eq >= 0 ? a.slice(eq + 1) : argv[++i];
-    if (raw === undefined) throw new UsageError(`${cmd.name}: --${name} needs a value (${opt.metavar ?? opt.type})`);
+    if (raw === undefined) throw new UsageError(`--${name} needs a value (${opt.metavar ?? opt.type})`);
     if (opt.type === 'number' || opt.type === 'integer') {
-      const v = Number(raw);
+      const v = raw.trim() === '' ? NaN : Number(raw);
       if (!Number.isFinite(v) || (opt.type === 'integer' && !Number.isInteger(v))) {
-        throw new UsageError(`${cmd.name}: --${name} expects ${opt.type === 'integer' ? 'an integer' : 'a number'}, got "${raw}"`);
+        throw new UsageError(`--${name} expects ${opt.type === 'integer' ? 'an integer' : 'a number'}${rangeText(opt) ? ` in ${rangeText(opt)}` : ''}, got "${raw}"`);
+      }
+      if ((opt.min !== undefined && v < opt.min) || (opt.max !== undefined && v > opt.max)) {
+        throw new UsageError(`--${name} must be in ${rangeText(opt)}, got ${raw}`);
       }
       options[name] = v;
     } else if (opt.type === 'strings') {
@@ -83,7 +91,17 @@ export function parseArgs(cmd: CommandSpec, argv: string[]): ParsedArgs {
 function parseBool(cmd: CommandSpec, name: string, raw: string): boolean {
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
-  throw new UsageError(`${cmd.name}: --${name} expects true or false, got "${raw}"`);
+  throw new UsageError(`--${name} expects true or false, got "${raw}"`);
+}
+
+const fmtBound = (x: number) => (Number.isInteger(x) && Math.abs(x) >= 1e5 ? (x === 2 ** 32 - 1 ? '2^32-1' : x === 2 ** 31 ? '2^31' : x.toExponential().replace('e+', 'e')) : String(x));
+
+/** "1..64", "≥ 0", "≤ 600", or '' for an unbounded option */
+export function rangeText(o: OptionSpec): string {
+  if (o.min !== undefined && o.max !== undefined) return `${fmtBound(o.min)}..${fmtBound(o.max)}`;
+  if (o.min !== undefined) return `≥ ${fmtBound(o.min)}`;
+  if (o.max !== undefined) return `≤ ${fmtBound(o.max)}`;
+  return '';
 }
 
 export function formatHelp(cmd: CommandSpec): string {
@@ -91,8 +109,9 @@ export function formatHelp(cmd: CommandSpec): string {
   const width = Math.max(...cmd.options.map((o) => o.name.length + (o.metavar ?? o.type).length), 10) + 6;
   for (const o of cmd.options) {
     const left = `  --${o.name}${o.type === 'boolean' ? '' : ' ' + (o.metavar ?? o.type.toUpperCase())}`;
-    const def = o.default !== undefined && o.default !== false ? ` (default: ${Array.isArray(o.default) ? o.default.join(', ') : o.default})` : '';
-    lines.push(`${left.padEnd(width)} ${o.description}${def}`);
+    const shown = o.default !== undefined && o.default !== false ? (Array.isArray(o.default) ? o.default.join(', ') : String(o.default)) : o.shownDefault !== undefined ? String(o.shownDefault) : undefined;
+    const notes = [rangeText(o), shown !== undefined ? `default: ${shown}` : ''].filter(Boolean).join(', ');
+    lines.push(`${left.padEnd(width)} ${o.description}${notes ? ` (${notes})` : ''}`);
   }
   lines.push(`  --help${' '.repeat(Math.max(1, width - 7))} show this help`);
   return lines.join('\n');

@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandSpec, ParsedArgs } from './args.js';
 import { str, UsageError } from './args.js';
 import { readLogCsv } from '../training/log.js';
 import { lineChartSVG } from '../training/plot.js';
+import { writeOutput } from './output.js';
 
 export const command: CommandSpec = {
   name: 'curves',
@@ -20,9 +20,9 @@ export async function run(args: ParsedArgs): Promise<number> {
   const runs = args.positionals.map((dir) => ({ dir, rows: readLogCsv(join(dir, 'log.csv')).filter((r) => Number.isFinite(r.centerVelocity)) }));
   const out = str(args, 'svg')!;
   const series = (key: string) => runs.map(({ dir, rows }) => ({ name: dir, xs: rows.map((r) => r.envSteps / 1e6), ys: rows.map((r) => r[key]) }));
-  writeFileSync(out, lineChartSVG({ title: 'centre of the search distribution: forward speed on fresh 10-s episodes', xLabel: 'env steps (millions)', yLabel: 'm/s', series: series('centerVelocity') }));
+  writeOutput(out, lineChartSVG({ title: 'centre of the search distribution: forward speed on fresh 10-s episodes', xLabel: 'env steps (millions)', yLabel: 'm/s', series: series('centerVelocity') }));
   const out2 = out.replace(/\.svg$/, '') + '-return.svg';
-  writeFileSync(out2, lineChartSVG({ title: 'centre of the search distribution: return on fresh episodes', xLabel: 'env steps (millions)', yLabel: 'return', series: series('centerFitness') }));
+  writeOutput(out2, lineChartSVG({ title: 'centre of the search distribution: return on fresh episodes', xLabel: 'env steps (millions)', yLabel: 'return', series: series('centerFitness') }));
   for (const { dir, rows } of runs) {
     const last = rows[rows.length - 1];
     const best = rows.reduce((b, r) => (r.centerVelocity > b.centerVelocity ? r : b), rows[0]);

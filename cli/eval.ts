@@ -1,5 +1,3 @@
-import os from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandSpec, ParsedArgs } from './args.js';
 import { num, str, UsageError } from './args.js';
@@ -7,6 +5,8 @@ import { loadSuite, SUITES } from '../training/suites.js';
 import { policyFromFile } from '../training/policy.js';
 import { evaluatePolicies, evaluationCsv, formatEvaluation, type EvaluationReport } from '../training/evaluation.js';
 import { barChartSVG, heatmapSVG } from '../training/plot.js';
+import { EPISODE_SECONDS, seedOption, workersFrom, workersOption } from './limits.js';
+import { makeOutputDir, writeOutput } from './output.js';
 
 export const command: CommandSpec = {
   name: 'eval',
@@ -15,10 +15,10 @@ export const command: CommandSpec = {
   positionals: 'CHECKPOINT...',
   options: [
     { name: 'suite', type: 'string', default: 'unseen', description: `suite name (${Object.keys(SUITES).join(', ')}) or a JSON suite file`, metavar: 'NAME' },
-    { name: 'episodes', type: 'integer', default: 5, description: 'seeded episodes per condition', metavar: 'N' },
-    { name: 'seconds', type: 'number', default: 10, description: 'episode length', metavar: 'S' },
-    { name: 'seed', type: 'integer', default: 12345, description: 'evaluation seed (same episodes for every checkpoint)', metavar: 'N' },
-    { name: 'workers', type: 'integer', default: os.availableParallelism?.() ?? os.cpus().length, description: 'rollout worker threads', metavar: 'N' },
+    { name: 'episodes', type: 'integer', default: 5, min: 1, max: 1000, description: 'seeded episodes per condition (≥ 2 for intervals)', metavar: 'N' },
+    { name: 'seconds', type: 'number', default: 10, ...EPISODE_SECONDS, description: 'episode length in simulated seconds', metavar: 'S' },
+    seedOption(12345, 'evaluation seed (same episodes for every checkpoint)'),
+    workersOption(),
     { name: 'json', type: 'string', description: 'write the full report as JSON', metavar: 'FILE' },
     { name: 'out', type: 'string', description: 'write eval.json, eval.csv, retention.svg and distance.svg here', metavar: 'DIR' },
   ],
@@ -50,28 +50,28 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (!args.positionals.length) throw new UsageError('eval needs at least one checkpoint (a run directory\'s best.json or checkpoint.json)');
   const suite = loadSuite(str(args, 'suite')!);
   const episodes = num(args, 'episodes')!;
-  if (episodes < 1) throw new UsageError('--episodes must be ≥ 1');
+  const workers = workersFrom(args, 'eval');
   const policies = args.positionals.map((p) => ({ name: p, policy: policyFromFile(p.endsWith('.json') ? p : join(p, 'best.json')) }));
   const report = await evaluatePolicies(policies, {
     suite,
     episodes,
     seconds: num(args, 'seconds')!,
-    workers: num(args, 'workers')!,
+    workers,
     seed: num(args, 'seed')!,
     onProgress: (d, t) => (process.stderr.isTTY ? process.stderr.write(`\reval: ${d}/${t} policy × condition blocks`) : d === t && process.stderr.write(`eval: ${t} policy × condition blocks done`)),
   });
   process.stderr.write('\n');
   console.log(formatEvaluation(report));
   const json = str(args, 'json');
-  if (json) writeFileSync(json, JSON.stringify(report, null, 2) + '\n');
+  if (json) writeOutput(json, JSON.stringify(report, null, 2) + '\n');
   const out = str(args, 'out');
   if (out) {
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'eval.json'), JSON.stringify(report, null, 2) + '\n');
-    writeFileSync(join(out, 'eval.csv'), evaluationCsv(report));
+    makeOutputDir(out);
+    writeOutput(join(out, 'eval.json'), JSON.stringify(report, null, 2) + '\n');
+    writeOutput(join(out, 'eval.csv'), evaluationCsv(report));
     const pics = evaluationPictures(report);
-    writeFileSync(join(out, 'retention.svg'), pics.retention);
-    writeFileSync(join(out, 'distance.svg'), pics.distance);
+    writeOutput(join(out, 'retention.svg'), pics.retention);
+    writeOutput(join(out, 'distance.svg'), pics.distance);
     console.log(`\nwrote ${out}/eval.json, eval.csv, retention.svg, distance.svg`);
   }
   return 0;

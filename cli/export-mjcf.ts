@@ -1,9 +1,9 @@
 import type { CommandSpec, ParsedArgs } from './args.js';
 import { str, UsageError } from './args.js';
-import { writeFileSync } from 'node:fs';
 import { loadMorphology, MORPHOLOGIES, toMJCF } from '../morphologies/index.js';
 import { applyConditionToSpec } from '../sim/robot.js';
 import { parseCondition } from '../sim/conditions.js';
+import { writeOutput } from './output.js';
 
 export const command: CommandSpec = {
   name: 'export-mjcf',
@@ -23,7 +23,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (cond) spec = applyConditionToSpec(spec, parseCondition(cond));
   const xml = toMJCF(spec);
   const out = str(args, 'out');
-  if (out) writeFileSync(out, xml);
+  if (out) writeOutput(out, xml);
   else process.stdout.write(xml);
   return 0;
 }

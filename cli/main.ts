@@ -2,9 +2,13 @@
  * `spikeloco <command> [options]`. Each command lives in its own module under cli/ and exports
  * `command: CommandSpec` and `run(args: ParsedArgs): Promise<number>`; modules load lazily so
  * `--help` stays fast and a command only pays for what it imports.
+ *
+ * Exit codes: 0 done; 2 a user error (`spikeloco CMD: what is wrong and what to do` on one
+ * line: a UserError or a file/port problem a person caused); 1 a bug (stack trace and a line
+ * saying so).
  */
-import { formatHelp, parseArgs, UsageError, type CommandSpec, type ParsedArgs } from './args.js';
-import { SchemaError } from '../core/schema.js';
+import { formatHelp, parseArgs, type CommandSpec, type ParsedArgs } from './args.js';
+import { UserError } from '../core/errors.js';
 
 interface CommandModule {
   command: CommandSpec;
@@ -37,6 +41,46 @@ export function topLevelHelp(): string {
   ].join('\n');
 }
 
+/** Node's error codes for problems a person causes with a path or a port, and what to do about each. */
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file or directory; check the path',
+  EACCES: 'permission denied; choose a path you may read/write, or change its permissions',
+  EPERM: 'operation not permitted; choose another path',
+  EROFS: 'the file system is read-only; choose a writable path',
+  ENOSPC: 'no space left on the device; free some space or choose another path',
+  EDQUOT: 'disk quota exceeded; free some space or choose another path',
+  EISDIR: 'is a directory, a file was expected; give a file path',
+  ENOTDIR: 'a part of the path is not a directory; check the path',
+  EMFILE: 'too many open files; close other programs or raise the limit (ulimit -n)',
+};
+
+interface SystemError extends Error {
+  code?: string;
+  syscall?: string;
+  path?: string;
+  dest?: string;
+  address?: string;
+  port?: number;
+}
+
+/** The one-line message of an error a person can fix, or null for a bug. */
+export function userErrorMessage(err: unknown): string | null {
+  if (err instanceof UserError) return err.message;
+  if (!(err instanceof Error)) return null;
+  const e = err as SystemError;
+  if (e.code === 'EADDRINUSE' || e.code === 'EADDRNOTAVAIL') {
+    const where = `${e.address ?? 'the address'}${e.port !== undefined ? `:${e.port}` : ''}`;
+    return e.code === 'EADDRINUSE'
+      ? `port ${e.port ?? '?'} on ${e.address ?? 'this host'} is already in use (another spikeloco watch?); pick another with --port N (--port 0: any free port)`
+      : `cannot bind ${where}: the address is not on this machine; use --host 127.0.0.1 or one of this machine's addresses`;
+  }
+  if (e.code && SYSTEM_ERRORS[e.code] && (e.path || e.syscall)) {
+    const what = e.path ? `${e.path}${e.dest ? ` → ${e.dest}` : ''}` : e.syscall;
+    return `${what}: ${SYSTEM_ERRORS[e.code]} (${e.code}${e.syscall ? ` in ${e.syscall}` : ''})`;
+  }
+  return null;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -45,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const entry = COMMANDS[name];
   if (!entry) {
-    console.error(`spikeloco: unknown command "${name}"\n\n${topLevelHelp()}`);
+    console.error(`spikeloco: unknown command "${name}"; spikeloco --help lists them\n\n${topLevelHelp()}`);
     return 2;
   }
   const mod = await entry[1]();
@@ -57,10 +101,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await mod.run(args);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof SchemaError || (err instanceof Error && err.name === 'SpecError')) {
-      console.error(`spikeloco ${name}: ${err.message}`);
+    const message = userErrorMessage(err);
+    if (message !== null) {
+      // the message proper is its first line; a list of known values may follow, indented
+      console.error(`spikeloco ${name}: ${message}`);
       return 2;
     }
-    throw err;
+    console.error(err instanceof Error ? (err.stack ?? String(err)) : String(err));
+    console.error(`spikeloco ${name}: this is a bug in spikeloco, not something you did wrong (an unexpected ${err instanceof Error ? err.name : typeof err}); please report it with the command line and the trace above`);
+    return 1;
   }
 }

@@ -1,8 +1,8 @@
-import os from 'node:os';
 import type { CommandSpec, ParsedArgs } from './args.js';
 import { num, str, UsageError } from './args.js';
 import { loadSuite, SUITES } from '../training/suites.js';
 import { parseCondition } from '../sim/conditions.js';
+import { EPISODE_SECONDS, seedOption, workersFrom, workersOption } from './limits.js';
 import { runStudy, studyMarkdown, writeStudy, STUDY_ARMS, STUDY_REGIMES } from '../training/study.js';
 
 export const command: CommandSpec = {
@@ -11,21 +11,21 @@ export const command: CommandSpec = {
   usage: 'spikeloco study [--generations 100] [--seeds 3] [--episodes 5] [--out runs/study]',
   options: [
     { name: 'out', type: 'string', default: 'runs/study', description: 'study directory (finished runs in it are reused: a killed study resumes)', metavar: 'DIR' },
-    { name: 'generations', type: 'integer', default: 100, description: 'training budget per run: ES generations (the same evaluations for every arm; deterministic)', metavar: 'G' },
-    { name: 'minutes', type: 'number', description: 'also cap each run\'s wall-clock minutes (makes the result depend on machine load)', metavar: 'M' },
-    { name: 'seeds', type: 'integer', default: 3, description: 'training seeds per arm and regime', metavar: 'N' },
-    { name: 'episodes', type: 'integer', default: 5, description: 'evaluation episodes per condition', metavar: 'N' },
-    { name: 'seconds', type: 'number', default: 10, description: 'evaluation episode length', metavar: 'S' },
-    { name: 'seed', type: 'integer', default: 12345, description: 'evaluation seed (same episodes for every policy)', metavar: 'N' },
+    { name: 'generations', type: 'integer', default: 100, min: 1, max: 1e6, description: 'training budget per run: ES generations (the same evaluations for every arm; deterministic)', metavar: 'G' },
+    { name: 'minutes', type: 'number', min: 0, max: 1e5, description: 'also cap each run\'s wall-clock minutes (makes the result depend on machine load)', metavar: 'M' },
+    { name: 'seeds', type: 'integer', default: 3, min: 1, max: 100, description: 'training seeds per arm and regime', metavar: 'N' },
+    { name: 'episodes', type: 'integer', default: 5, min: 1, max: 1000, description: 'evaluation episodes per condition', metavar: 'N' },
+    { name: 'seconds', type: 'number', default: 10, ...EPISODE_SECONDS, description: 'evaluation episode length', metavar: 'S' },
+    seedOption(12345, 'evaluation seed (same episodes for every policy)'),
     { name: 'arms', type: 'strings', default: STUDY_ARMS.map((a) => a.name), description: `arms, comma-separated or repeated (${STUDY_ARMS.map((a) => a.name).join(', ')})`, metavar: 'A,B' },
     { name: 'regimes', type: 'strings', default: Object.keys(STUDY_REGIMES), description: `training regimes (${Object.keys(STUDY_REGIMES).join(', ')})`, metavar: 'R,S' },
     { name: 'rule-from', type: 'string', description: 'add an arm: the plastic SNN started from this learned rule (rules/NAME/rule.json; spikeloco learn-rule)', metavar: 'FILE' },
     { name: 'suite', type: 'string', default: 'unseen', description: `evaluation suite (${Object.keys(SUITES).join(', ')}) or a JSON suite file`, metavar: 'NAME' },
     { name: 'adapt', type: 'strings', default: ['damaged(leg=front-left, length=0.1)', 'friction(mu=0.3)'], description: 'conditions switched on mid-episode for the adaptation-over-time part (repeat the flag; "none" skips the part)', metavar: 'COND' },
-    { name: 'adapt-seeds', type: 'integer', default: 10, description: 'episodes per policy in the adaptation part', metavar: 'N' },
-    { name: 'adapt-seconds', type: 'number', default: 15, description: 'episode length in the adaptation part', metavar: 'S' },
-    { name: 'adapt-switch-at', type: 'number', default: 5, description: 'seconds of flat ground before the switch', metavar: 'S' },
-    { name: 'workers', type: 'integer', default: os.availableParallelism?.() ?? os.cpus().length, description: 'rollout worker threads', metavar: 'N' },
+    { name: 'adapt-seeds', type: 'integer', default: 10, min: 1, max: 1000, description: 'episodes per policy in the adaptation part', metavar: 'N' },
+    { name: 'adapt-seconds', type: 'number', default: 15, ...EPISODE_SECONDS, description: 'episode length in the adaptation part', metavar: 'S' },
+    { name: 'adapt-switch-at', type: 'number', default: 5, ...EPISODE_SECONDS, description: 'seconds of flat ground before the switch', metavar: 'S' },
+    workersOption(),
   ],
 };
 
@@ -34,7 +34,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   const armNames = list('arms');
   const arms = armNames.map((n) => {
     const a = STUDY_ARMS.find((x) => x.name === n);
-    if (!a) throw new UsageError(`study: unknown arm "${n}"; known: ${STUDY_ARMS.map((x) => x.name).join(', ')}`);
+    if (!a) throw new UsageError(`unknown arm "${n}"; known: ${STUDY_ARMS.map((x) => x.name).join(', ')}`);
     return a;
   });
   const ruleFrom = str(args, 'rule-from');
@@ -44,11 +44,9 @@ export async function run(args: ParsedArgs): Promise<number> {
     arms.push({ name: `plastic ${rule.rule} from learned rule`, config: 'ant-plastic.json', ruleFrom });
   }
   const regimes = list('regimes');
-  for (const r of regimes) if (!STUDY_REGIMES[r]) throw new UsageError(`study: unknown regime "${r}"; known: ${Object.keys(STUDY_REGIMES).join(', ')}`);
+  for (const r of regimes) if (!STUDY_REGIMES[r]) throw new UsageError(`unknown regime "${r}"; known: ${Object.keys(STUDY_REGIMES).join(', ')}`);
   const seeds = num(args, 'seeds')!;
   const episodes = num(args, 'episodes')!;
-  if (seeds < 1) throw new UsageError('--seeds must be ≥ 1');
-  if (episodes < 1) throw new UsageError('--episodes must be ≥ 1');
   const out = str(args, 'out')!;
   const adaptConditions = (args.options.adapt as string[]).filter((c) => c !== 'none');
   for (const c of adaptConditions) parseCondition(c); // a bad string fails before hours of training
@@ -67,7 +65,7 @@ export async function run(args: ParsedArgs): Promise<number> {
     seeds,
     episodes,
     seconds: num(args, 'seconds')!,
-    workers: num(args, 'workers')!,
+    workers: workersFrom(args, 'study'),
     arms,
     regimes,
     evalSuite: loadSuite(str(args, 'suite')!),

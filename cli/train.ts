@@ -1,8 +1,8 @@
-import os from 'node:os';
 import type { CommandSpec, ParsedArgs } from './args.js';
 import { flag, num, str, UsageError } from './args.js';
 import { loadTrainConfig, parseTrainConfig } from '../training/config.js';
 import { train } from '../training/train.js';
+import { workersFrom, workersOption } from './limits.js';
 
 export const command: CommandSpec = {
   name: 'train',
@@ -11,10 +11,11 @@ export const command: CommandSpec = {
   options: [
     { name: 'config', type: 'string', description: 'training config (JSON; see configs/)', metavar: 'FILE' },
     { name: 'out', type: 'string', description: 'run directory for checkpoints, logs and the learning curve', metavar: 'DIR' },
-    { name: 'workers', type: 'integer', default: os.availableParallelism?.() ?? os.cpus().length, description: 'rollout worker threads', metavar: 'N' },
-    { name: 'generations', type: 'integer', description: 'override the config\'s generations', metavar: 'G' },
-    { name: 'minutes', type: 'number', description: 'override the config\'s wall-clock budget (0: none)', metavar: 'M' },
-    { name: 'seed', type: 'integer', description: 'override the config\'s seed', metavar: 'N' },
+    workersOption(),
+    // the same bounds as the config's fields (training/config.ts)
+    { name: 'generations', type: 'integer', min: 1, max: 1e6, description: 'override the config\'s generations', metavar: 'G' },
+    { name: 'minutes', type: 'number', min: 0, max: 1e5, description: 'override the config\'s wall-clock budget (0: none)', metavar: 'M' },
+    { name: 'seed', type: 'integer', min: 0, max: 2 ** 31, description: 'override the config\'s seed', metavar: 'N' },
     { name: 'resume', type: 'string', description: 'continue the run in this directory from its last checkpoint, to its own budget (a --config given too must equal the run\'s)', metavar: 'DIR' },
     { name: 'allow-unseen', type: 'boolean', description: 'allow training on conditions held out in the unseen suite' },
     { name: 'rule-from', type: 'string', description: 'start the plasticity parameters from a learned rule (rules/NAME/rule.json)', metavar: 'FILE' },
@@ -24,9 +25,9 @@ export const command: CommandSpec = {
 };
 
 export async function run(args: ParsedArgs): Promise<number> {
+  if (args.positionals.length) throw new UsageError(`train takes no positional arguments (got ${args.positionals.join(' ')}); the config goes in --config FILE`);
   const resume = str(args, 'resume');
-  const workers = num(args, 'workers')!;
-  if (workers < 1) throw new UsageError('--workers must be ≥ 1');
+  const workers = workersFrom(args, 'train');
   let outDir: string;
   let cfg;
   const configPath = str(args, 'config');

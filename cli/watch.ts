@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type CommandSpec, type ParsedArgs, UsageError, num, str } from './args.js';
+import { seedOption } from './limits.js';
 
 export const command: CommandSpec = {
   name: 'watch',
@@ -16,12 +17,12 @@ export const command: CommandSpec = {
   options: [
     { name: 'condition', type: 'string', default: 'flat', metavar: 'COND', description: `starting condition, e.g. 'rough(amplitude=0.08)+friction(mu=0.5)'; change it live from the page` },
     { name: 'morphology', type: 'string', default: 'ant', metavar: 'NAME|FILE', description: 'robot: a registered morphology (ant, hexapod) or a spec .json' },
-    { name: 'port', type: 'integer', default: 8080, description: 'TCP port (0: any free port)' },
+    { name: 'port', type: 'integer', default: 8080, min: 0, max: 65535, description: 'TCP port (0: any free port)' },
     { name: 'host', type: 'string', default: '127.0.0.1', description: 'interface to bind; anything but loopback exposes the viewer to the network' },
     { name: 'replay', type: 'string', metavar: 'FILE', description: 'replay a recording (spikeloco rollout --record FILE) instead of simulating' },
-    { name: 'speed', type: 'number', default: 1, description: 'playback speed, ×0.25 … ×8 (changeable from the page)' },
-    { name: 'seed', type: 'integer', default: 0, description: 'episode seed (reset noise; untrained built-in networks)' },
-    { name: 'max-fps', type: 'integer', default: 60, description: 'at most this many frames a second per client' },
+    { name: 'speed', type: 'number', default: 1, min: 0.25, max: 8, description: 'playback speed (changeable from the page)' },
+    seedOption(0, 'episode seed (reset noise; untrained built-in networks)'),
+    { name: 'max-fps', type: 'integer', default: 60, min: 1, max: 240, description: 'at most this many frames a second per client' },
   ],
 };
 
@@ -31,13 +32,12 @@ export async function run(args: ParsedArgs): Promise<number> {
   const { createLiveSession, gaitPolicy } = await import('../viewer/server/session.js');
   const { ReplaySession } = await import('../viewer/server/replay.js');
   const { startViewerServer } = await import('../viewer/server/server.js');
-  if (args.positionals.length > 1) throw new UsageError(`watch: at most one CHECKPOINT, got ${args.positionals.join(' ')}`);
+  if (args.positionals.length > 1) throw new UsageError(`at most one CHECKPOINT, got ${args.positionals.join(' ')}`);
   // no argument: the shipped pretrained plastic-SNN Ant (made by `spikeloco train`, see its README)
   const checkpoint = args.positionals[0] ?? (str(args, 'replay') || str(args, 'morphology') !== 'ant' ? undefined : PRETRAINED);
   const replay = str(args, 'replay');
   const speed = num(args, 'speed')!;
   const seed = num(args, 'seed')!;
-  if (!(speed >= 0.25 && speed <= 8)) throw new UsageError(`watch: --speed must be in [0.25, 8], got ${speed}`);
   if (replay && checkpoint) throw new UsageError('watch: give either a CHECKPOINT (live run) or --replay FILE, not both');
 
   let source;

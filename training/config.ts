@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { validate, type Schema } from '../core/schema.js';
 import { parseCondition } from '../sim/conditions.js';
 import { unseenReason } from './suites.js';
+import { UserError } from '../core/errors.js';
 
 export interface TrainConfig {
   name: string;
@@ -83,17 +84,17 @@ export const TRAIN_CONFIG_SCHEMA: Schema = {
 export function parseTrainConfig(value: unknown, where = 'config'): TrainConfig {
   const cfg = validate<TrainConfig>(value, TRAIN_CONFIG_SCHEMA, where);
   if (cfg.optimizer.kind !== 'snes' && cfg.optimizer.popSize % 2 !== 0) {
-    throw new Error(`${where}: optimizer.popSize: expected an even number for ${cfg.optimizer.kind} (antithetic pairs), got ${cfg.optimizer.popSize}`);
+    throw new UserError(`${where}: optimizer.popSize: expected an even number for ${cfg.optimizer.kind} (antithetic pairs), got ${cfg.optimizer.popSize}`);
   }
   cfg.conditions.forEach((c, i) => {
     try {
       parseCondition(c);
     } catch (e) {
-      throw new Error(`${where}: conditions[${i}]: ${(e as Error).message}`);
+      throw new UserError(`${where}: conditions[${i}]: ${(e as Error).message}`);
     }
     const reason = unseenReason(c);
     if (reason && !cfg.allowUnseen) {
-      throw new Error(`${where}: conditions[${i}]: "${c}": ${reason}; set "allowUnseen": true (or --allow-unseen) to train on it anyway`);
+      throw new UserError(`${where}: conditions[${i}]: "${c}": ${reason}; set "allowUnseen": true (or --allow-unseen) to train on it anyway`);
     }
   });
   return cfg;
@@ -104,13 +105,13 @@ export function loadTrainConfig(path: string): TrainConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read config ${path}: ${(e as Error).message}`);
+    throw new UserError(`cannot read config ${path}: ${(e as Error).message}`, { cause: e });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${path}: not valid JSON: ${(e as Error).message}`);
+    throw new UserError(`${path}: not valid JSON (${(e as Error).message}); fix the file or start from one in configs/`);
   }
   return parseTrainConfig(json, path);
 }

@@ -5,6 +5,11 @@
  *
  * Episode e of condition c uses seed deriveSeed(evalSeed, c, e, 0): the same seeds for every
  * policy, so policies are compared on identical episodes.
+ *
+ * Retention R = d̄_c / d̄_flat has a 95% interval from the delta method for a ratio of two
+ * independent means (different seeds per condition):
+ *   se(R) = |R| · √( s_c² / (n_c d̄_c²) + s_f² / (n_f d̄_f²) ),   R ± t95(n) · se(R)
+ * A retention whose interval includes 1 is no evidence of a change from flat.
  */
 import type { MorphologySpec } from '../morphologies/spec.js';
 import { loadMorphology } from '../morphologies/index.js';
@@ -21,8 +26,12 @@ export interface ConditionResult {
   distance: { mean: number; ci95: number; sd: number };
   speed: { mean: number; ci95: number };
   fallRate: number;
+  /** mean simulated seconds per episode (less than the report's `seconds` when episodes ended early: falls) */
+  meanSeconds: number;
   /** mean distance here / mean distance on flat */
   retention: number;
+  /** half-width of the 95% interval of the retention (delta method; 0 on flat, NaN with one episode) */
+  retentionCi95: number;
 }
 
 export interface PolicyEvaluation {
@@ -74,6 +83,7 @@ export async function evaluatePolicies(policies: { name: string; policy: PolicyF
     const spec = o.morphology ?? loadMorphology(policy.config.morphology);
     const probe = await LocomotionEnv.create({ morphology: spec });
     const episodeSteps = Math.round(o.seconds / probe.controlDt);
+    const controlDt = probe.controlDt;
     probe.free();
     const pool = await RolloutPool.create(o.workers, {
       morphology: spec,
@@ -98,19 +108,45 @@ export async function evaluatePolicies(policies: { name: string; policy: PolicyF
           distance: dist,
           speed: { mean: speed.mean, ci95: speed.ci95 },
           fallRate: res.reduce((s, r) => s + r.falls, 0) / res.length,
+          meanSeconds: (res.reduce((s, r) => s + r.steps, 0) / res.length) * controlDt,
           retention: NaN,
+          retentionCi95: NaN,
         });
         o.onProgress?.(++done, total);
       }
     } finally {
       await pool.close();
     }
-    const flat = rows[conditions.indexOf('flat')].distance.mean;
-    for (const r of rows) r.retention = flat !== 0 ? r.distance.mean / flat : NaN;
+    const flatRow = rows[conditions.indexOf('flat')];
+    for (const r of rows) {
+      const { retention, ci95 } = retentionInterval(r.distance, flatRow.distance, o.episodes);
+      r.retention = retention;
+      r.retentionCi95 = r === flatRow ? 0 : ci95;
+    }
     out.policies.push({ policy: name, controller: String(policy.config.controller.kind ?? 'unknown'), conditions: rows });
   }
   return out;
 }
+
+/** Retention and the half-width of its 95% interval (see the header), n episodes each. */
+export function retentionInterval(c: { mean: number; sd: number }, flat: { mean: number; sd: number }, n: number): { retention: number; ci95: number } {
+  if (flat.mean === 0) return { retention: NaN, ci95: NaN };
+  const retention = c.mean / flat.mean;
+  if (n < 2) return { retention, ci95: NaN };
+  const relC = c.mean !== 0 ? (c.sd * c.sd) / (n * c.mean * c.mean) : Infinity;
+  const relF = (flat.sd * flat.sd) / (n * flat.mean * flat.mean);
+  // c.mean = 0: se from the condition's own spread, sd_c / (√n |d̄_f|)
+  const se = c.mean !== 0 ? Math.abs(retention) * Math.sqrt(relC + relF) : c.sd / (Math.sqrt(n) * Math.abs(flat.mean));
+  return { retention, ci95: t95(n) * se };
+}
+
+/** True when the retention's 95% interval includes 1 (no evidence of a change from flat). */
+export function includesNoChange(c: ConditionResult): boolean {
+  return Number.isFinite(c.retention) && Number.isFinite(c.retentionCi95) && c.retentionCi95 > 0 && Math.abs(c.retention - 1) <= c.retentionCi95;
+}
+
+/** Marks a retention whose 95% interval includes 1 in formatEvaluation's table. */
+export const NO_CHANGE_MARK = '≈';
 
 const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 
@@ -120,21 +156,25 @@ export function formatEvaluation(r: EvaluationReport): string {
   const w = Math.max(9, ...r.policies.flatMap((p) => p.conditions.map((c) => c.condition.length))) + 2;
   for (const p of r.policies) {
     lines.push('', `${p.policy} (${p.controller})`);
-    lines.push(`${'condition'.padEnd(w)}${'distance m'.padStart(16)}${'speed m/s'.padStart(16)}${'falls'.padStart(8)}${'retention'.padStart(11)}`);
+    lines.push(`${'condition'.padEnd(w)}${'distance m'.padStart(16)}${'speed m/s'.padStart(16)}${'falls'.padStart(8)}${'retention'.padStart(16)}`);
     for (const c of p.conditions) {
+      const ret = Number.isFinite(c.retentionCi95) && c.retentionCi95 > 0 ? `${fmt(c.retention)} ± ${fmt(c.retentionCi95)}` : fmt(c.retention);
+      const mark = includesNoChange(c) ? NO_CHANGE_MARK : ' ';
       lines.push(
-        `${c.condition.padEnd(w)}${`${fmt(c.distance.mean)} ± ${fmt(c.distance.ci95)}`.padStart(16)}${`${fmt(c.speed.mean, 3)} ± ${fmt(c.speed.ci95, 3)}`.padStart(16)}${`${Math.round(c.fallRate * 100)}%`.padStart(8)}${fmt(c.retention).padStart(11)}`,
+        `${c.condition.padEnd(w)}${`${fmt(c.distance.mean)} ± ${fmt(c.distance.ci95)}`.padStart(16)}${`${fmt(c.speed.mean, 3)} ± ${fmt(c.speed.ci95, 3)}`.padStart(16)}${`${Math.round(c.fallRate * 100)}%`.padStart(8)}${ret.padStart(14)} ${mark}`,
       );
     }
   }
+  lines.push('', `falls = episodes that ended before ${r.seconds} s (fell, flipped, …; speed = distance / ${r.seconds} s)`);
+  lines.push(`retention = distance / flat distance; ${NO_CHANGE_MARK}: its 95% interval includes 1, no evidence of a change from flat (neither a loss nor a gain)`);
   return lines.join('\n');
 }
 
 export function evaluationCsv(r: EvaluationReport): string {
-  const rows = ['policy,controller,condition,episodes,distance_mean,distance_ci95,distance_sd,speed_mean,speed_ci95,fall_rate,retention'];
+  const rows = ['policy,controller,condition,episodes,distance_mean,distance_ci95,distance_sd,speed_mean,speed_ci95,fall_rate,retention,retention_ci95,retention_includes_1'];
   for (const p of r.policies) {
     for (const c of p.conditions) {
-      rows.push([p.policy, p.controller, `"${c.condition}"`, c.episodes, c.distance.mean, c.distance.ci95, c.distance.sd, c.speed.mean, c.speed.ci95, c.fallRate, c.retention].join(','));
+      rows.push([p.policy, p.controller, `"${c.condition}"`, c.episodes, c.distance.mean, c.distance.ci95, c.distance.sd, c.speed.mean, c.speed.ci95, c.fallRate, c.retention, c.retentionCi95, includesNoChange(c) ? 1 : 0].join(','));
     }
   }
   return rows.join('\n') + '\n';

@@ -32,6 +32,8 @@ export interface LogRow {
 export const BASE_COLUMNS = ['generation', 'evaluations', 'envSteps', 'best', 'mean', 'sd', 'elapsedS', 'stepsPerS'] as const;
 
 export interface RunLogOptions {
+  /** the base columns this log writes, a subset of BASE_COLUMNS in their order (default: all; learn-rule has no population statistics) */
+  baseColumns?: readonly (typeof BASE_COLUMNS)[number][];
   /** Extra numeric columns, in order (names: letters, digits, _ . -). */
   extraColumns?: readonly string[];
   /**
@@ -48,15 +50,17 @@ export class RunLog {
   readonly csvPath: string;
   readonly columns: readonly string[];
   private readonly extra: readonly string[];
+  private readonly base: readonly (typeof BASE_COLUMNS)[number][];
 
   constructor(runDir: string, o: RunLogOptions = {}) {
     this.extra = o.extraColumns ?? [];
+    this.base = BASE_COLUMNS.filter((c) => !o.baseColumns || o.baseColumns.includes(c));
     for (const c of this.extra) {
       if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(c)) throw new Error(`RunLog: extra column name ${JSON.stringify(c)} must match [A-Za-z_][A-Za-z0-9_.-]*`);
       if ((BASE_COLUMNS as readonly string[]).includes(c)) throw new Error(`RunLog: extra column "${c}" clashes with a base column`);
     }
     if (new Set(this.extra).size !== this.extra.length) throw new Error('RunLog: extra column names repeat');
-    this.columns = [...BASE_COLUMNS, ...this.extra];
+    this.columns = [...this.base, ...this.extra];
     mkdirSync(runDir, { recursive: true });
     this.jsonlPath = join(runDir, 'log.jsonl');
     this.csvPath = join(runDir, 'log.csv');
@@ -97,7 +101,7 @@ export class RunLog {
       if (!this.extra.includes(k)) throw new Error(`RunLog: column "${k}" was not declared when the log was opened (declared: ${this.extra.join(', ') || 'none'})`);
     }
     const out: number[] = [];
-    for (const c of BASE_COLUMNS) out.push(checkNumber(c, row[c]));
+    for (const c of this.base) out.push(checkNumber(c, row[c]));
     for (const c of this.extra) out.push(c in extra ? checkNumber(c, extra[c]) : NaN);
     return out;
   }

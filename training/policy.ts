@@ -13,6 +13,7 @@ import { openLoopGait } from '../sim/gait.js';
 import { readCheckpoint } from './checkpoint.js';
 import { Normalizer, normalizeWith } from './normalizer.js';
 import { POLICY_KIND, RUN_KIND, type PolicyFile } from './train.js';
+import { UserError } from '../core/errors.js';
 
 export const BUILTIN_CONTROLLERS = ['zero', 'random', 'gait', 'plastic-snn', 'static-snn', 'mlp'] as const;
 
@@ -30,17 +31,17 @@ export function policyFromFile(path: string): PolicyFile {
   if (header.kind === POLICY_KIND) return data;
   if (header.kind === RUN_KIND) {
     const run = data as unknown as { config: PolicyFile['config']; layout: PolicyFile['layout']; normalizer: PolicyFile['normalizer']; best: { genome: Float32Array; fitness: number; meanForwardVelocity: number; generation: number } | null };
-    if (!run.best) throw new Error(`${path}: this run checkpoint has no evaluated best genome yet`);
+    if (!run.best) throw new UserError(`${path}: this run checkpoint has no evaluated best genome yet; continue it (spikeloco train --resume DIR) until it has checkpointed once`);
     return { config: run.config, layout: run.layout, normalizer: run.normalizer, genome: run.best.genome, generation: run.best.generation, fitness: run.best.fitness, meanForwardVelocity: run.best.meanForwardVelocity };
   }
-  throw new Error(`${path}: a ${header.kind} file, not a policy (best.json) or run checkpoint`);
+  throw new UserError(`${path}: a ${header.kind} file, not a policy (best.json) or run checkpoint`);
 }
 
 export function controllerForPolicy(policy: PolicyFile, obsSize: number, actSize: number, where: string): { controller: Controller; normalize: ResolvedPolicy['normalize'] } {
   const cfg = parseControllerConfig(policy.config.controller, `${where}: config.controller`);
   const layout = genomeLayoutFor(cfg, obsSize, actSize);
   if (!layout.equals(GenomeLayout.fromJSON(policy.layout))) {
-    throw new Error(`${where}: the policy was trained for a robot with other observation/action sizes (genome layout differs from ${obsSize} observations, ${actSize} actions)`);
+    throw new UserError(`${where}: the policy was trained for a robot with other observation/action sizes (genome layout differs from ${obsSize} observations, ${actSize} actions); it was trained on "${policy.config.morphology}": use that robot (--morphology ${policy.config.morphology})`);
   }
   const controller = createController(cfg, obsSize, actSize, policy.genome);
   const norm = Normalizer.fromState(policy.normalizer);
@@ -63,7 +64,7 @@ export function resolvePolicy(arg: string, env: LocomotionEnv, seed = 0): Resolv
     return { controller: createController(cfg, obsSize, actSize, initGenome(layout, seed)), normalize: null, label: `${arg} (untrained, seed ${seed})`, policy: null };
   }
   if (!existsSync(arg)) {
-    throw new Error(`--controller: "${arg}" is neither a built-in (${BUILTIN_CONTROLLERS.join(', ')}) nor an existing file`);
+    throw new UserError(`--controller: "${arg}" is neither a built-in (${BUILTIN_CONTROLLERS.join(', ')}) nor an existing file`);
   }
   const policy = policyFromFile(arg);
   const { controller, normalize } = controllerForPolicy(policy, obsSize, actSize, arg);

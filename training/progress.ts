@@ -8,6 +8,8 @@
  *
  * ETA = (total − generation) / rate, rate = generations done since the reporter started
  * (counting from `startGeneration`, so a resumed run estimates from its own speed) per second.
+ * With a wall-clock budget the run ends at whichever comes first, so the ETA is
+ * min(that, budget − elapsed) and the line says "(time budget)" when the budget binds.
  */
 
 export interface ProgressStream {
@@ -23,6 +25,11 @@ export interface ProgressOptions {
   stream?: ProgressStream;
   /** Override TTY detection (default: stream.isTTY). */
   tty?: boolean;
+  /**
+   * Wall-clock budget in seconds from the reporter's construction (training stops after the
+   * generation that exceeds it); undefined or 0: none.
+   */
+  budgetSeconds?: number;
   /** Generation the run starts (or resumes) from (default 0). */
   startGeneration?: number;
   /** Minimum time between plain lines (default 10 000 ms). */
@@ -88,6 +95,7 @@ export class ProgressReporter {
   private readonly tty: boolean;
   private readonly total: number;
   private readonly startGeneration: number;
+  private readonly budgetSeconds: number;
   private readonly intervalMs: number;
   private readonly ttyIntervalMs: number;
   private readonly barWidth: number;
@@ -104,6 +112,7 @@ export class ProgressReporter {
     this.stream = o.stream ?? process.stderr;
     this.tty = o.tty ?? this.stream.isTTY === true;
     this.startGeneration = o.startGeneration ?? 0;
+    this.budgetSeconds = o.budgetSeconds && o.budgetSeconds > 0 ? o.budgetSeconds : Infinity;
     this.intervalMs = o.intervalMs ?? 10_000;
     this.ttyIntervalMs = o.ttyIntervalMs ?? 100;
     this.barWidth = o.barWidth ?? 20;
@@ -119,18 +128,26 @@ export class ProgressReporter {
     if (u.mean !== undefined) stats.push(`mean ${formatNumber(u.mean)}`);
     if (stats.length) parts[0] += ' ' + stats.join(' ');
     if (u.stepsPerS !== undefined) parts.push(`${formatNumber(u.stepsPerS, 0)} steps/s`);
-    parts.push(`ETA ${formatDuration(this.etaSeconds(u.generation))}`);
+    const eta = this.eta(u.generation);
+    parts.push(`ETA ${formatDuration(eta.seconds)}${eta.binds === 'time' ? ' (time budget)' : ''}`);
     if (u.note) parts.push(u.note);
     return parts.join(' | ');
   }
 
-  /** Seconds left at the rate observed since construction; NaN before any progress. */
+  /** Seconds left: the earlier of the generation budget (at the rate observed since construction) and the time budget; NaN before any progress without a time budget. */
   etaSeconds(generation: number): number {
+    return this.eta(generation).seconds;
+  }
+
+  /** The ETA and which budget binds: 'generations' or 'time'. */
+  eta(generation: number): { seconds: number; binds: 'generations' | 'time' } {
     const done = generation - this.startGeneration;
     const elapsed = (this.now() - this.t0) / 1000;
-    if (generation >= this.total) return 0;
-    if (done <= 0 || elapsed <= 0) return NaN;
-    return ((this.total - generation) * elapsed) / done;
+    if (generation >= this.total) return { seconds: 0, binds: 'generations' };
+    const byTime = Math.max(0, this.budgetSeconds - elapsed);
+    const byGenerations = done <= 0 || elapsed <= 0 ? NaN : ((this.total - generation) * elapsed) / done;
+    if (byTime < Infinity && !(byGenerations <= byTime)) return { seconds: byTime, binds: 'time' };
+    return { seconds: byGenerations, binds: 'generations' };
   }
 
   update(u: ProgressUpdate): void {

@@ -3,7 +3,7 @@
  * workers, eval, the viewer's live run uses the same step order).
  */
 import type { Controller } from '../controllers/controller.js';
-import type { LocomotionEnv } from '../sim/env.js';
+import type { EndReason, LocomotionEnv } from '../sim/env.js';
 
 export interface EpisodeStats {
   seed: number;
@@ -16,6 +16,10 @@ export interface EpisodeStats {
    * early is not credited with the speed of its dive
    */
   meanForwardVelocity: number;
+  /** the nominal length in seconds: min(requested maxSteps, the env's maxSteps) · controlDt */
+  nominalSeconds: number;
+  /** why the episode ended ('time' at the nominal length) */
+  endReason: EndReason;
   /** sum of rewards */
   return: number;
   /** 1 if the episode ended by termination (fell, flipped, non-finite) before the time limit */
@@ -26,7 +30,7 @@ export interface EpisodeStats {
 }
 
 export interface EpisodeOptions {
-  /** stop after this many control steps (default: the env's maxSteps) */
+  /** stop after this many control steps (default: the env's maxSteps; the env's own maxSteps truncates too, so more is never simulated) */
   maxSteps?: number;
   /** maps the raw observation to the controller's input, in place into `out` */
   normalize?: (obs: Float32Array, out: Float32Array) => void;
@@ -35,12 +39,14 @@ export interface EpisodeOptions {
 }
 
 export function runEpisode(env: LocomotionEnv, controller: Controller, seed: number, opts: EpisodeOptions = {}): EpisodeStats {
-  const maxSteps = opts.maxSteps ?? env.maxSteps;
+  // the env truncates at its own maxSteps: an episode is never longer than that, so neither is its nominal length
+  const maxSteps = Math.min(opts.maxSteps ?? env.maxSteps, env.maxSteps);
   let obs = env.reset(seed);
   controller.reset(seed);
   const input = opts.normalize ? new Float32Array(obs.length) : obs;
   const x0 = env.torsoPosition()[0];
   let ret = 0, reward = 0, steps = 0, falls = 0, nonFinite = false;
+  let endReason: EndReason = 'time';
   while (steps < maxSteps) {
     if (opts.normalize) opts.normalize(obs, input);
     const action = controller.act(opts.normalize ? input : obs, reward);
@@ -53,6 +59,7 @@ export function runEpisode(env: LocomotionEnv, controller: Controller, seed: num
     if (r.done) {
       falls = 1;
       nonFinite = r.nonFinite;
+      endReason = r.endReason ?? 'exploded';
       break;
     }
     if (r.truncated) break;
@@ -65,6 +72,8 @@ export function runEpisode(env: LocomotionEnv, controller: Controller, seed: num
     seconds,
     distance,
     meanForwardVelocity: distance / (maxSteps * env.controlDt),
+    nominalSeconds: maxSteps * env.controlDt,
+    endReason,
     return: ret,
     falls,
     nonFinite,

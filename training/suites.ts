@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { validate } from '../core/schema.js';
 import { parseCondition } from '../sim/conditions.js';
+import { UserError } from '../core/errors.js';
 
 export interface Suite {
   name: string;
@@ -63,12 +64,12 @@ export function unseenReason(condition: string): string | null {
 
 export function loadSuite(nameOrPath: string): Suite {
   if (SUITES[nameOrPath]) return SUITES[nameOrPath];
-  if (!nameOrPath.endsWith('.json')) throw new Error(`unknown suite "${nameOrPath}"; known: ${Object.keys(SUITES).join(', ')}, or a .json file`);
+  if (!nameOrPath.endsWith('.json')) throw new UserError(`unknown suite "${nameOrPath}"; known: ${Object.keys(SUITES).join(', ')}, or a .json file`);
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(nameOrPath, 'utf8'));
   } catch (e) {
-    throw new Error(`suite ${nameOrPath}: ${(e as Error).message}`);
+    throw new UserError(`suite ${nameOrPath}: ${(e as Error).message}`);
   }
   const s = validate<Suite>(json, {
     type: 'object',
@@ -83,7 +84,7 @@ export function loadSuite(nameOrPath: string): Suite {
     try {
       parseCondition(c);
     } catch (e) {
-      throw new Error(`${nameOrPath}: conditions[${i}]: ${(e as Error).message}`);
+      throw new UserError(`${nameOrPath}: conditions[${i}]: ${(e as Error).message}`);
     }
   });
   return s;

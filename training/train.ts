@@ -27,6 +27,7 @@ import type { EvaluatorInit, MemberResult } from './evaluate.js';
 import type { TrainConfig } from './config.js';
 import { parseTrainConfig } from './config.js';
 import { RunDirError, checkRunIdentity, configDifferences, configHash, newRunId, prepareFreshRunDir, prepareResumeRunDir, writeRunFile, type PrepareOptions } from './rundir.js';
+import { UserError } from '../core/errors.js';
 
 export const RUN_KIND = 'es-run';
 export const POLICY_KIND = 'policy';
@@ -216,6 +217,7 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
   const { obsSize, actSize, controlDt } = probe;
   probe.free();
   const layout = genomeLayoutFor(controllerConfig, obsSize, actSize);
+  if (layout.size === 0) throw new UserError(`controller "${controllerConfig.kind}" has no parameters to train; use plastic-snn, static-snn or mlp (configs/ant-*.json)`);
 
   let search: SearchRun<AnyState>;
   let normalizer: Normalizer;
@@ -271,7 +273,7 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
     faultInjection: opts.faultInjection,
   });
   const log = new RunLog(opts.outDir, { extraColumns: EXTRA_COLUMNS, resumeFromGeneration: opts.resume ? state.generation : undefined });
-  const progress = opts.progress === null ? null : new ProgressReporter({ total: generations, stream: opts.progress ?? process.stderr, startGeneration: state.generation });
+  const progress = opts.progress === null ? null : new ProgressReporter({ total: generations, stream: opts.progress ?? process.stderr, startGeneration: state.generation, budgetSeconds: minutes > 0 ? Math.max(1e-3, minutes * 60 - state.elapsedSec) : 0 });
   const t0 = performance.now() - state.elapsedSec * 1000;
 
   const save = () => {

@@ -103,6 +103,11 @@ test('learn-rule CLI on a tiny config writes rule.json, a checkpoint and log fil
     assert.equal(r.rule, 'oja');
     assert.equal(r.trainedOn.noise, 0.3);
     assert.equal(readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').length, 3);
+    // only columns learn-rule has: no ES population columns (sd, best/mean of a population) full of NaN
+    const csv = readFileSync(join(out, 'log.csv'), 'utf8').trim().split('\n');
+    assert.equal(csv[0], 'generation,evaluations,envSteps,elapsedS,stepsPerS,loss,metric,evalLoss,evalMetric,bestEvalMetric,gradNorm');
+    const last = csv[csv.length - 1].split(',').map(Number);
+    for (const [i, name] of csv[0].split(',').entries()) if (name !== 'evalLoss' && name !== 'evalMetric') assert.ok(Number.isFinite(last[i]), `${name} = ${last[i]}`);
     // unknown flags are usage errors through the shared parser
     assert.throws(() => parseArgs(command, ['--nope']), /unknown option/);
     void main;

@@ -57,3 +57,61 @@ test('export-mjcf writes the Ant as MJCF with 8 motors at gear 150', async () =>
   const dmg = await spikeloco('export-mjcf', 'ant', '--condition', 'damaged(leg=front-left, length=0.1)');
   assert.match(dmg.stdout, /fromto="0 0 0 0\.1 0\.1 0"/);
 });
+
+test('rollout --seconds longer than the env default simulates that long and divides by it (also with --record)', async () => {
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'spikeloco-rollout-'));
+  try {
+    const json = join(dir, 'r.json');
+    const { stdout } = await spikeloco('rollout', '--controller', 'zero', '--seconds', '12.5', '--seed', '2', '--json', json, '--record', join(dir, 'r.rec'));
+    const r = JSON.parse(readFileSync(json, 'utf8')) as { seconds: number; requestedSeconds: number; steps: number; distance: number; meanForwardVelocity: number; endReason: string };
+    assert.equal(r.endReason, 'time');
+    assert.equal(r.steps, 250, '12.5 s at 20 Hz, not the env default of 200 steps');
+    assert.equal(r.seconds, 12.5);
+    assert.equal(r.requestedSeconds, 12.5);
+    assert.ok(Math.abs(r.meanForwardVelocity - r.distance / 12.5) < 1e-12);
+    assert.match(stdout, /steps\s+250 \(12\.50 s simulated\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an episode that ends early says so and reports the simulated time', async () => {
+  const { stdout } = await spikeloco('rollout', '--controller', 'random', '--condition', 'gravity(scale=0.2)', '--seconds', '20');
+  const m = /steps\s+(\d+) \(([\d.]+) s simulated of 20\.00 s: the episode ended early, the robot (.+)\)/.exec(stdout);
+  assert.ok(m, stdout);
+  assert.ok(Number(m[1]) < 400);
+  assert.equal(Number(m[2]), Number(m[1]) * 0.05);
+});
+
+test('help shows each option\'s allowed range and default; learn-rule shows its config defaults', async () => {
+  const train = (await spikeloco('train', '--help')).stdout;
+  assert.match(train, /--workers N\s+.*\(1\.\.64, default: \d+\)/);
+  assert.match(train, /--generations G\s+.*\(1\.\.1e6\)/);
+  const rollout = (await spikeloco('rollout', '--help')).stdout;
+  assert.match(rollout, /--seed N\s+episode seed \(0\.\.2\^32-1, default: 1\)/);
+  const learn = (await spikeloco('learn-rule', '--help')).stdout;
+  assert.match(learn, /--iterations N\s+.*default: 300\)/);
+  assert.match(learn, /--hidden H\s+.*default: 32\)/);
+  assert.match(learn, /--lr LR\s+.*default: 0\.01\)/);
+});
+
+test('the adapt table is aligned for long policy names', async () => {
+  const { adaptTable } = await import('../../cli/adapt.js');
+  const t = (policy: string) => ({ policy, controller: 'plastic-snn', before: 1, after: 0.5, end: 0.75, falls: 0 });
+  const lines = adaptTable([t('a.json'), t('runs/a-very-long-run-directory-name-indeed/best.json')]).split('\n');
+  const col = (l: string) => l.indexOf('0.500') >= 0 ? l.indexOf('0.500') : l.indexOf('after');
+  assert.equal(new Set(lines.map((l) => l.length)).size, 1, lines.join('\n'));
+  assert.equal(col(lines[1]), col(lines[2]));
+});
+
+test('--workers above the core count is allowed with a warning (results do not depend on it)', async () => {
+  const os = await import('node:os');
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  const policy = fileURLToPath(new URL('../../../viewer/pretrained/ant-plastic/best.json', import.meta.url));
+  const { stdout, stderr } = await spikeloco('eval', policy, '--suite', 'flat', '--episodes', '1', '--seconds', '0.5', '--workers', String(cores + 1));
+  assert.match(stderr, new RegExp(`^spikeloco eval: warning: --workers ${cores + 1} is more than the ${cores} cores here`, 'm'));
+  assert.match(stdout, /suite flat: 1 episodes × 0\.5 s per condition/);
+});

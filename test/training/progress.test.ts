@@ -96,3 +96,26 @@ test('a resumed run estimates from its own rate', () => {
   p.update({ generation: 60 }); // 10 gens in 10 s → 40 left → 40 s
   assert.equal(s.text, 'gen 60/100 [============>       ] | ETA 40s\n');
 });
+
+test('with a time budget, the ETA is that of whichever budget binds first', () => {
+  let t = 0;
+  const s = new Sink(false);
+  // 2000 generations at 1 s each would take 33 min; the 5-min budget binds
+  const p = new ProgressReporter({ total: 2000, budgetSeconds: 300, stream: s, now: () => t, intervalMs: 0 });
+  t = 10_000;
+  p.update({ generation: 10 });
+  assert.match(s.text, /ETA 4m50s \(time budget\)\n$/);
+  assert.equal(p.eta(10).binds, 'time');
+  // a generous budget: the generation count binds (90 left at 1 s each)
+  const s2 = new Sink(false);
+  const q = new ProgressReporter({ total: 100, budgetSeconds: 3600, stream: s2, now: () => t, intervalMs: 0 });
+  t = 20_000;
+  q.update({ generation: 10 });
+  assert.match(s2.text, /ETA 1m30s\n$/);
+  assert.equal(q.eta(10).binds, 'generations');
+  // before any generation the time budget is the only estimate there is
+  const r = new ProgressReporter({ total: 100, budgetSeconds: 60, stream: new Sink(false), now: () => t });
+  assert.deepEqual(r.eta(0), { seconds: 60, binds: 'time' });
+  // no budget (0): as before
+  assert.ok(Number.isNaN(new ProgressReporter({ total: 100, budgetSeconds: 0, stream: new Sink(false), now: () => t }).etaSeconds(0)));
+});

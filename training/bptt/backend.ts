@@ -18,6 +18,17 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
+/*
+ * tfjs-backend-cpu prints "Hi, looks like you are running TensorFlow.js in Node.js. To speed
+ * things up dramatically, install our node backend…" on its first tensor write in Node
+ * (MathBackendCPU.write → backend_util.warn). That advice is wrong for us (we pick the
+ * fastest working backend ourselves and say which: BackendInfo.detail, printed by learn-rule
+ * and the BPTT study) and it lands in every test run. tfjs-core's warn() and log() are
+ * silent when the PROD flag is set; in tfjs 4.x that flag gates nothing else (no kernel or
+ * correctness check reads it), so setting it silences exactly these messages.
+ */
+tf.env().set('PROD', true);
+
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 

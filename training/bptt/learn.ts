@@ -307,8 +307,11 @@ export interface RunOptions {
   /** on resume: train up to this many iterations (default: the checkpoint's config) */
   iterations?: number;
   backend?: BackendName;
-  /** called after each iteration (progress display) */
-  onIteration?: (s: IterationStats, evalStats: EvalStats | null, total: number) => void;
+  /**
+   * called after each iteration (progress display); `secondsPerIteration` is the wall clock per
+   * iteration of this run so far, evaluations and checkpoints included, as in RunResult
+   */
+  onIteration?: (s: IterationStats, evalStats: EvalStats | null, total: number, secondsPerIteration: number) => void;
   log?: (line: string) => void;
 }
 
@@ -354,7 +357,12 @@ export async function runLearnRule(config: LearnConfig, opts: RunOptions): Promi
       if (ck.optimizer.length) await trainer.restoreOptimizer(ck.optimizer);
       say(`resumed at iteration ${ck.iteration}`);
     }
-    const log = new RunLog(opts.outDir, { extraColumns: ['loss', 'metric', 'evalLoss', 'evalMetric', 'gradNorm'], resumeFromGeneration: ck ? ck.iteration : undefined });
+    // only the columns this run has: no ES population columns (best/mean/sd of a population)
+    const log = new RunLog(opts.outDir, {
+      baseColumns: ['generation', 'evaluations', 'envSteps', 'elapsedS', 'stepsPerS'],
+      extraColumns: ['loss', 'metric', 'evalLoss', 'evalMetric', 'bestEvalMetric', 'gradNorm'],
+      resumeFromGeneration: ck ? ck.iteration : undefined,
+    });
     const evalB = trainer.evalBatch();
     let best = ck?.best ?? null;
     const history = ck?.history ?? [];
@@ -397,9 +405,9 @@ export async function runLearnRule(config: LearnConfig, opts: RunOptions): Promi
         sd: NaN,
         elapsedS: elapsed,
         stepsPerS: (done * tasksSteps) / Math.max(elapsed, 1e-9),
-        extra: { loss: s.loss, metric: s.metric, evalLoss: ev?.loss ?? NaN, evalMetric: ev?.metric ?? NaN, gradNorm: s.gradNorm },
+        extra: { loss: s.loss, metric: s.metric, evalLoss: ev?.loss ?? NaN, evalMetric: ev?.metric ?? NaN, bestEvalMetric: best?.metric ?? NaN, gradNorm: s.gradNorm },
       });
-      opts.onIteration?.(s, ev, config.iterations);
+      opts.onIteration?.(s, ev, config.iterations, elapsed / done);
       if (trainer.iteration % config.checkpointEvery === 0 || last) await save();
     }
     if (done === 0) await save();

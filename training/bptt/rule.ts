@@ -27,6 +27,7 @@ import { constrain, type GenomeLayout, type GenomeLayoutJSON, type Transform } f
 import type { ControllerConfig } from '../../controllers/config.js';
 import { parseRuleName, RULE_NAMES, type RuleName } from '../../controllers/plasticity.js';
 import type { BpttTrainer } from './learn.js';
+import { UserError } from '../../core/errors.js';
 
 export const RULE_FORMAT = 'spikeloco-rule';
 
@@ -189,12 +190,12 @@ export function loadRule(path: string): RuleExport {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new Error(`${path}: not a readable JSON rule file (${(e as Error).message})`);
+    throw new UserError(`${path}: not a readable JSON rule file (${(e as Error).message})`);
   }
   const r = validate<RuleExport>(raw, RULE_SCHEMA, path);
   for (const [name, s] of Object.entries(r.slices)) {
     const size = s.shape.reduce((a, b) => a * b, 1);
-    if (s.values.length !== size) throw new Error(`${path}: slices.${name}: shape [${s.shape}] needs ${size} values, got ${s.values.length}`);
+    if (s.values.length !== size) throw new UserError(`${path}: slices.${name}: shape [${s.shape}] needs ${size} values, got ${s.values.length}`);
   }
   return r;
 }
@@ -262,7 +263,7 @@ export function startFromRule<C extends { controller: Record<string, unknown> }>
   const initialGenome = (layout: GenomeLayout, genome: Float32Array) => {
     const report = applyRuleToGenome(rule, layout, genome, { freeze: opts.freeze, targetRule: rule.rule });
     opts.log?.(`rule ${opts.source}: copied ${report.copied.join(', ') || 'nothing'}; resampled ${report.resampled.join(', ') || 'nothing'}; ${opts.freeze ? `frozen ${report.frozen.join(', ')}` : 'evolving from there'}`);
-    if (report.copied.length + report.resampled.length === 0) throw new Error(`${opts.source}: the rule has no slice this controller uses (missing: ${report.missing.join(', ')})`);
+    if (report.copied.length + report.resampled.length === 0) throw new UserError(`${opts.source}: the rule has no slice this controller uses (missing: ${report.missing.join(', ')})`);
     return report.frozenMask;
   };
   return { config, initialGenome };

@@ -1,0 +1,26 @@
+/**
+ * Files a command writes on request (--json, --svg, --out): an error names the path, so
+ * `/dev/full` or a full disk reads "out.json: no space left on the device…", not "write: …".
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { UserError } from '../core/errors.js';
+
+export function writeOutput(path: string, data: string): void {
+  try {
+    writeFileSync(path, data);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (!err.code) throw e;
+    throw new UserError(`cannot write ${path} (${err.code}: ${err.message.replace(/^[A-Z]+: /, '').split(',')[0]}); choose another path or free some space`, { cause: e });
+  }
+}
+
+export function makeOutputDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (!err.code) throw e;
+    throw new UserError(`cannot create the directory ${dir} (${err.code}); choose another path`, { cause: e });
+  }
+}
