@@ -22,6 +22,7 @@ export const command: CommandSpec = {
     { name: 'speed', type: 'number', default: 1, description: 'playback speed, ×0.25 … ×8 (changeable from the page)' },
     { name: 'seed', type: 'integer', default: 0, description: 'episode seed (reset noise; untrained built-in networks)' },
     { name: 'max-fps', type: 'integer', default: 60, description: 'at most this many frames a second per client' },
+    { name: 'episode-seconds', type: 'number', metavar: 'S', description: "live episode length, s (0 = endless; default: the policy's training episode length, else 10); changeable from the page" },
   ],
 };
 
@@ -48,12 +49,16 @@ export async function run(args: ParsedArgs): Promise<number> {
     const morphology = loadMorphology(str(args, 'morphology')!);
     const condition = str(args, 'condition')!;
     const { policyFromFile } = await import('../training/policy.js');
-    const reward = checkpoint && existsSync(checkpoint) ? policyFromFile(checkpoint).config.reward : undefined;
+    const trained = checkpoint && existsSync(checkpoint) ? policyFromFile(checkpoint).config : undefined;
+    const reward = trained?.reward;
+    const episodeSeconds = num(args, 'episode-seconds') ?? trained?.episodeSeconds;
+    if (episodeSeconds !== undefined && !(episodeSeconds >= 0 && episodeSeconds <= 3600)) throw new UsageError(`watch: --episode-seconds must be 0 (endless) … 3600, got ${episodeSeconds}`);
     try {
       source = await createLiveSession({
         morphology,
         condition,
         reward,
+        episodeSeconds,
         seed,
         speed,
         maxFps: num(args, 'max-fps'),
