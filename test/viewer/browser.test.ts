@@ -84,7 +84,7 @@ const torso = (page: Page) => page.evaluate(() => window.spikeloco.last!.torso);
 
 test('the page loads without console errors and frames arrive', async () => {
   const page = await openPage(server.url);
-  await page.waitForFunction(() => window.spikeloco?.counts.frames > 20, undefined, { timeout: 10_000 });
+  await page.waitForFunction(() => window.spikeloco?.counts.frames > 20, undefined, { timeout: 30_000 });
   const state = await page.evaluate(() => ({ hello: window.spikeloco.hello!, panels: window.spikeloco.panels, hud: document.getElementById('hud-controller')!.textContent }));
   assert.equal(state.hello.spec.name, 'ant');
   assert.equal(state.hud, 'gait (open-loop)');
@@ -135,8 +135,8 @@ test('choosing a rough terrain in the page changes the terrain, drawn from the p
   await sleep(300);
   const before = await shot(page);
   assert.equal(await page.evaluate(() => window.spikeloco.terrain!.kind), 'flat');
-  await page.selectOption('#terrain', 'rough(amplitude=0.08)');
-  await page.waitForFunction(() => window.spikeloco.terrain?.kind === 'heightfield', undefined, { timeout: 5000 });
+  await page.selectOption('#terrain', { label: 'rough' });
+  await page.waitForFunction(() => window.spikeloco.terrain?.kind === 'heightfield', undefined, { timeout: 30_000 });
   const session = server.source as LiveSession;
   assert.match(session.currentEnv.condition.label, /^rough\(amplitude=0\.08/);
   const serverSum = session.currentEnv.condition.terrain.heights.reduce((s, h) => s + h, 0);
@@ -149,14 +149,14 @@ test('choosing a rough terrain in the page changes the terrain, drawn from the p
   assert.ok(d.changed > 0.05 * d.total, `${d.changed} of ${d.total} pixels changed`);
   // the run went on: frames keep coming with the new epoch
   const n = await page.evaluate(() => window.spikeloco.counts.frames);
-  await page.waitForFunction((n0) => window.spikeloco.counts.frames > n0 + 5, n, { timeout: 3000 });
+  await page.waitForFunction((n0) => window.spikeloco.counts.frames > n0 + 5, n, { timeout: 30_000 });
   assert.deepEqual(problems, []);
 });
 
 test('a second page watches the same run; an SNN controller shows its spike raster and Hebb heatmap', async () => {
   const second = await openPage(server.url);
   const counts = () => Promise.all(pages.slice(0, 2).map((p) => p.evaluate(() => window.spikeloco.counts.frames)));
-  await second.waitForFunction(() => window.spikeloco?.counts.frames > 5, undefined, { timeout: 10_000 });
+  await second.waitForFunction(() => window.spikeloco?.counts.frames > 5, undefined, { timeout: 30_000 });
   const c0 = await counts();
   for (const [i, p] of pages.slice(0, 2).entries()) await p.waitForFunction((n) => window.spikeloco.counts.frames > n + 5, c0[i], { timeout: 30_000 });
   assert.equal(await second.evaluate(() => window.spikeloco.terrain!.kind), 'heightfield', 'a late page gets the current terrain');
@@ -173,8 +173,8 @@ test('a second page watches the same run; an SNN controller shows its spike rast
   });
   try {
     const page = await openPage(snn.url);
-    await page.waitForFunction(() => window.spikeloco?.panels.raster && window.spikeloco.panels.heatmap && window.spikeloco.panels.heatmapsDrawn > 2, undefined, { timeout: 10_000 });
-    await page.waitForFunction(() => window.spikeloco.panels.spikesDrawn > 0, undefined, { timeout: 5000 });
+    await page.waitForFunction(() => window.spikeloco?.panels.raster && window.spikeloco.panels.heatmap && window.spikeloco.panels.heatmapsDrawn > 2, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => window.spikeloco.panels.spikesDrawn > 0, undefined, { timeout: 30_000 });
     const hello = await page.evaluate(() => window.spikeloco.hello!);
     assert.ok(hello.layers.some((l) => l.name === 'hidden'), `layers ${hello.layers.map((l) => l.name)}`);
     assert.ok(hello.hebb.length > 0);
