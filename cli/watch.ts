@@ -11,7 +11,7 @@ import { type CommandSpec, type ParsedArgs, UsageError, num, str } from './args.
 export const command: CommandSpec = {
   name: 'watch',
   summary: 'serve the live three.js viewer on a checkpoint (or the built-in gait)',
-  usage: 'spikeloco watch [CHECKPOINT|gait|plastic-snn|...] [--condition flat] [--port 8080] [--host 127.0.0.1] [--replay FILE]   (no CHECKPOINT: the pretrained plastic-SNN Ant)',
+  usage: 'spikeloco watch [CHECKPOINT|gait|plastic-snn|...] [--condition flat] [--episode-seconds S] [--port 8080] [--host 127.0.0.1] [--replay FILE]   (no CHECKPOINT: the pretrained plastic-SNN Ant)',
   positionals: 'CHECKPOINT',
   options: [
     { name: 'condition', type: 'string', default: 'flat', metavar: 'COND', description: `starting condition, e.g. 'rough(amplitude=0.08)+friction(mu=0.5)'; change it live from the page` },

@@ -46,6 +46,7 @@ const PHYSICS_CONTROLS = ['terrain', 'friction', 'gravity', 'damage', 'weak', 'c
 
 export class Controls {
   private extras: string[] = [];
+  private lastHello: HelloMessage | null = null;
   private damageLength = '0.1';
   private weakScale = '0.3';
   private readonly message = $<HTMLDivElement>('message');
@@ -65,7 +66,8 @@ export class Controls {
         void this.run({ type: 'push', velocity: [d[0] * s, d[1] * s, d[2] * s] });
       };
     }
-    for (const id of ['terrain', 'friction', 'gravity', 'damage', 'weak']) $<HTMLSelectElement>(id).onchange = () => void this.run({ type: 'condition', condition: this.compose() });
+    // a refused composition puts the selects back to what the server runs
+    for (const id of ['terrain', 'friction', 'gravity', 'damage', 'weak']) $<HTMLSelectElement>(id).onchange = () => void this.run({ type: 'condition', condition: this.compose() }, true);
     const episode = $<HTMLSelectElement>('episode-length');
     episode.onchange = () => void this.run({ type: 'episode-length', seconds: Number(episode.value) });
     const text = $<HTMLInputElement>('condition-text');
@@ -77,6 +79,7 @@ export class Controls {
 
   /** Reflect a new hello: presets, legs and joints, and the current condition in the selects. */
   hello(h: HelloMessage): void {
+    this.lastHello = h;
     const terms = conditionTerms(h.condition);
     const terrain = terms.find((t) => TERRAINS.includes(t.name));
     const current = terrain?.text ?? 'flat';
@@ -150,12 +153,14 @@ export class Controls {
     }
   }
 
-  private async run(msg: Request): Promise<void> {
+  private async run(msg: Request, revertOnError = false): Promise<void> {
     this.message.className = 'dim';
     this.message.textContent = `${msg.type}…`;
     const reply = await this.send(msg);
-    if (reply.type === 'error') this.showError(reply.message);
-    else if (reply.type === 'ack') {
+    if (reply.type === 'error') {
+      if (revertOnError && this.lastHello) this.hello(this.lastHello);
+      this.showError(reply.message);
+    } else if (reply.type === 'ack') {
       this.message.className = 'dim';
       this.message.textContent = `${reply.of}: ${reply.detail ?? 'ok'}`;
     }
