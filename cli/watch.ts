@@ -12,7 +12,7 @@ import { seedOption } from './limits.js';
 export const command: CommandSpec = {
   name: 'watch',
   summary: 'serve the live three.js viewer on a checkpoint (or the built-in gait)',
-  usage: 'spikeloco watch [CHECKPOINT|gait|plastic-snn|...] [--condition flat] [--port 8080] [--host 127.0.0.1] [--replay FILE]   (no CHECKPOINT: the pretrained plastic-SNN Ant)',
+  usage: 'spikeloco watch [CHECKPOINT|gait|plastic-snn|...] [--condition flat] [--episode-seconds S] [--port 8080] [--host 127.0.0.1] [--replay FILE]   (no CHECKPOINT: the pretrained plastic-SNN Ant)',
   positionals: 'CHECKPOINT',
   options: [
     { name: 'condition', type: 'string', default: 'flat', metavar: 'COND', description: `starting condition, e.g. 'rough(amplitude=0.08)+friction(mu=0.5)'; change it live from the page` },
@@ -23,6 +23,7 @@ export const command: CommandSpec = {
     { name: 'speed', type: 'number', default: 1, min: 0.25, max: 8, description: 'playback speed (changeable from the page)' },
     seedOption(0, 'episode seed (reset noise; untrained built-in networks)'),
     { name: 'max-fps', type: 'integer', default: 60, min: 1, max: 240, description: 'at most this many frames a second per client' },
+    { name: 'episode-seconds', type: 'number', min: 0, max: 86400, metavar: 'S', description: "live episode length, s (0 = endless; default: the policy's training episode length, else 10); changeable from the page" },
   ],
 };
 
@@ -48,12 +49,16 @@ export async function run(args: ParsedArgs): Promise<number> {
     const morphology = loadMorphology(str(args, 'morphology')!);
     const condition = str(args, 'condition')!;
     const { policyFromFile } = await import('../training/policy.js');
-    const reward = checkpoint && existsSync(checkpoint) ? policyFromFile(checkpoint).config.reward : undefined;
+    const trained = checkpoint && existsSync(checkpoint) ? policyFromFile(checkpoint).config : undefined;
+    const reward = trained?.reward;
+    const episodeSeconds = num(args, 'episode-seconds') ?? trained?.episodeSeconds;
+    if (episodeSeconds !== undefined && !(episodeSeconds >= 0 && episodeSeconds <= 3600)) throw new UsageError(`watch: --episode-seconds must be 0 (endless) … 3600, got ${episodeSeconds}`);
     try {
       source = await createLiveSession({
         morphology,
         condition,
         reward,
+        episodeSeconds,
         seed,
         speed,
         maxFps: num(args, 'max-fps'),

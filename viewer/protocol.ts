@@ -3,7 +3,7 @@
  * import. It holds no Node or DOM dependency and no project import, only data layouts.
  *
  * Server → client
- * - text: JSON `ServerMessage` (`hello`, `status`, `ack`, `error`).
+ * - text: JSON `ServerMessage` (`hello`, `status`, `episode`, `ack`, `error`).
  * - binary: little-endian, 4-byte aligned; word 0 is the message kind.
  *
  * FRAME (kind 1), one per control step sent (fixed size for a given `hello`):
@@ -14,14 +14,15 @@
  * | 1                | u32  | epoch: the `hello` this frame belongs to (drop frames of others)  |
  * | 2                | u32  | seq: frames sent so far by the session                           |
  * | 3                | u32  | step: control steps since the episode began                       |
- * | 4                | u32  | flags: bit 0 episode over (fell), bit 1 paused, bit 2 replay      |
+ * | 4                | u32  | flags: bit 0 episode over, bit 1 paused, bit 2 replay             |
  * | 5                | f32  | sim time, s                                                       |
  * | 6                | f32  | reward of the last step                                           |
  * | 7                | f32  | episode return so far                                             |
  * | 8                | f32  | distance: torso x − torso x at the episode's start, m            |
  * | 9..11            | f32  | torso velocity (x, y, z), m/s, from the pose change over the step |
  * | 12               | f32  | playback speed (× real time)                                      |
- * | 13..15           | —    | reserved (0)                                                      |
+ * | 13               | u32  | why the episode ended: `END_REASONS[i]`, 0 while it goes on       |
+ * | 14..15           | —    | reserved (0)                                                      |
  * | 16 …             | f32  | body poses, 7 per body: x, y, z, qx, qy, qz, qw (world, z up)     |
  * | …                | f32  | joint torques τ_j = gear_j · a_j, N·m, in action order            |
  * | …                | u32  | spikes: per layer ⌈size/32⌉ words, neuron i → bit i%32 of word i/32 |
@@ -68,7 +69,25 @@ export const F = {
   vy: 10,
   vz: 11,
   speed: 12,
+  endReason: 13,
 } as const;
+
+/**
+ * Why an episode ended (sim/env.ts `EndReason`), index = FRAME word 13. 'rose': the torso
+ * went above the healthy height band (bounced off, e.g. in low gravity); 'time': the
+ * episode length was reached.
+ */
+export const END_REASONS = ['', 'time', 'fell', 'flipped', 'rose', 'exploded'] as const;
+export type EpisodeEndReason = Exclude<(typeof END_REASONS)[number], ''>;
+
+/** What the page says for each reason. */
+export const END_REASON_TEXT: Record<EpisodeEndReason, string> = {
+  time: 'time limit reached',
+  fell: 'fell (torso below the healthy height)',
+  flipped: 'flipped over',
+  rose: 'bounced off (torso above the healthy height)',
+  exploded: 'physics exploded (non-finite state)',
+};
 export const FRAME_HEADER_WORDS = 16;
 export const HEBB_HEADER_WORDS = 8;
 export const TERRAIN_HEADER_WORDS = 8;
@@ -193,6 +212,24 @@ export interface StatusMessage {
   speed: number;
   paused: boolean;
   clients: number;
+  /** live episode length, s (0 = endless); null for a replay */
+  episodeSeconds: number | null;
+}
+
+/** A live episode ended (sent once, when it ends; the next starts after a short hold). */
+export interface EpisodeMessage {
+  type: 'episode';
+  reason: EpisodeEndReason;
+  /** sim seconds into the episode when it ended */
+  time: number;
+  step: number;
+  distance: number;
+  ret: number;
+  seed: number;
+  /** the episode length in force, s (0 = endless) */
+  episodeSeconds: number;
+  /** sim seconds until the next episode starts (0: at once) */
+  restartIn: number;
 }
 
 export interface AckMessage {
@@ -208,12 +245,15 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type ServerMessage = HelloMessage | StatusMessage | AckMessage | ErrorMessage;
+export type ServerMessage = HelloMessage | StatusMessage | EpisodeMessage | AckMessage | ErrorMessage;
 
 /** A request from the page, without its id. */
 export type ClientRequest =
   | { type: 'condition'; condition: string }
-  | { type: 'push'; impulse: Vec3 }
+  /** a push as a velocity change, m/s (world frame), given to every body of the robot */
+  | { type: 'push'; velocity: Vec3 }
+  /** live episode length, s (0 = endless) */
+  | { type: 'episode-length'; seconds: number }
   | { type: 'speed'; speed: number }
   | { type: 'pause'; paused: boolean }
   | { type: 'step' }
@@ -222,7 +262,12 @@ export type ClientRequest =
 /** What goes on the wire: a request with an optional id the reply echoes. */
 export type ClientMessage = ClientRequest & { id?: number };
 
-export const CLIENT_MESSAGE_TYPES = ['condition', 'push', 'speed', 'pause', 'step', 'reset'] as const;
+export const CLIENT_MESSAGE_TYPES = ['condition', 'push', 'episode-length', 'speed', 'pause', 'step', 'reset'] as const;
 
-/** Largest push the server applies, N·s per axis. */
-export const MAX_IMPULSE = 50;
+/**
+ * Largest push, m/s per axis. A push is a velocity change, the same on any robot: every body
+ * gets Δv (impulse m_b·Δv), so the robot's centre of mass moves Δv faster whatever its mass.
+ */
+export const MAX_PUSH_SPEED = 5;
+/** Longest live episode one may set, s (0 = endless). */
+export const MAX_EPISODE_SECONDS = 3600;

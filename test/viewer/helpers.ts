@@ -70,7 +70,7 @@ export class TestClient {
   }
 
   /** Send a request with an id and wait for its ack or error. */
-  async request(msg: Record<string, unknown>, id: number, timeoutMs = 5000): Promise<ServerMessage> {
+  async request(msg: Record<string, unknown>, id: number, timeoutMs = 30_000): Promise<ServerMessage> {
     this.send({ ...msg, id });
     return waitFor(() => this.json.find((m) => (m.type === 'ack' || m.type === 'error') && m.id === id), timeoutMs, `reply to ${JSON.stringify(msg)}`);
   }

@@ -7,6 +7,7 @@ import { F, FLAG_DONE, HEBB_HEADER_WORDS, KIND_FRAME, frameLayout, hebbByteLengt
 import { parseClientMessage, MessageError } from '../../viewer/server/messages.js';
 import { encodeHebb, gaitPolicy } from '../../viewer/server/session.js';
 import { readRecording, recordEpisode } from '../../viewer/server/recording.js';
+import { UserError } from '../../core/errors.js';
 import { LocomotionEnv } from '../../sim/env.js';
 import { antSpec } from '../../morphologies/ant.js';
 
@@ -45,14 +46,17 @@ test('Hebb quantisation: bytes map back to values within (hi − lo)/510', () =>
 });
 
 test('inbound messages: valid ones pass; bad ones name the field and keep the request id', () => {
-  assert.deepEqual(parseClientMessage('{"type":"push","impulse":[0,2,0],"id":3}'), { type: 'push', impulse: [0, 2, 0], id: 3 });
+  assert.deepEqual(parseClientMessage('{"type":"push","velocity":[0,2,0],"id":3}'), { type: 'push', velocity: [0, 2, 0], id: 3 });
+  assert.deepEqual(parseClientMessage('{"type":"episode-length","seconds":0}'), { type: 'episode-length', seconds: 0 });
   assert.deepEqual(parseClientMessage('{"type":"condition","condition":"rough(amplitude=0.1)"}'), { type: 'condition', condition: 'rough(amplitude=0.1)' });
   const cases: [string, RegExp][] = [
     ['{nope', /not JSON/],
     ['[1,2]', /message\.type: expected one of condition, push/],
     ['{"type":"explode"}', /expected one of/],
-    ['{"type":"push","impulse":[0,1e6,0],"id":9}', /impulse\[1\].*\[-50, 50\]/],
-    ['{"type":"push","impulse":[0,1]}', /impulse.*exactly 3/],
+    ['{"type":"push","velocity":[0,1e6,0],"id":9}', /velocity\[1\].*\[-5, 5\]/],
+    ['{"type":"push","velocity":[0,1]}', /velocity.*exactly 3/],
+    ['{"type":"push","impulse":[0,1,0]}', /impulse.*no such field|velocity/],
+    ['{"type":"episode-length","seconds":-1}', /seconds.*\[0, 3600\]/],
     ['{"type":"speed","speed":100}', /speed.*\[0\.25, 8\]/],
     ['{"type":"pause","paused":"yes"}', /paused.*true or false/],
     ['{"type":"step","extra":1}', /extra.*no such field/],
@@ -62,7 +66,7 @@ test('inbound messages: valid ones pass; bad ones name the field and keep the re
     assert.throws(() => parseClientMessage(text), (e: unknown) => e instanceof MessageError && re.test(e.message), text);
   }
   try {
-    parseClientMessage('{"type":"push","impulse":[0,1e6,0],"id":9}');
+    parseClientMessage('{"type":"push","velocity":[0,1e6,0],"id":9}');
   } catch (e) {
     assert.equal((e as MessageError).id, 9);
   }
@@ -90,11 +94,58 @@ test('recordEpisode writes the reset state and every step; readRecording reads t
   assert.equal(u32[last + F.flags] & FLAG_DONE, stats.falls ? FLAG_DONE : 0);
   // torques are gear × clipped action: at most 150 N·m for the Ant
   for (let j = 0; j < 8; j++) assert.ok(Math.abs(f32[last + 16 + 63 + j]) <= 150 + 1e-3);
-  // a truncated file still replays up to its last whole frame; a foreign file is refused by name
-  const bytes = readFileSync(path);
-  writeFileSync(path + '.cut', bytes.subarray(0, bytes.length - 7));
-  assert.equal(readRecording(path + '.cut').frameCount, rec.frameCount - 1);
   writeFileSync(path + '.bad', 'hello world, not a recording');
   assert.throws(() => readRecording(path + '.bad'), /not a spikeloco recording/);
   env.free();
+});
+
+test('readRecording refuses damaged files with a UserError naming the file and the problem', async () => {
+  const env = await LocomotionEnv.create({ morphology: antSpec() });
+  const dir = mkdtempSync(join(tmpdir(), 'spikeloco-badrec-'));
+  const path = join(dir, 'good.slrec');
+  recordEpisode(env, gaitPolicy(env).controller, 2, path, { maxSteps: 20, controllerName: 'gait' });
+  env.free();
+  const good = readFileSync(path);
+  const h = good.readUInt32LE(8);
+  const start = 12 + h;
+  const header = JSON.parse(good.toString('utf8', 12, start)) as Record<string, unknown>;
+  const frameBytes = header.frameBytes as number;
+  /** the same file with another header (re-padded) and optionally other frame bytes */
+  const withHeader = (hdr: Record<string, unknown>, body = good.subarray(start)) => {
+    let json = JSON.stringify(hdr);
+    json += ' '.repeat((4 - (Buffer.byteLength(json) % 4)) % 4);
+    const head = Buffer.alloc(12);
+    head.write('SPKLREC1', 0, 'latin1');
+    head.writeUInt32LE(Buffer.byteLength(json), 8);
+    return Buffer.concat([head, Buffer.from(json), body]);
+  };
+  const nanFrame = Buffer.from(good);
+  nanFrame.writeFloatLE(NaN, start + 3 * frameBytes + 4 * (16 + 2)); // frame 3, torso z
+  const nanTime = Buffer.from(good);
+  nanTime.writeFloatLE(Infinity, start + 5 * frameBytes + 4 * F.time);
+  const notFrame = Buffer.from(good);
+  notFrame.writeUInt32LE(7, start + 2 * frameBytes);
+  const cases: [string, Buffer, RegExp][] = [
+    ['truncated.slrec', good.subarray(0, good.length - 7), /is not a whole number of \d+-byte frames .*truncated/],
+    ['header-cut.slrec', good.subarray(0, 40), /header of \d+ bytes runs past the end.*truncated/],
+    ['no-frames.slrec', good.subarray(0, start), /no frames/],
+    ['frame-size.slrec', withHeader({ ...header, frameBytes: frameBytes + 4 }), /header\.frameBytes is \d+ but 9 bodies, 8 joints .* make \d+-byte frames/],
+    ['bodies.slrec', withHeader({ ...header, bodyNames: (header.bodyNames as string[]).slice(1) }), /header\.spec has 9 bodies, header\.bodyNames 8/],
+    ['dt.slrec', withHeader({ ...header, controlDt: -1 }), /controlDt -1/],
+    ['cond.slrec', withHeader({ ...header, condition: 'lava(t=1)' }), /header\.condition: .*unknown condition "lava"/],
+    ['nan-pose.slrec', nanFrame, /frame 3 of 21 has a non-finite body torso pose \(NaN\)/],
+    ['inf-time.slrec', nanTime, /frame 5 of 21 has a non-finite header value/],
+    ['kind.slrec', notFrame, /frame 2 of 21 is not a FRAME \(kind 7\)/],
+  ];
+  for (const [name, bytes, re] of cases) {
+    const p = join(dir, name);
+    writeFileSync(p, bytes);
+    assert.throws(
+      () => readRecording(p),
+      (e: unknown) => e instanceof UserError && e.message.startsWith(`recording ${p}: `) && re.test(e.message),
+      `${name} should be refused matching ${re}`,
+    );
+  }
+  assert.throws(() => readRecording(join(dir, 'missing.slrec')), (e: unknown) => e instanceof UserError && /no such file/.test(e.message));
+  assert.equal(readRecording(path).frameCount, 21, 'the undamaged file still reads');
 });

@@ -8,7 +8,8 @@ import type { ClientRequest as Request, ServerMessage } from '../protocol.js';
 export interface ConnectionHandlers {
   json(msg: ServerMessage): void;
   binary(buf: ArrayBuffer): void;
-  state(open: boolean): void;
+  /** open or closed; when closed, the server's close reason if it gave one (e.g. the viewer is full) */
+  state(open: boolean, reason?: string): void;
 }
 
 export class Connection {
@@ -50,11 +51,12 @@ export class Connection {
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     ws.onopen = () => this.handlers.state(true);
-    ws.onclose = () => {
-      this.handlers.state(false);
+    ws.onclose = (ev: CloseEvent) => {
+      this.handlers.state(false, ev.reason);
       for (const [id, resolve] of this.waiting) resolve({ type: 'error', id, message: 'connection closed' });
       this.waiting.clear();
-      if (!this.closed) setTimeout(() => this.open(), 1000);
+      // a full viewer (1013) is retried less eagerly
+      if (!this.closed) setTimeout(() => this.open(), ev.code === 1013 ? 5000 : 1000);
     };
     ws.onmessage = (ev: MessageEvent) => {
       if (typeof ev.data === 'string') {

@@ -1,8 +1,11 @@
 /**
- * The page's perturbation controls: run control (pause, step, speed, reset), pushes, and a
- * condition composer (terrain preset + friction + gravity + damaged leg + weak motor, any
- * other terms of the current condition kept), plus a free-text condition. Every action is one
- * JSON request; the server's ack or error is shown in the message line.
+ * The page's perturbation controls: run control (pause, step, speed, reset, episode length),
+ * pushes (a velocity change in m/s, the same on any robot), and a condition composer (terrain
+ * preset + friction + gravity + damaged leg + weak motor, any other terms of the current
+ * condition kept), plus a free-text condition. One behaviour for the composer: every select
+ * applies at once when changed. Every action is one JSON request; the server's ack or error is
+ * shown in the message line (an error's first line, the rest behind a "details" toggle).
+ * A replay disables everything that needs physics.
  */
 import type { ClientRequest as Request, HelloMessage, ServerMessage, Vec3 } from '../protocol.js';
 
@@ -39,8 +42,11 @@ function ensureOption(select: HTMLSelectElement, value: string, label = value): 
   select.value = value;
 }
 
+const PHYSICS_CONTROLS = ['terrain', 'friction', 'gravity', 'damage', 'weak', 'condition-text', 'set-condition', 'episode-length', 'push-strength', 'push-forward', 'push-back', 'push-left', 'push-right', 'push-up'];
+
 export class Controls {
   private extras: string[] = [];
+  private lastHello: HelloMessage | null = null;
   private damageLength = '0.1';
   private weakScale = '0.3';
   private readonly message = $<HTMLDivElement>('message');
@@ -57,30 +63,37 @@ export class Controls {
     for (const [name, d] of Object.entries(dirs)) {
       $<HTMLButtonElement>(`push-${name}`).onclick = () => {
         const s = Number(strength.value);
-        void this.run({ type: 'push', impulse: [d[0] * s, d[1] * s, d[2] * s] });
+        void this.run({ type: 'push', velocity: [d[0] * s, d[1] * s, d[2] * s] });
       };
     }
-    $<HTMLButtonElement>('apply-condition').onclick = () => void this.run({ type: 'condition', condition: this.compose() });
+    // a refused composition puts the selects back to what the server runs
+    for (const id of ['terrain', 'friction', 'gravity', 'damage', 'weak']) $<HTMLSelectElement>(id).onchange = () => void this.run({ type: 'condition', condition: this.compose() }, true);
+    const episode = $<HTMLSelectElement>('episode-length');
+    episode.onchange = () => void this.run({ type: 'episode-length', seconds: Number(episode.value) });
     const text = $<HTMLInputElement>('condition-text');
     $<HTMLButtonElement>('set-condition').onclick = () => void this.run({ type: 'condition', condition: text.value });
     text.onkeydown = (e) => {
       if (e.key === 'Enter') void this.run({ type: 'condition', condition: text.value });
     };
-    $<HTMLSelectElement>('terrain').onchange = () => void this.run({ type: 'condition', condition: this.compose() });
   }
 
   /** Reflect a new hello: presets, legs and joints, and the current condition in the selects. */
   hello(h: HelloMessage): void {
+    this.lastHello = h;
     const terms = conditionTerms(h.condition);
     const terrain = terms.find((t) => TERRAINS.includes(t.name));
     const current = terrain?.text ?? 'flat';
     const terrainSel = $<HTMLSelectElement>('terrain');
     const presets = Object.entries(h.presets).map(([label, c]): [string, string] => [label, c]);
+    // the server's presets are canonical labels, as is `current`: a preset terrain matches one
     setOptions(terrainSel, presets, current);
     if (terrainSel.value !== current) {
-      terrainSel.add(new Option(`current: ${current}`, current), 0);
+      const custom = new Option('custom', current);
+      custom.title = current;
+      terrainSel.add(custom, 0);
       terrainSel.value = current;
     }
+    terrainSel.title = current;
     const friction = terms.find((t) => t.name === 'friction')?.params.mu ?? '';
     ensureOption($<HTMLSelectElement>('friction'), friction);
     const gravity = terms.find((t) => t.name === 'gravity')?.params.scale ?? '';
@@ -94,10 +107,11 @@ export class Controls {
     this.extras = terms.filter((t) => !TERRAINS.includes(t.name) && !COMPOSED.includes(t.name)).map((t) => t.text);
     $<HTMLInputElement>('condition-text').value = h.condition;
     const live = h.mode === 'live';
-    for (const id of ['apply-condition', 'set-condition', 'push-forward', 'push-back', 'push-left', 'push-right', 'push-up']) $<HTMLButtonElement>(id).disabled = !live;
+    for (const id of PHYSICS_CONTROLS) ($(id) as HTMLInputElement).disabled = !live;
   }
 
-  status(speed: number, paused: boolean): void {
+  status(speed: number, paused: boolean, episodeSeconds: number | null): void {
+    if (episodeSeconds !== null) ensureOption($<HTMLSelectElement>('episode-length'), String(episodeSeconds), episodeSeconds > 0 ? `${episodeSeconds} s` : 'endless');
     const pause = $<HTMLButtonElement>('pause');
     pause.dataset.paused = String(paused);
     pause.textContent = paused ? 'play' : 'pause';
@@ -116,13 +130,36 @@ export class Controls {
     return [...terms, ...this.extras].join('+');
   }
 
-  private async run(msg: Request): Promise<void> {
+  /** The first line of an error (at most ~160 characters) and the rest behind a toggle. */
+  showError(text: string): void {
+    this.message.className = 'error';
+    const nl = text.indexOf('\n');
+    let head = nl >= 0 ? text.slice(0, nl) : text;
+    let rest = nl >= 0 ? text.slice(nl + 1) : '';
+    if (head.length > 160) {
+      rest = `${head}\n${rest}`;
+      head = `${head.slice(0, 150)}…`;
+    }
+    head = head.replace(/[.:]\s*Known conditions:?$/i, '');
+    this.message.replaceChildren(document.createTextNode(head));
+    if (rest.trim()) {
+      const more = document.createElement('details');
+      const summary = document.createElement('summary');
+      summary.textContent = 'details';
+      const pre = document.createElement('pre');
+      pre.textContent = rest;
+      more.append(summary, pre);
+      this.message.append(more);
+    }
+  }
+
+  private async run(msg: Request, revertOnError = false): Promise<void> {
     this.message.className = 'dim';
     this.message.textContent = `${msg.type}…`;
     const reply = await this.send(msg);
     if (reply.type === 'error') {
-      this.message.className = 'error';
-      this.message.textContent = reply.message;
+      if (revertOnError && this.lastHello) this.hello(this.lastHello);
+      this.showError(reply.message);
     } else if (reply.type === 'ack') {
       this.message.className = 'dim';
       this.message.textContent = `${reply.of}: ${reply.detail ?? 'ok'}`;

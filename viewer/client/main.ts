@@ -5,6 +5,8 @@
  */
 import * as THREE from 'three';
 import {
+  END_REASONS,
+  END_REASON_TEXT,
   F,
   FLAG_DONE,
   FLAG_PAUSED,
@@ -14,6 +16,7 @@ import {
   KIND_TERRAIN,
   TERRAIN_HEADER_WORDS,
   frameLayout,
+  type EpisodeMessage,
   type FrameLayout,
   type HelloMessage,
   type ServerMessage,
@@ -50,6 +53,16 @@ let lastFrame: LastFrame | null = null;
 let lastFrameBuf: ArrayBuffer | null = null;
 let connected = false;
 let clients = 0;
+let episodeSeconds: number | null = null;
+let lastEpisode: EpisodeMessage | null = null;
+const episodes: EpisodeMessage[] = [];
+
+/** "episode ended at 10.00 s: time limit reached (10-s episodes); next one started" */
+export function describeEpisode(m: EpisodeMessage): string {
+  const limit = m.reason === 'time' ? ` (${m.episodeSeconds}-s episodes)` : '';
+  const next = m.restartIn > 0 ? `; next in ${m.restartIn} s` : '; next one started';
+  return `episode ended at ${m.time.toFixed(2)} s: ${END_REASON_TEXT[m.reason]}${limit}, ${m.distance.toFixed(2)} m${next}`;
+}
 const counts = { frames: 0, hellos: 0, terrains: 0, hebbs: 0, dropped: 0 };
 const replies: ServerMessage[] = [];
 
@@ -108,6 +121,7 @@ function onFrame(buf: ArrayBuffer, now: number): void {
     velocity: [f32[F.vx], f32[F.vy], f32[F.vz]],
     speed: f32[F.speed],
     flags: u32[F.flags],
+    endReason: u32[F.endReason] < END_REASONS.length ? u32[F.endReason] : 0,
     torso: [f32[p], f32[p + 1], f32[p + 2]],
   };
   lastFrameBuf = buf;
@@ -130,7 +144,14 @@ const connection = new Connection(`${location.protocol === 'https:' ? 'wss' : 'w
     if (msg.type === 'hello') onHello(msg);
     else if (msg.type === 'status') {
       clients = msg.clients;
-      controls.status(msg.speed, msg.paused);
+      episodeSeconds = msg.episodeSeconds;
+      $('hud-limit').textContent = episodeSeconds === null ? '' : episodeSeconds > 0 ? `of ${episodeSeconds}` : '(endless)';
+      controls.status(msg.speed, msg.paused, msg.episodeSeconds);
+    } else if (msg.type === 'episode') {
+      lastEpisode = msg;
+      episodes.push(msg);
+      if (episodes.length > 50) episodes.shift();
+      $('hud-episode').textContent = describeEpisode(msg);
     } else {
       replies.push(msg);
       if (replies.length > 50) replies.shift();
@@ -149,9 +170,9 @@ const connection = new Connection(`${location.protocol === 'https:' ? 'wss' : 'w
       counts.hebbs++;
     }
   },
-  state(open) {
+  state(open, reason) {
     connected = open;
-    $('hud-connection').textContent = open ? '' : 'disconnected: reconnecting…';
+    $('hud-connection').textContent = open ? '' : `disconnected${reason ? ` (${reason})` : ''}: reconnecting…`;
   },
 });
 const controls = new Controls((msg) => connection.request(msg));
@@ -170,7 +191,8 @@ function animate(): void {
     const f = lastFrame;
     $('hud-time').textContent = f.time.toFixed(2);
     $('hud-speed').textContent = `×${f.speed}`;
-    $('hud-state').textContent = [f.flags & FLAG_PAUSED ? 'paused' : '', f.flags & FLAG_DONE ? 'fell' : '', f.flags & FLAG_REPLAY ? 'replay' : ''].filter(Boolean).join(' ');
+    const reason = END_REASONS[f.endReason] || (f.flags & FLAG_DONE ? 'ended' : '');
+    $('hud-state').textContent = [f.flags & FLAG_PAUSED ? 'paused' : '', reason, f.flags & FLAG_REPLAY ? 'replay' : ''].filter(Boolean).join(' ');
     $('hud-distance').textContent = f.distance.toFixed(2);
     $('hud-velocity').textContent = f.velocity[0].toFixed(2);
     $('hud-reward').textContent = f.reward.toFixed(2);
@@ -194,6 +216,13 @@ const api: PageApi = {
   },
   counts,
   replies,
+  episodes,
+  get lastEpisode() {
+    return lastEpisode;
+  },
+  get episodeSeconds() {
+    return episodeSeconds;
+  },
   get terrain() {
     return terrain ? { kind: terrain.kind, checksum: terrain.checksum } : null;
   },

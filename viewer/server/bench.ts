@@ -3,8 +3,13 @@
  * its spikes), encode cost per frame, and a load run: the live Ant at 60 frames/s (×3 real
  * time at 20 Hz control) with N ws clients on loopback, the clients in a worker thread so
  * they do not share the server's event loop. Reports the fraction of frames each client got
- * and whether the simulation kept real time. Wired into `npm run bench` by bench/run.ts.
+ * and whether the simulation kept real time. Then a stall run: a raw socket that completes the
+ * handshake and never reads, while another client switches rough terrain (≈ 400 kB a terrain
+ * message) as fast as the server acks: the fast client's frame rate, the stalled client's peak
+ * queue (bounded by back-pressure) and RSS growth. Wired into `npm run bench` by bench/run.ts.
  */
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { WebSocket } from 'ws';
 import { antSpec } from '../../morphologies/ant.js';
@@ -40,6 +45,58 @@ export interface ViewerBench {
   laggedSteps: number;
   /** true when no step was dropped and sim time kept within 2% of wall time × speed */
   realTime: boolean;
+  /** stall run: terrain switches done by the fast client */
+  stallSwitches: number;
+  /** stall run: frames/s the switching client received while the other stalled */
+  stallFastFps: number;
+  /** stall run: the stalled client's largest queue, bytes (high-water mark 256 KiB + one terrain) */
+  stallPeakQueueBytes: number;
+  /** stall run: process RSS growth over the run, MB (env rebuilds included) */
+  stallRssGrowthMB: number;
+}
+
+async function stallRun(seconds: number): Promise<Pick<ViewerBench, 'stallSwitches' | 'stallFastFps' | 'stallPeakQueueBytes' | 'stallRssGrowthMB'>> {
+  const source = await createLiveSession({ morphology: antSpec(), controller: gaitPolicy, speed: 3, maxFps: 60 });
+  const server = await startViewerServer({ source, port: 0, messageRate: 10_000, heartbeatMs: 0 });
+  const sock = connect(server.port, '127.0.0.1');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      sock.once('error', reject);
+      sock.once('connect', () =>
+        sock.write(`GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`),
+      );
+      sock.once('data', () => {
+        sock.pause();
+        resolve();
+      });
+    });
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
+    let frames = 0;
+    let waiting: (() => void) | null = null;
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) {
+        if (data.readUInt32LE(0) === KIND_FRAME) frames++;
+      } else if (/^\{"type":"(ack|error)"/.test(data.toString('latin1', 0, 20))) waiting?.();
+    });
+    await new Promise((r) => ws.once('open', r));
+    const rss0 = process.memoryUsage().rss;
+    const t0 = performance.now(), f0 = frames;
+    let switches = 0, peak = 0;
+    while (performance.now() - t0 < seconds * 1000) {
+      await new Promise<void>((r) => {
+        waiting = r;
+        ws.send(JSON.stringify({ type: 'condition', condition: `rough(amplitude=${switches % 2 ? 0.09 : 0.08})` }));
+      });
+      switches++;
+      for (const c of server.stats().clients) peak = Math.max(peak, c.maxBufferedAmount);
+    }
+    const secs = (performance.now() - t0) / 1000;
+    ws.terminate();
+    return { stallSwitches: switches, stallFastFps: (frames - f0) / secs, stallPeakQueueBytes: peak, stallRssGrowthMB: (process.memoryUsage().rss - rss0) / 1048576 };
+  } finally {
+    sock.destroy();
+    await server.close();
+  }
 }
 
 interface WorkerIn {
@@ -127,7 +184,10 @@ export async function benchViewer(opts: { clients?: number; seconds?: number } =
     const steps = s1.steps - s0.steps;
     const simOverWall = (steps * 0.05) / ((s1.wallSeconds - s0.wallSeconds) * speed);
     const lagged = s1.laggedSteps - s0.laggedSteps;
+    await worker.terminate();
+    const stall = await stallRun(seconds);
     return {
+      ...stall,
       frameBytesGait: gaitBytes,
       frameBytesSnn: snnBytes,
       encodeMicros: enc,

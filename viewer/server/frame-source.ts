@@ -4,7 +4,7 @@
  * server is the sink and fans them out to clients.
  */
 import { UserError } from '../../core/errors.js';
-import type { HelloMessage, Vec3 } from '../protocol.js';
+import type { HelloMessage, ServerMessage, Vec3 } from '../protocol.js';
 import type { SendBuffer } from './send-buffers.js';
 
 export interface FrameSink {
@@ -12,8 +12,10 @@ export interface FrameSink {
   binary(buf: SendBuffer, byteLength: number): void;
   /** the robot, terrain or condition changed: send `hello()` and `terrain()` to everyone */
   helloChanged(): void;
-  /** speed or pause changed */
+  /** speed, pause or episode length changed */
   statusChanged(): void;
+  /** a JSON message for every client (e.g. `episode`: why an episode ended) */
+  json(msg: ServerMessage): void;
 }
 
 export interface FrameSourceStats {
@@ -39,6 +41,10 @@ export interface FrameSource {
   terrain(): Uint8Array | null;
   readonly speed: number;
   readonly paused: boolean;
+  /** live episode length, s (0 = endless); null for a replay */
+  readonly episodeSeconds: number | null;
+  /** set the live episode length (0 = endless); a replay refuses */
+  setEpisodeSeconds(seconds: number): void;
   attach(sink: FrameSink): void;
   start(): void;
   stop(): void;
@@ -49,7 +55,8 @@ export interface FrameSource {
   reset(seed?: number): Promise<string>;
   /** switch condition in place; resolves to the canonical label, rejects with a readable error */
   setCondition(condition: string): Promise<string>;
-  push(impulse: Vec3): void;
+  /** a push: velocity change Δv (m/s, world frame) of every body of the robot */
+  push(velocity: Vec3): void;
   stats(): FrameSourceStats;
   /** stop and free resources */
   close(): void;

@@ -16,6 +16,8 @@ export class FrameState {
   reward = 0;
   ret = 0;
   done = false;
+  /** index into protocol.ts END_REASONS (0 while the episode goes on) */
+  endReason = 0;
   speed = 1;
   extraFlags = 0;
   private x0 = 0;
@@ -52,6 +54,7 @@ export class FrameState {
     this.reward = 0;
     this.ret = 0;
     this.done = false;
+    this.endReason = 0;
     this.vel.fill(0);
     this.markPosition();
     this.x0 = this.prev[0];
@@ -63,6 +66,11 @@ export class FrameState {
     this.prev[0] = this.poses[0];
     this.prev[1] = this.poses[1];
     this.prev[2] = this.poses[2];
+  }
+
+  /** torso x − torso x at the episode's start, m */
+  get distance(): number {
+    return this.prev[0] - this.x0;
   }
 
   /** Record one env step (after `env.step`). */
@@ -98,7 +106,7 @@ export class FrameState {
     f32[F.vy] = this.vel[1];
     f32[F.vz] = this.vel[2];
     f32[F.speed] = this.speed;
-    u32[13] = 0;
+    u32[F.endReason] = this.endReason;
     u32[14] = 0;
     u32[15] = 0;
     f32.set(this.poses, L.poses);

@@ -3,6 +3,7 @@
  * from a morphology spec and a condition.
  */
 import type { MorphologySpec } from '../../morphologies/spec.js';
+import { parseCondition } from '../../sim/conditions.js';
 import type { Terrain } from '../../sim/terrain.js';
 import {
   KIND_TERRAIN,
@@ -17,7 +18,7 @@ import {
 } from '../protocol.js';
 
 /** Terrains the page offers in its select (any condition string can also be typed). */
-export const TERRAIN_PRESETS: Record<string, string> = {
+export const TERRAIN_PRESET_INPUT: Record<string, string> = {
   flat: 'flat',
   'slope up 8°': 'slope(deg=8)',
   'slope down 8°': 'slope(deg=-8)',
@@ -26,6 +27,13 @@ export const TERRAIN_PRESETS: Record<string, string> = {
   'steps up': 'steps(height=0.05)',
   'steps down': 'steps(height=-0.05)',
 };
+
+/**
+ * The presets as canonical labels (what `parseCondition(..).label` and so every hello's
+ * `condition` spell), so the page finds the current terrain among them instead of adding it
+ * again under another spelling.
+ */
+export const TERRAIN_PRESETS: Record<string, string> = Object.fromEntries(Object.entries(TERRAIN_PRESET_INPUT).map(([k, v]) => [k, parseCondition(v).label]));
 
 export function viewerSpec(spec: MorphologySpec): ViewerSpec {
   return {

@@ -4,11 +4,11 @@
  */
 import { UserError } from '../../core/errors.js';
 import { validate, type Schema } from '../../core/schema.js';
-import { CLIENT_MESSAGE_TYPES, MAX_IMPULSE, SPEED_MAX, SPEED_MIN, type ClientMessage } from '../protocol.js';
+import { CLIENT_MESSAGE_TYPES, MAX_EPISODE_SECONDS, MAX_PUSH_SPEED, SPEED_MAX, SPEED_MIN, type ClientMessage } from '../protocol.js';
 
 const id: Schema = { type: 'number', integer: true, min: 0, max: 2 ** 31, description: 'request id echoed in the reply' };
 const type = (t: string): Schema => ({ type: 'string', enum: [t] });
-const impulseComponent: Schema = { type: 'number', min: -MAX_IMPULSE, max: MAX_IMPULSE };
+const dv: Schema = { type: 'number', min: -MAX_PUSH_SPEED, max: MAX_PUSH_SPEED };
 
 export const CLIENT_MESSAGE_SCHEMAS: Record<ClientMessage['type'], Schema> = {
   condition: {
@@ -18,8 +18,13 @@ export const CLIENT_MESSAGE_SCHEMAS: Record<ClientMessage['type'], Schema> = {
   },
   push: {
     type: 'object',
-    properties: { type: type('push'), id, impulse: { type: 'tuple', items: [impulseComponent, impulseComponent, impulseComponent], description: 'N·s, world frame' } },
-    required: ['type', 'impulse'],
+    properties: { type: type('push'), id, velocity: { type: 'tuple', items: [dv, dv, dv], description: 'velocity change, m/s, world frame' } },
+    required: ['type', 'velocity'],
+  },
+  'episode-length': {
+    type: 'object',
+    properties: { type: type('episode-length'), id, seconds: { type: 'number', min: 0, max: MAX_EPISODE_SECONDS, description: 'live episode length, s (0 = endless)' } },
+    required: ['type', 'seconds'],
   },
   speed: { type: 'object', properties: { type: type('speed'), id, speed: { type: 'number', min: SPEED_MIN, max: SPEED_MAX } }, required: ['type', 'speed'] },
   pause: { type: 'object', properties: { type: type('pause'), id, paused: { type: 'boolean' } }, required: ['type', 'paused'] },

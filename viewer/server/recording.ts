@@ -7,20 +7,26 @@
  *   H bytes      header JSON (`RecordingHeader`), space-padded
  *   frames       `frameCount` FRAMEs of `frameBytes` each, exactly as the live stream sends
  *                them (viewer/protocol.ts), epoch 0
- * The frame count is implied by the file size. The file is written through core/atomic.ts: it
- * appears at its path, whole, only when the writer is closed (a crash leaves any previous
- * recording there untouched and a `*.tmp-<pid>` beside it).
+ * The frame count is implied by the file size. `readRecording` checks a file before anything
+ * streams it and refuses (`RecordingError`, naming the file and what is wrong) a header that
+ * does not describe its frames (frameBytes vs. the FRAME layout of its bodies, joints and
+ * spike layers), a body that is not a whole number of frames (truncated or padded), and any
+ * frame that is not a FRAME or carries a non-finite number.
+ * The file is written through core/atomic.ts: it appears at its path, whole, only when the
+ * writer is closed (a crash leaves any previous recording there untouched).
  *
  * `recordEpisode` is what `spikeloco rollout --record FILE` calls; `RecordingWriter` is for
  * loops of one's own (call `writeStep` after every `env.step`).
  */
 import { readFileSync } from 'node:fs';
 import { AtomicFileWriter } from '../../core/atomic.js';
+import { UserError } from '../../core/errors.js';
 import type { Controller } from '../../controllers/controller.js';
 import type { MorphologySpec } from '../../morphologies/spec.js';
 import type { LocomotionEnv } from '../../sim/env.js';
 import { runEpisode, type EpisodeOptions, type EpisodeStats } from '../../training/rollout.js';
-import { F, FLAG_DONE, PROTOCOL_VERSION, type SpikeLayerInfo } from '../protocol.js';
+import { parseCondition } from '../../sim/conditions.js';
+import { F, FLAG_DONE, FRAME_HEADER_WORDS, KIND_FRAME, PROTOCOL_VERSION, frameLayout, type SpikeLayerInfo } from '../protocol.js';
 import { FrameState } from './frame-state.js';
 import { probeController, type Introspection } from './introspection.js';
 
@@ -205,25 +211,97 @@ export function recordEpisode(env: LocomotionEnv, controller: Controller, seed: 
   }
 }
 
+/** A recording file that cannot be replayed; the message names the file and what is wrong. */
+export class RecordingError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RecordingError';
+  }
+}
+
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/** Header fields the replay relies on, checked against each other. */
+function checkHeader(header: RecordingHeader, where: string): void {
+  const fail = (what: string) => {
+    throw new RecordingError(`${where}: ${what}; the file is damaged or not written by this version (record it again with spikeloco rollout --record)`);
+  };
+  if (!header || typeof header !== 'object') fail('header is not a JSON object');
+  if (header.format !== RECORDING_FORMAT) fail(`header.format is ${JSON.stringify(header.format)}, expected "${RECORDING_FORMAT}"`);
+  if (header.protocol !== PROTOCOL_VERSION) throw new RecordingError(`${where}: recorded with viewer protocol ${header.protocol}; this viewer speaks ${PROTOCOL_VERSION}`);
+  if (!isStrings(header.bodyNames) || header.bodyNames.length === 0) fail('header.bodyNames is not a list of body names');
+  if (!isStrings(header.jointNames)) fail('header.jointNames is not a list of joint names');
+  if (!header.spec || !Array.isArray(header.spec.bodies) || header.spec.bodies.length !== header.bodyNames.length) {
+    fail(`header.spec has ${Array.isArray(header.spec?.bodies) ? header.spec.bodies.length : 'no'} bodies, header.bodyNames ${header.bodyNames.length}`);
+  }
+  if (!Array.isArray(header.layers) || !header.layers.every((l) => l && typeof l.name === 'string' && Number.isInteger(l.size) && l.size >= 0)) fail('header.layers is not a list of {name, size}');
+  if (!(typeof header.controlDt === 'number' && Number.isFinite(header.controlDt) && header.controlDt > 0)) fail(`header.controlDt ${header.controlDt} is not a positive number of seconds`);
+  if (typeof header.condition !== 'string') fail('header.condition is not a condition string');
+  try {
+    parseCondition(header.condition);
+  } catch (err) {
+    fail(`header.condition: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const expected = frameLayout(header.bodyNames.length, header.jointNames.length, header.layers).byteLength;
+  if (header.frameBytes !== expected) {
+    fail(`header.frameBytes is ${header.frameBytes} but ${header.bodyNames.length} bodies, ${header.jointNames.length} joints and layers [${header.layers.map((l) => l.size).join(', ')}] make ${expected}-byte frames`);
+  }
+}
+
+/** Every frame a FRAME whose float fields are finite; throws naming the first bad frame. */
+function checkFrames(frames: Uint8Array, header: RecordingHeader, frameCount: number, where: string): void {
+  const L = frameLayout(header.bodyNames.length, header.jointNames.length, header.layers);
+  const u32 = new Uint32Array(frames.buffer, frames.byteOffset, frames.byteLength / 4);
+  const f32 = new Float32Array(frames.buffer, frames.byteOffset, frames.byteLength / 4);
+  const floats = [F.time, F.reward, F.ret, F.distance, F.vx, F.vy, F.vz, F.speed];
+  for (let k = 0; k < frameCount; k++) {
+    const b = k * L.words;
+    if (u32[b + F.kind] !== KIND_FRAME) throw new RecordingError(`${where}: frame ${k} of ${frameCount} is not a FRAME (kind ${u32[b + F.kind]}); the file is damaged`);
+    for (const w of floats) {
+      if (!Number.isFinite(f32[b + w])) throw new RecordingError(`${where}: frame ${k} of ${frameCount} has a non-finite header value (word ${w} = ${f32[b + w]}); the file is damaged`);
+    }
+    // poses and torques: every float from the end of the header to the spike bits
+    for (let w = FRAME_HEADER_WORDS; w < L.torques + L.joints; w++) {
+      if (!Number.isFinite(f32[b + w])) {
+        const what = w < L.torques ? `body ${header.bodyNames[Math.floor((w - L.poses) / 7)]} pose` : `joint ${header.jointNames[w - L.torques]} torque`;
+        throw new RecordingError(`${where}: frame ${k} of ${frameCount} has a non-finite ${what} (${f32[b + w]}); the file is damaged`);
+      }
+    }
+  }
+}
+
 export function readRecording(path: string): Recording {
-  const buf = readFileSync(path);
   const where = `recording ${path}`;
-  if (buf.length < 12 || buf.toString('latin1', 0, 8) !== RECORDING_MAGIC) throw new Error(`${where}: not a spikeloco recording (no ${RECORDING_MAGIC} magic)`);
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new RecordingError(`${where}: no such file (make one with spikeloco rollout --record FILE)`);
+    if (code === 'EISDIR') throw new RecordingError(`${where}: is a directory, not a recording file`);
+    if (code === 'EACCES') throw new RecordingError(`${where}: permission denied`);
+    throw err;
+  }
+  if (buf.length < 12 || buf.toString('latin1', 0, 8) !== RECORDING_MAGIC) throw new RecordingError(`${where}: not a spikeloco recording (no ${RECORDING_MAGIC} magic)`);
   const h = buf.readUInt32LE(8);
-  if (12 + h > buf.length) throw new Error(`${where}: header of ${h} bytes runs past the end of the file (${buf.length} bytes)`);
+  if (12 + h > buf.length) throw new RecordingError(`${where}: header of ${h} bytes runs past the end of the file (${buf.length} bytes); the file is truncated`);
   let header: RecordingHeader;
   try {
     header = JSON.parse(buf.toString('utf8', 12, 12 + h)) as RecordingHeader;
   } catch (err) {
-    throw new Error(`${where}: header is not JSON (${(err as Error).message})`);
+    throw new RecordingError(`${where}: header is not JSON (${(err as Error).message})`);
   }
-  if (header.format !== RECORDING_FORMAT) throw new Error(`${where}: header.format is ${JSON.stringify(header.format)}, expected "${RECORDING_FORMAT}"`);
-  if (header.protocol !== PROTOCOL_VERSION) throw new Error(`${where}: recorded with viewer protocol ${header.protocol}; this viewer speaks ${PROTOCOL_VERSION}`);
-  if (!(header.frameBytes > 0) || header.frameBytes % 4) throw new Error(`${where}: header.frameBytes ${header.frameBytes} is not a positive multiple of 4`);
+  checkHeader(header, where);
   const start = 12 + h;
-  const frameCount = Math.floor((buf.length - start) / header.frameBytes);
+  const body = buf.length - start;
+  const frameCount = Math.floor(body / header.frameBytes);
+  if (frameCount === 0) throw new RecordingError(`${where}: no frames (${body} bytes after the header, one frame is ${header.frameBytes})`);
+  if (body % header.frameBytes) {
+    throw new RecordingError(`${where}: ${body} bytes of frames is not a whole number of ${header.frameBytes}-byte frames (${frameCount} frames + ${body % header.frameBytes} bytes): the file is truncated or padded`);
+  }
   // copy into an aligned buffer so Float32Array/Uint32Array views work
   const frames = new Uint8Array(frameCount * header.frameBytes);
   frames.set(buf.subarray(start, start + frames.length));
+  checkFrames(frames, header, frameCount, where);
   return { header, frames, frameCount };
 }

@@ -66,6 +66,12 @@ export class ReplaySession extends PacedSource implements FrameSource {
   async setCondition(): Promise<string> {
     throw new PerturbationError('condition: this is a replay of a recording; conditions can only change in a live run');
   }
+  get episodeSeconds(): null {
+    return null;
+  }
+  setEpisodeSeconds(): void {
+    throw new PerturbationError('episode-length: this is a replay of a recording; its episode is as recorded');
+  }
   push(): void {
     throw new PerturbationError('push: this is a replay of a recording; pushes need a live run');
   }

@@ -2,10 +2,20 @@
  * The viewer's server: `http` serves the page (index.html, style.css, the client bundle) and
  * a `ws` endpoint at /ws streams a `FrameSource` to every connected page.
  *
- * - Fan-out: one encoded buffer per frame, sent to all clients. A client whose
- *   `bufferedAmount` is above the high-water mark is skipped for that frame (counted in
- *   `skipped`) so a slow page never stalls the others or the simulation. Hello and terrain
- *   messages are never skipped (a page cannot draw frames without them).
+ * - Fan-out: one encoded buffer per frame, sent to all clients. Every message to a client
+ *   respects back-pressure (`bufferedAmount`, bytes queued in ws and the socket):
+ *   - frames and Hebb matrices above the high-water mark are skipped (counted in
+ *     `framesSkipped`), so a slow page never stalls the others or the simulation;
+ *   - hello + terrain above the mark are coalesced: the client is marked as owing the
+ *     current hello, gets only the newest one once it drains (checked on every frame and on
+ *     a timer), and no frames until then (it could not decode them);
+ *   - JSON replies and status are small and always queued, but a client whose queue passes
+ *     `maxBufferedBytes` is dropped (terminated) whatever was being sent.
+ *   So a stalled client holds at most about mark + hello + terrain + one message.
+ * - Connections: at most `maxClients`; one more is accepted and closed at once with code 1013
+ *   and a reason saying the viewer is full. Every `heartbeatMs` the server pings each
+ *   client; one that has not answered the previous ping (a dead peer, or one that stopped
+ *   reading) is terminated.
  * - Inbound: text only, at most `maxPayload` bytes (larger: `ws` closes that connection with
  *   1009), at most `messageRate` a second, each parsed and schema-checked
  *   (messages.ts); a bad one gets an `error` reply and changes nothing.
@@ -41,6 +51,12 @@ export interface ViewerServerOptions {
   publicDir?: string;
   /** build the client bundle if missing or stale (default true) */
   buildBundle?: boolean;
+  /** a client whose queued bytes pass this is dropped (default 16 MiB) */
+  maxBufferedBytes?: number;
+  /** connections served at once; more are closed with code 1013 (default 64) */
+  maxClients?: number;
+  /** ping interval; a client that missed the previous pong is terminated (default 15000 ms; 0: off) */
+  heartbeatMs?: number;
   /** where to log connections and rejected requests (default: nowhere) */
   log?: (line: string) => void;
 }
@@ -51,6 +67,10 @@ export interface ClientStats {
   framesSent: number;
   framesSkipped: number;
   bufferedAmount: number;
+  /** largest `bufferedAmount` seen right after a send to this client */
+  maxBufferedAmount: number;
+  /** hellos replaced by a newer one before this client drained */
+  hellosCoalesced: number;
   messagesIn: number;
   errors: number;
 }
@@ -58,8 +78,10 @@ export interface ClientStats {
 export interface ViewerServerStats {
   clients: ClientStats[];
   source: FrameSourceStats;
-  /** connections refused (origin/host check) */
+  /** connections refused (origin/host check, or the connection cap) */
   refused: number;
+  /** clients dropped: queue past `maxBufferedBytes`, or no pong to a heartbeat ping */
+  dropped: { overflow: number; heartbeat: number };
 }
 
 export interface ViewerServer {
@@ -78,6 +100,12 @@ interface Client {
   remote: string;
   framesSent: number;
   framesSkipped: number;
+  maxBuffered: number;
+  /** the current hello (and terrain) is still to be sent once the queue drains */
+  owesHello: boolean;
+  hellosCoalesced: number;
+  /** answered the last heartbeat ping */
+  alive: boolean;
   messagesIn: number;
   errors: number;
   tokens: number;
@@ -132,19 +160,48 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
     return null;
   };
 
-  const sendJson = (ws: WebSocket, msg: ServerMessage): void => {
-    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+  const maxBuffered = opts.maxBufferedBytes ?? 16 * 1024 * 1024;
+  const maxClients = opts.maxClients ?? 64;
+  const dropped = { overflow: 0, heartbeat: 0 };
+
+  /** After every send: note the queue, drop the client past the limit. False if dropped. */
+  const afterSend = (c: Client): boolean => {
+    const q = c.ws.bufferedAmount;
+    if (q > c.maxBuffered) c.maxBuffered = q;
+    if (q <= maxBuffered) return true;
+    dropped.overflow++;
+    log(`viewer: client ${c.id} dropped: ${q} bytes queued (limit ${maxBuffered}); it stopped reading`);
+    c.ws.terminate();
+    clients.delete(c);
+    return false;
   };
+  const sendText = (c: Client, text: string): void => {
+    if (c.ws.readyState !== WebSocket.OPEN) return;
+    c.ws.send(text);
+    afterSend(c);
+  };
+  const sendJson = (c: Client, msg: ServerMessage): void => sendText(c, JSON.stringify(msg));
   const broadcastJson = (msg: ServerMessage): void => {
     const text = JSON.stringify(msg);
-    for (const c of clients) if (c.ws.readyState === WebSocket.OPEN) c.ws.send(text);
+    for (const c of clients) sendText(c, text);
   };
-  const status = (): ServerMessage => ({ type: 'status', speed: source.speed, paused: source.paused, clients: clients.size });
-  const sendHello = (ws: WebSocket): void => {
-    if (ws.readyState !== WebSocket.OPEN) return;
-    ws.send(JSON.stringify(source.hello()));
+  const status = (): ServerMessage => ({ type: 'status', speed: source.speed, paused: source.paused, clients: clients.size, episodeSeconds: source.episodeSeconds });
+  /** Send the current hello + terrain now if the client's queue allows, else owe it (coalesced). */
+  const offerHello = (c: Client): void => {
+    if (c.ws.readyState !== WebSocket.OPEN) return;
+    if (c.ws.bufferedAmount > hwm) {
+      if (c.owesHello) c.hellosCoalesced++;
+      c.owesHello = true;
+      return;
+    }
+    c.owesHello = false;
+    c.ws.send(JSON.stringify(source.hello()));
     const t = source.terrain();
-    if (t) ws.send(t, BINARY);
+    if (t) c.ws.send(t, BINARY);
+    afterSend(c);
+  };
+  const flushOwed = (): void => {
+    for (const c of clients) if (c.owesHello && c.ws.bufferedAmount <= hwm) offerHello(c);
   };
 
   const sink: FrameSink = {
@@ -153,20 +210,25 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
       for (const c of clients) {
         const ws = c.ws;
         if (ws.readyState !== WebSocket.OPEN) continue;
-        if (ws.bufferedAmount > hwm) {
+        if (c.owesHello) offerHello(c);
+        if (c.owesHello || ws.bufferedAmount > hwm) {
           c.framesSkipped++;
           continue;
         }
         buf.pending++;
         ws.send(bytes, BINARY, buf.release);
         c.framesSent++;
+        afterSend(c);
       }
     },
     helloChanged(): void {
-      for (const c of clients) sendHello(c.ws);
+      for (const c of clients) offerHello(c);
     },
     statusChanged(): void {
       broadcastJson(status());
+    },
+    json(msg: ServerMessage): void {
+      broadcastJson(msg);
     },
   };
   source.attach(sink);
@@ -176,8 +238,11 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
       case 'condition':
         return source.setCondition(msg.condition);
       case 'push':
-        source.push(msg.impulse);
-        return `impulse [${msg.impulse.join(', ')}] N·s`;
+        source.push(msg.velocity);
+        return `Δv [${msg.velocity.join(', ')}] m/s`;
+      case 'episode-length':
+        source.setEpisodeSeconds(msg.seconds);
+        return msg.seconds > 0 ? `episodes of ${msg.seconds} s` : 'endless episodes';
       case 'speed':
         source.setSpeed(msg.speed);
         return `×${source.speed}`;
@@ -200,7 +265,7 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
     c.refill = now;
     const fail = (message: string, id?: number) => {
       c.errors++;
-      sendJson(c.ws, { type: 'error', id, message });
+      sendJson(c, { type: 'error', id, message });
     };
     if (c.tokens < 1) return fail(`too many messages (at most ${rate} a second)`);
     c.tokens -= 1;
@@ -212,7 +277,7 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
       return fail((err as Error).message, err instanceof MessageError ? err.id : undefined);
     }
     handle(c, msg).then(
-      (detail) => sendJson(c.ws, { type: 'ack', id: msg.id, of: msg.type, detail }),
+      (detail) => sendJson(c, { type: 'ack', id: msg.id, of: msg.type, detail }),
       (err: unknown) => {
         if (!(err instanceof PerturbationError)) log(`viewer: ${msg.type} failed: ${(err as Error).stack ?? String(err)}`);
         fail((err as Error).message, msg.id);
@@ -222,12 +287,24 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload ?? MAX_INBOUND_BYTES, perMessageDeflate: false });
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+    if (clients.size >= maxClients) {
+      refused++;
+      const reason = `viewer full: ${clients.size} pages connected (limit ${maxClients}); close one and reload`;
+      log(`viewer: refused ${remote}: ${reason}`);
+      ws.close(1013, reason); // 1013: try again later
+      return;
+    }
     const c: Client = {
       id: nextId++,
       ws,
-      remote: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+      remote,
       framesSent: 0,
       framesSkipped: 0,
+      maxBuffered: 0,
+      owesHello: false,
+      hellosCoalesced: 0,
+      alive: true,
       messagesIn: 0,
       errors: 0,
       tokens: 2 * rate,
@@ -236,15 +313,38 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
     clients.add(c);
     log(`viewer: client ${c.id} connected from ${c.remote} (${clients.size} connected)`);
     ws.on('message', (data, isBinary) => onMessage(c, data, isBinary));
+    ws.on('pong', () => (c.alive = true));
     ws.on('error', (err) => log(`viewer: client ${c.id}: ${err.message}`));
     ws.on('close', () => {
       clients.delete(c);
       log(`viewer: client ${c.id} left (${clients.size} connected)`);
       broadcastJson(status());
     });
-    sendHello(ws);
+    offerHello(c);
     broadcastJson(status());
   });
+
+  // owed hellos of a paused run (no frames to piggy-back on), and the heartbeat
+  const drainTimer = setInterval(flushOwed, 200);
+  drainTimer.unref();
+  const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  const heartbeat =
+    heartbeatMs > 0
+      ? setInterval(() => {
+          for (const c of clients) {
+            if (!c.alive) {
+              dropped.heartbeat++;
+              log(`viewer: client ${c.id} dropped: no answer to a ping in ${heartbeatMs} ms`);
+              c.ws.terminate();
+              clients.delete(c);
+              continue;
+            }
+            c.alive = false;
+            if (c.ws.readyState === WebSocket.OPEN) c.ws.ping();
+          }
+        }, heartbeatMs)
+      : null;
+  heartbeat?.unref();
 
   const serveStatic = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const reason = checkRequest(req);
@@ -317,15 +417,20 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
         framesSent: c.framesSent,
         framesSkipped: c.framesSkipped,
         bufferedAmount: c.ws.bufferedAmount,
+        maxBufferedAmount: c.maxBuffered,
+        hellosCoalesced: c.hellosCoalesced,
         messagesIn: c.messagesIn,
         errors: c.errors,
       })),
       source: source.stats(),
       refused,
+      dropped: { ...dropped },
     }),
     close: () =>
       (closing ??= (async () => {
         source.close();
+        clearInterval(drainTimer);
+        if (heartbeat) clearInterval(heartbeat);
         for (const c of clients) c.ws.terminate();
         wss.close();
         server.closeAllConnections();

@@ -8,8 +8,14 @@
  * - condition: a new env with the new condition; every body's pose and velocity carried over
  *   (`exportBodyState`/`importBodyState`), lifted by the largest rise of the new ground under
  *   any body (lowered by the smallest drop), the controller kept running (not reset);
- * - push: `applyImpulse` on the torso; reset: a new episode (env and controller reset).
- * After a fall the robot lies for `autoResetSeconds` of sim time, then a new episode starts.
+ * - push: a velocity change Δv (m/s) of every body (their velocities exported, Δv added,
+ *   imported back), so one setting means the same on a light and a heavy robot;
+ * - reset: a new episode (env and controller reset).
+ * Episodes end as training's do (sim/env.ts `endReason`: fell, flipped, rose, exploded) or at
+ * the episode length (`episodeSeconds`, default the policy's training episode length, 0 =
+ * endless): every client gets an `episode` message saying when and why. After a fall the robot
+ * lies for `autoResetSeconds` of sim time, then a new episode starts; after the time limit or
+ * an explosion the next starts at once.
  */
 import type { Controller } from '../../controllers/controller.js';
 import { createController } from '../../controllers/factory.js';
@@ -18,7 +24,18 @@ import { LocomotionEnv, type PhysicsOptions, type RewardOptions } from '../../si
 import { ConditionError, parseCondition } from '../../sim/conditions.js';
 import { heightAt } from '../../sim/terrain.js';
 import { openLoopGait } from '../../sim/gait.js';
-import { FLAG_PAUSED, HEBB_HEADER_WORDS, KIND_HEBB, MAX_IMPULSE, hebbByteLength, type HelloMessage, type Vec3 } from '../protocol.js';
+import {
+  END_REASONS,
+  FLAG_PAUSED,
+  HEBB_HEADER_WORDS,
+  KIND_HEBB,
+  MAX_EPISODE_SECONDS,
+  MAX_PUSH_SPEED,
+  hebbByteLength,
+  type EpisodeEndReason,
+  type HelloMessage,
+  type Vec3,
+} from '../protocol.js';
 import { PerturbationError, type FrameSource } from './frame-source.js';
 import { FrameState } from './frame-state.js';
 import { buildHello, terrainMessage } from './hello.js';
@@ -47,11 +64,26 @@ export interface LiveSessionOptions {
   maxFps?: number;
   /** Hebb heatmap messages per second (default 10) */
   hebbHz?: number;
+  /**
+   * episode length, sim seconds (0 = endless); default `DEFAULT_EPISODE_SECONDS`, the training
+   * default: pass a checkpoint's `config.episodeSeconds` so the page shows what it was trained on
+   */
+  episodeSeconds?: number;
   /** sim seconds a fallen robot lies before a new episode (default 1.5) */
   autoResetSeconds?: number;
   physics?: Partial<PhysicsOptions>;
   /** reward weights (a trained policy's: its neuromodulator reads the reward) */
   reward?: Partial<RewardOptions>;
+}
+
+/** The training config's default episode length (training/config.ts `episodeSeconds`). */
+export const DEFAULT_EPISODE_SECONDS = 10;
+
+export function checkEpisodeSeconds(s: number, where: string): number {
+  if (!(Number.isFinite(s) && s >= 0 && s <= MAX_EPISODE_SECONDS)) {
+    throw new PerturbationError(`${where}: episode length must be 0 (endless) … ${MAX_EPISODE_SECONDS} s, got ${s}`);
+  }
+  return s;
 }
 
 /** What a controller factory returns (the shape of `training/policy.ts` `ResolvedPolicy`). */
@@ -110,6 +142,11 @@ export class LiveSession extends PacedSource implements FrameSource {
   private lastHebb = -Infinity;
   private readonly hebbMs: number;
   private readonly autoReset: number;
+  private episodeSec: number;
+  /** control steps per episode, 0 = endless */
+  private episodeSteps = 0;
+  /** the fallen robot's reason, until the next episode */
+  private pendingEnd: EpisodeEndReason | null = null;
   /** perturbations run one at a time, between steps */
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -129,6 +166,8 @@ export class LiveSession extends PacedSource implements FrameSource {
     this.input = opts.normalize ? new Float32Array(env.obsSize) : null;
     this.hebbMs = 1000 / (opts.hebbHz ?? 10);
     this.autoReset = opts.autoResetSeconds ?? 1.5;
+    this.episodeSec = 0;
+    this.applyEpisodeSeconds(checkEpisodeSeconds(opts.episodeSeconds ?? DEFAULT_EPISODE_SECONDS, 'episodeSeconds'));
     this.frame.speed = this.pacer.speed;
     this.beginEpisode();
     this.helloMsg = this.makeHello();
@@ -149,9 +188,27 @@ export class LiveSession extends PacedSource implements FrameSource {
     return this.env.controlDt;
   }
 
-  push(impulse: Vec3): void {
-    for (const v of impulse) if (!(Math.abs(v) <= MAX_IMPULSE)) throw new PerturbationError(`push: each impulse component must be within ±${MAX_IMPULSE} N·s, got [${impulse.join(', ')}]`);
-    this.env.applyImpulse(impulse[0], impulse[1], impulse[2]);
+  get episodeSeconds(): number {
+    return this.episodeSec;
+  }
+
+  setEpisodeSeconds(seconds: number): void {
+    this.applyEpisodeSeconds(checkEpisodeSeconds(seconds, 'episode-length'));
+    this.sink?.statusChanged();
+  }
+
+  /** Add Δv (m/s, world frame) to every body's velocity: the same kick on any robot's mass. */
+  push(velocity: Vec3): void {
+    for (const v of velocity) {
+      if (!(Math.abs(v) <= MAX_PUSH_SPEED)) throw new PerturbationError(`push: each velocity component must be within ±${MAX_PUSH_SPEED} m/s, got [${velocity.join(', ')}]`);
+    }
+    const state = this.env.exportBodyState();
+    for (let o = 0; o < state.length; o += 13) {
+      state[o + 7] += velocity[0];
+      state[o + 8] += velocity[1];
+      state[o + 9] += velocity[2];
+    }
+    this.env.importBodyState(state, 0);
   }
 
   reset(seed?: number): Promise<string> {
@@ -211,12 +268,35 @@ export class LiveSession extends PacedSource implements FrameSource {
     return run;
   }
 
+  private applyEpisodeSeconds(s: number): void {
+    this.episodeSec = s;
+    this.episodeSteps = s > 0 ? Math.max(1, Math.round(s / this.env.controlDt)) : 0;
+  }
+
   private beginEpisode(): void {
     this.env.reset(this.seed);
     this.controller.reset(this.seed);
     this.lastReward = 0;
     this.doneAt = -1;
+    this.pendingEnd = null;
     this.frame.beginEpisode();
+  }
+
+  /** The episode just ended: mark the frame and tell every page when and why. */
+  private endEpisode(reason: EpisodeEndReason, restartIn: number): void {
+    this.frame.endReason = END_REASONS.indexOf(reason);
+    this.frame.done = true;
+    this.sink?.json({
+      type: 'episode',
+      reason,
+      time: this.frame.time,
+      step: this.frame.step,
+      distance: this.frame.distance,
+      ret: this.frame.ret,
+      seed: this.seed,
+      episodeSeconds: this.episodeSec,
+      restartIn,
+    });
   }
 
   private makeHello(): HelloMessage {
@@ -247,7 +327,7 @@ export class LiveSession extends PacedSource implements FrameSource {
 
   protected advance(): void {
     const env = this.env;
-    if (this.doneAt >= 0 && this.frame.time - this.doneAt >= this.autoReset) {
+    if (this.pendingEnd && this.frame.time - this.doneAt >= this.autoReset) {
       this.seed++;
       this.beginEpisode();
     }
@@ -260,10 +340,16 @@ export class LiveSession extends PacedSource implements FrameSource {
     const r = env.step(action);
     this.lastReward = r.reward;
     this.frame.afterStep(r.reward, r.done);
-    if (r.nonFinite) {
+    if (this.pendingEnd) return; // lying after a fall: the end was told already
+    const reason: EpisodeEndReason | null = r.nonFinite ? 'exploded' : r.endReason ?? (this.episodeSteps > 0 && this.frame.step >= this.episodeSteps ? 'time' : null);
+    if (reason === null) return;
+    if (reason === 'exploded' || reason === 'time') {
+      this.endEpisode(reason, 0);
       this.seed++;
       this.beginEpisode();
-    } else if (r.done && this.doneAt < 0) {
+    } else {
+      this.endEpisode(reason, this.autoReset);
+      this.pendingEnd = reason;
       this.doneAt = this.frame.time;
     }
   }
