@@ -167,28 +167,36 @@ export function toJsonSchema(s: Schema, opts: { published?: boolean } = {}): Jso
 // Compile once, validate many
 
 let ajv: Ajv2020 | null = null;
-const compiled = new WeakMap<Schema, ValidateFunction>();
+let ajvAllErrors: Ajv2020 | null = null;
+/** per schema: the checker (stops at the first error) and, compiled on the first failure, the explainer (all errors) */
+const compiled = new WeakMap<Schema, { check: ValidateFunction; explain?: ValidateFunction }>();
 let compileCount = 0;
 
-/** How many schemas have been compiled so far (for the compile-once test and the bench). */
+/** How many ajv compilations have run so far (for the compile-once tests and the bench). */
 export function schemaCompileCount(): number {
   return compileCount;
 }
 
-function compiledFor(schema: Schema): ValidateFunction {
-  let fn = compiled.get(schema);
-  if (!fn) {
-    // strict: unknown keywords, ignored defaults and NaN/Infinity as numbers are all errors.
-    // validateSchema off: checking each schema against the meta-schema tripled the compile time;
-    // toJsonSchema's output is checked against it by test/core/published-schemas.test.ts instead.
-    ajv ??= new Ajv2020({ strict: true, useDefaults: true, allErrors: false, allowUnionTypes: false, validateSchema: false });
-    const js = toJsonSchema(schema);
-    delete js.default; // the root default is applied by `validate` itself (ajv has no slot for it)
-    fn = ajv.compile(js);
-    compiled.set(schema, fn);
-    compileCount++;
+// strict: unknown keywords, ignored defaults and NaN/Infinity as numbers are all errors.
+// validateSchema off: checking each schema against the meta-schema tripled the compile time;
+// toJsonSchema's output is checked against it by test/core/published-schemas.test.ts instead.
+const AJV_OPTIONS = { strict: true, useDefaults: true, allowUnionTypes: false, validateSchema: false } as const;
+
+function compileJson(schema: Schema, allErrors: boolean): ValidateFunction {
+  const js = toJsonSchema(schema);
+  delete js.default; // the root default is applied by `validate` itself (ajv has no slot for it)
+  const instance = allErrors ? (ajvAllErrors ??= new Ajv2020({ ...AJV_OPTIONS, allErrors: true })) : (ajv ??= new Ajv2020({ ...AJV_OPTIONS, allErrors: false }));
+  compileCount++;
+  return instance.compile(js);
+}
+
+function compiledFor(schema: Schema): { check: ValidateFunction; explain?: ValidateFunction } {
+  let entry = compiled.get(schema);
+  if (!entry) {
+    entry = { check: compileJson(schema, false) };
+    compiled.set(schema, entry);
   }
-  return fn;
+  return entry;
 }
 
 /** Compile `schemas` now (e.g. at server start) rather than on their first message. */
@@ -200,11 +208,21 @@ export function precompile(...schemas: Schema[]): void {
  * Check `value` against `schema`; return a deep copy with defaults filled in (the input is not
  * changed). `where` (a file name or message kind) prefixes error messages; `path` prefixes
  * field paths (for a section checked on its own, e.g. `controller`).
+ *
+ * When several things are wrong, the message names the first in document order: at each
+ * object, unknown keys first, then fields in the schema's order (so `{ "format": "x" }` is
+ * reported as the wrong format, not as a missing later field); at each array, the first item.
  */
 export function validate<T = unknown>(value: unknown, schema: Schema, where = '', path = ''): T {
-  const fn = compiledFor(schema);
-  const data = value === undefined && schema.default !== undefined ? copyJson(schema.default) : copyJson(value);
-  if (!fn(data)) throw schemaErrorFrom(fn.errors ?? [], schema, data, where, path);
+  const entry = compiledFor(schema);
+  const fresh = (): unknown => (value === undefined && schema.default !== undefined ? copyJson(schema.default) : copyJson(value));
+  const data = fresh();
+  if (!entry.check(data)) {
+    entry.explain ??= compileJson(schema, true);
+    const again = fresh();
+    entry.explain(again);
+    throw schemaErrorFrom(entry.explain.errors ?? entry.check.errors ?? [], schema, again, where, path);
+  }
   if (schema.type === 'object' && schema.document && isPlainObject(data)) delete data.$schema;
   return data as T;
 }
@@ -260,17 +278,54 @@ function own(v: unknown, key: string): unknown {
   return typeof v === 'object' && v !== null && Object.hasOwn(v, key) ? (v as Record<string, unknown>)[key] : undefined;
 }
 
-/** ajv reports one error (allErrors: false); an anyOf (nullable) lists its branches' first. */
+function segments(instancePath: string): string[] {
+  return instancePath.split('/').slice(1).map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/**
+ * Where an error sits in document order, as a sort key: per path step the field's index in its
+ * schema (or the item's index), then -1 for an unknown or reserved key (reported before the
+ * fields), or the missing field's index.
+ */
+function errorRank(err: ErrorObject, root: Schema, data: unknown): number[] {
+  const rank: number[] = [];
+  let node: Schema | undefined = root;
+  let value: unknown = data;
+  for (const seg of segments(err.instancePath)) {
+    const t = strip(node);
+    if (Array.isArray(value)) rank.push(Number(seg));
+    else if (t?.type === 'object') rank.push(Object.keys(t.properties).indexOf(seg));
+    else rank.push(isPlainObject(value) ? Object.keys(value).indexOf(seg) : 0);
+    value = Array.isArray(value) ? value[Number(seg)] : own(value, seg);
+    node = child(node, seg);
+  }
+  const t = strip(node);
+  if (err.keyword === 'additionalProperties' || err.keyword === 'propertyNames') rank.push(-1);
+  else if (err.keyword === 'required') rank.push(t?.type === 'object' ? Object.keys(t.properties).indexOf(String(err.params.missingProperty)) : 0);
+  return rank;
+}
+
+function compareRanks(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/**
+ * One SchemaError from ajv's errors (all of them): the first in document order. Left out: the
+ * bookkeeping errors of a nullable (its `null` branch and the `anyOf` summary) and the inner
+ * error of a reserved key (its `propertyNames` error says it better).
+ */
 function schemaErrorFrom(errors: ErrorObject[], root: Schema, data: unknown, where: string, prefix: string): SchemaError {
-  const reserved = errors.find((e) => e.keyword === 'propertyNames');
-  const err = reserved ?? errors[0];
+  const relevant = errors.filter((e) => e.keyword !== 'anyOf' && !/\/anyOf\/1\/type$/.test(e.schemaPath) && !(e.propertyName !== undefined && e.keyword !== 'propertyNames'));
+  const ranked = (relevant.length ? relevant : errors).map((e, i) => ({ e, i, rank: errorRank(e, root, data) }));
+  ranked.sort((a, b) => compareRanks(a.rank, b.rank) || a.i - b.i);
+  const err = ranked[0]?.e;
   if (!err) return new SchemaError(prefix, describeSchema(root), data, where);
   // walk the instance path through the value and the schema together
   let node: Schema | undefined = root;
   let value: unknown = data;
   let path = prefix;
-  for (const raw of err.instancePath.split('/').slice(1)) {
-    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const seg of segments(err.instancePath)) {
     path = Array.isArray(value) ? join(path, Number(seg)) : join(path, seg);
     value = Array.isArray(value) ? value[Number(seg)] : own(value, seg);
     node = child(node, seg);

@@ -1,6 +1,8 @@
 /**
  * Schemas of the messages a page may send (viewer/protocol.ts `ClientMessage`), checked with
- * the project's validator before anything acts on them. Unknown fields are errors.
+ * the project's validator (core/schema.ts: ajv, each schema compiled once, not per message)
+ * before anything acts on them. Unknown fields are errors, and so are `__proto__`,
+ * `constructor` and the like. Published as `schemas/client-message.schema.json`.
  */
 import { UserError } from '../../core/errors.js';
 import { validate, type Schema } from '../../core/schema.js';
