@@ -129,6 +129,7 @@ const numbers: Schema = { type: 'array', items: { type: 'number' }, default: [] 
 /** The controller config schema: every field, its constraint and its default. */
 export const CONTROLLER_CONFIG_SCHEMA: Schema = {
   type: 'object',
+  document: true,
   default: {},
   properties: {
     kind: { type: 'string', enum: CONTROLLER_KINDS, default: 'plastic-snn' },
@@ -227,21 +228,23 @@ export const CONTROLLER_CONFIG_SCHEMA: Schema = {
 };
 
 /**
- * Validate and default a controller config. `where` (a file name) prefixes error messages.
+ * Validate and default a controller config. `where` (a file name) prefixes error messages, `path`
+ * the field paths (`controller` when the config is a section of a training config).
  * Beyond the schema: a population decoder needs an even `neuronsPerAction`; a plastic
  * `recurrent` connection needs `network.recurrent`; connections are listed at most once.
  */
-export function parseControllerConfig(value: unknown, where = ''): ControllerConfig {
-  const c = validate<ControllerConfig>(value ?? {}, CONTROLLER_CONFIG_SCHEMA, where);
+export function parseControllerConfig(value: unknown, where = '', path = ''): ControllerConfig {
+  const c = validate<ControllerConfig>(value ?? {}, CONTROLLER_CONFIG_SCHEMA, where, path);
+  const at = (field: string) => (path ? `${path}.${field}` : field);
   if (c.decoder.kind === 'population' && c.decoder.neuronsPerAction % 2 !== 0) {
-    throw new SchemaError('decoder.neuronsPerAction', 'an even integer ≥ 2 for population decoding (agonists, antagonists)', c.decoder.neuronsPerAction, where);
+    throw new SchemaError(at('decoder.neuronsPerAction'), 'an even integer ≥ 2 for population decoding (agonists, antagonists)', c.decoder.neuronsPerAction, where);
   }
   const seen = new Set<string>();
   c.plasticity.connections.forEach((name, i) => {
-    if (seen.has(name)) throw new SchemaError(`plasticity.connections[${i}]`, 'each connection at most once', name, where);
+    if (seen.has(name)) throw new SchemaError(at(`plasticity.connections[${i}]`), 'each connection at most once', name, where);
     seen.add(name);
     if (name === 'recurrent' && !c.network.recurrent) {
-      throw new SchemaError(`plasticity.connections[${i}]`, 'a connection the network has (set network.recurrent: true for "recurrent")', name, where);
+      throw new SchemaError(at(`plasticity.connections[${i}]`), 'a connection the network has (set network.recurrent: true for "recurrent")', name, where);
     }
   });
   return c;

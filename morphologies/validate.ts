@@ -3,7 +3,8 @@
  * in tests). Two stages, each error a `SpecError` naming the field by path:
  *
  * 1. Shape, by the `core/schema.ts` schema `MORPHOLOGY_SCHEMA`: types, required fields, no
- *    unknown fields, finite numbers, and the simple bounds: radius > 0, half extents > 0,
+ *    unknown fields (a `"$schema"` reference to `schemas/morphology.schema.json` is allowed and
+ *    dropped), finite numbers, and the simple bounds: radius > 0, half extents > 0,
  *    density ≥ 0, mass ≥ 0, friction ≥ 0, gear > 0, damping ≥ 0, armature ≥ 0.
  *    (`bodies[3].geoms[0].radius: expected a number > 0, got -0.08`)
  * 2. Meaning: non-empty names; body, geom and joint names unique (each kind its own namespace,
@@ -78,6 +79,7 @@ const BODY_SCHEMA: Schema = {
 /** The shape of a `MorphologySpec` as a `core/schema.ts` schema (stage 1 of `validateSpec`). */
 export const MORPHOLOGY_SCHEMA: Schema = {
   type: 'object',
+  document: true,
   properties: {
     name,
     description: { type: 'string' },

@@ -8,9 +8,13 @@
  *   locked-joint(joint=ankle_2) · e.g. "rough(amplitude=0.05)+push(force=200)"
  * At most one terrain term (flat, slope, rough, steps). Parameters not given take their
  * defaults; the same string always gives the same world. `parseCondition` turns a string into
- * a `Condition` (plain data), and an unknown name or parameter gets an error listing what is
- * known.
+ * a `Condition` (plain data). Nothing is accepted silently: an unknown name or parameter, a
+ * parameter given twice, an empty or non-decimal value, NaN/Infinity, a value out of range, a
+ * fractional seed, a term given twice where the second would override the first, and text
+ * outside the parentheses are all `ConditionError`s that name the problem (and the closest
+ * known name for a typo); `describeConditions()` is the full list for help output.
  */
+import { closestName } from '../core/closest.js';
 import { UserError } from '../core/errors.js';
 import { flatTerrain, roughTerrain, slopeTerrain, stepsTerrain, type Terrain } from './terrain.js';
 
@@ -22,6 +26,8 @@ interface ParamSpec {
   default: ParamValue;
   min?: number;
   max?: number;
+  /** whole numbers only (seeds) */
+  integer?: boolean;
   description: string;
 }
 
@@ -51,12 +57,18 @@ interface TermSpec {
   name: string;
   description: string;
   terrain?: boolean;
+  /**
+   * Whether the term may appear more than once in one condition: not at all (undefined: a second
+   * `friction` would silently override the first), or once per value of this parameter (two
+   * weak motors on different joints).
+   */
+  repeatBy?: string;
   params: ParamSpec[];
   apply(c: Condition, p: Record<string, ParamValue>): void;
 }
 
-const n = (name: string, def: number, description: string, min?: number, max?: number): ParamSpec => ({
-  name, kind: 'number', default: def, description, min, max,
+const n = (name: string, def: number, description: string, min: number, max: number, integer = false): ParamSpec => ({
+  name, kind: 'number', default: def, description, min, max, integer,
 });
 const s = (name: string, def: string, description: string): ParamSpec => ({ name, kind: 'string', default: def, description });
 
@@ -76,7 +88,7 @@ export const CONDITION_TERMS: readonly TermSpec[] = [
     name: 'rough',
     description: 'smooth random bumps (value noise), flat at the spawn',
     terrain: true,
-    params: [n('amplitude', 0.08, 'peak height, m', 0, 1), n('scale', 1.5, 'bump spacing, m', 0.2, 20), n('seed', 1, 'terrain seed', 0, 2 ** 31)],
+    params: [n('amplitude', 0.08, 'peak height, m', 0, 1), n('scale', 1.5, 'bump spacing, m', 0.2, 20), n('seed', 1, 'terrain seed', 0, 2 ** 31, true)],
     apply: (c, p) => void (c.terrain = roughTerrain(num(p, 'amplitude'), num(p, 'scale'), num(p, 'seed'))),
   },
   {
@@ -113,12 +125,14 @@ export const CONDITION_TERMS: readonly TermSpec[] = [
   {
     name: 'weak-motor',
     description: 'scale the gear of one joint (or all)',
+    repeatBy: 'joint',
     params: [s('joint', 'hip_1', 'joint name, or "all"'), n('scale', 0.5, 'gear multiplier', 0.01, 10)],
     apply: (c, p) => void c.weakMotors.push({ joint: str(p, 'joint'), scale: num(p, 'scale') }),
   },
   {
     name: 'locked-joint',
     description: 'weld a joint at its rest angle',
+    repeatBy: 'joint',
     params: [s('joint', 'ankle_1', 'joint name')],
     apply: (c, p) => void c.lockedJoints.push(str(p, 'joint')),
   },
@@ -131,6 +145,7 @@ export const CONDITION_TERMS: readonly TermSpec[] = [
   {
     name: 'damaged',
     description: "shorten a leg's last link (Najarro & Risi 2020: front-left 0.4 → 0.1)",
+    repeatBy: 'leg',
     params: [s('leg', 'front-left', 'leg name'), n('length', 0.1, 'new link extent, m', 0.01, 2)],
     apply: (c, p) => void c.damaged.push({ leg: str(p, 'leg'), length: num(p, 'length') }),
   },
@@ -143,42 +158,79 @@ export class ConditionError extends UserError {
   }
 }
 
-/** The list of known conditions and their parameters, for errors and --help. */
+/** The list of known conditions and their parameters, one per line, for --help and docs. */
 export function describeConditions(): string {
-  return CONDITION_TERMS.map((t) => {
-    const ps = t.params.map((p) => `${p.name}=${p.default}`).join(', ');
-    return `  ${t.name}${ps ? `(${ps})` : ''}  ${t.description}`;
-  }).join('\n');
+  return CONDITION_TERMS.map((t) => `  ${termSignature(t)}  ${t.description}`).join('\n');
 }
 
+/** `rough(amplitude=0.08, scale=1.5, seed=1)`: a term with its defaults. */
+function termSignature(t: TermSpec): string {
+  const ps = t.params.map((p) => `${p.name}=${p.default}`).join(', ');
+  return `${t.name}${ps ? `(${ps})` : ''}`;
+}
+
+/** One short line naming every condition (errors must stay readable where the viewer shows them). */
+function knownNames(): string {
+  return `known: ${CONDITION_TERMS.map((t) => t.name).join(', ')} (parameters and defaults: "Conditions" in README.md)`;
+}
+
+function paramRange(p: ParamSpec): string {
+  return `${p.integer ? 'an integer' : 'a number'} in [${p.min}, ${p.max}]`;
+}
+
+/** A plain decimal: no hex, binary, NaN, Infinity or empty string (which `Number` would take). */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
 function parseTerm(raw: string, whole: string): ConditionTerm {
-  const m = /^\s*([a-z][a-z0-9-]*)\s*(?:\((.*)\))?\s*$/i.exec(raw);
-  if (!m) throw new ConditionError(`condition "${whole}": cannot parse "${raw.trim()}"; expected name or name(key=value, ...). Known conditions:\n${describeConditions()}`);
-  const name = m[1].toLowerCase();
+  const fail = (why: string): never => {
+    throw new ConditionError(`condition "${whole}": ${why}`);
+  };
+  const text = raw.trim();
+  if (!text) fail('empty term (a stray "+"?)');
+  const m = /^([A-Za-z][A-Za-z0-9-]*)\s*(?:\(([^()]*)\))?$/.exec(text);
+  if (!m) {
+    const head = /^([A-Za-z][A-Za-z0-9-]*)\s*(\([^()]*\))?/.exec(text);
+    if (head?.[2] && text.length > head[0].length) fail(`unexpected ${JSON.stringify(text.slice(head[0].length))} after "${head[0]}"`);
+    if (head && text.slice(head[0].length).startsWith('(') && !text.includes(')')) fail(`"${text}" lacks its closing ")"`);
+    fail(`cannot parse "${text}"; expected name or name(key=value, ...), e.g. rough(amplitude=0.05)`);
+  }
+  const name = m![1].toLowerCase();
   const spec = CONDITION_TERMS.find((t) => t.name === name);
-  if (!spec) throw new ConditionError(`condition "${whole}": unknown condition "${name}". Known conditions:\n${describeConditions()}`);
+  if (!spec) {
+    const guess = closestName(name, CONDITION_TERMS.map((t) => t.name));
+    const hint = guess ? ` (did you mean ${termSignature(CONDITION_TERMS.find((t) => t.name === guess)!)}?)` : '';
+    return fail(`unknown condition "${name}"${hint}; ${knownNames()}`);
+  }
   const params: Record<string, ParamValue> = {};
   for (const p of spec.params) params[p.name] = p.default;
-  const body = (m[2] ?? '').trim();
+  const given = new Set<string>();
+  const body = (m![2] ?? '').trim();
   if (body) {
     for (const kv of body.split(',')) {
-      const eq = kv.indexOf('=');
-      const key = (eq < 0 ? '' : kv.slice(0, eq)).trim();
-      const value = kv.slice(eq + 1).trim();
+      const piece = kv.trim();
+      if (!piece) fail(`${name}(${body}): empty parameter (a stray ","?)`);
+      const eq = piece.indexOf('=');
+      if (eq < 0) fail(`${name}: expected key=value, got "${piece}"`);
+      const key = piece.slice(0, eq).trim();
+      const value = piece.slice(eq + 1).trim();
       const ps = spec.params.find((p) => p.name === key);
       if (!ps) {
+        const guess = closestName(key, spec.params.map((p) => p.name));
         const known = spec.params.length ? spec.params.map((p) => `${p.name} (${p.description}, default ${p.default})`).join(', ') : 'none';
-        throw new ConditionError(`condition "${whole}": ${name} has no parameter "${key || kv.trim()}"; its parameters: ${known}`);
+        fail(`${name} has no parameter "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}; its parameters: ${known}`);
       }
-      if (ps.kind === 'number') {
+      if (given.has(key)) fail(`${name}.${key} is given twice; give each parameter once`);
+      given.add(key);
+      if (ps!.kind === 'number') {
+        if (value === '') fail(`${name}.${key} is empty; expected ${paramRange(ps!)}`);
+        if (!DECIMAL.test(value)) fail(`${name}.${key} expects a number, got "${value}"`);
         const v = Number(value);
-        if (value === '' || !Number.isFinite(v)) throw new ConditionError(`condition "${whole}": ${name}.${key} expects a number, got "${value}"`);
-        if ((ps.min !== undefined && v < ps.min) || (ps.max !== undefined && v > ps.max)) {
-          throw new ConditionError(`condition "${whole}": ${name}.${key} must be in [${ps.min}, ${ps.max}], got ${v}`);
-        }
+        if (!Number.isFinite(v)) fail(`${name}.${key} expects a finite number, got "${value}"`);
+        if (ps!.integer && !Number.isInteger(v)) fail(`${name}.${key} must be ${paramRange(ps!)}, got ${v}`);
+        if (v < ps!.min! || v > ps!.max!) fail(`${name}.${key} must be in [${ps!.min}, ${ps!.max}], got ${v}`);
         params[key] = v;
       } else {
-        if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new ConditionError(`condition "${whole}": ${name}.${key} expects a name, got "${value}"`);
+        if (!/^[A-Za-z0-9_-]+$/.test(value)) fail(`${name}.${key} expects a name (letters, digits, _ and -), got "${value}"`);
         params[key] = value;
       }
     }
@@ -195,11 +247,25 @@ function termLabel(t: ConditionTerm): string {
 /** Parse a condition string (see the header) into plain data. */
 export function parseCondition(text: string): Condition {
   const whole = text.trim();
-  if (!whole) throw new ConditionError(`empty condition; known conditions:\n${describeConditions()}`);
+  if (!whole) throw new ConditionError(`empty condition; e.g. "flat" or "rough(amplitude=0.05)+push(force=200)"; ${knownNames()}`);
   const terms = whole.split('+').map((t) => parseTerm(t, whole));
   const terrainTerms = terms.filter((t) => CONDITION_TERMS.find((s) => s.name === t.name)!.terrain);
   if (terrainTerms.length > 1) {
     throw new ConditionError(`condition "${whole}": at most one terrain (flat, slope, rough, steps) per condition, got ${terrainTerms.map((t) => t.name).join(' and ')}`);
+  }
+  const seen = new Set<string>();
+  for (const t of terms) {
+    const spec = CONDITION_TERMS.find((s) => s.name === t.name)!;
+    if (spec.terrain) continue;
+    const key = spec.repeatBy ? `${t.name}(${spec.repeatBy}=${t.params[spec.repeatBy]})` : t.name;
+    if (seen.has(key)) {
+      throw new ConditionError(
+        spec.repeatBy
+          ? `condition "${whole}": ${t.name} is given twice for ${spec.repeatBy}=${t.params[spec.repeatBy]}; give it once`
+          : `condition "${whole}": ${t.name} is given twice; give it once`,
+      );
+    }
+    seen.add(key);
   }
   const c: Condition = {
     label: '',

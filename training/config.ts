@@ -6,10 +6,11 @@
  * velocity + healthy bonus − control cost, weights in `reward`); no other shaping.
  */
 import { readFileSync } from 'node:fs';
-import { validate, type Schema } from '../core/schema.js';
+import { UserError } from '../core/errors.js';
+import { SchemaError, validate, type Schema } from '../core/schema.js';
+import { parseControllerConfig } from '../controllers/config.js';
 import { parseCondition } from '../sim/conditions.js';
 import { unseenReason } from './suites.js';
-import { UserError } from '../core/errors.js';
 
 export interface TrainConfig {
   name: string;
@@ -42,6 +43,7 @@ export interface TrainConfig {
 
 export const TRAIN_CONFIG_SCHEMA: Schema = {
   type: 'object',
+  document: true,
   required: ['controller'],
   properties: {
     name: { type: 'string', default: 'run' },
@@ -50,7 +52,8 @@ export const TRAIN_CONFIG_SCHEMA: Schema = {
     allowUnseen: { type: 'boolean', default: false },
     episodeSeconds: { type: 'number', min: 0.1, max: 600, default: 10 },
     episodesPerMember: { type: 'number', integer: true, min: 1, max: 100, default: 1 },
-    controller: { type: 'object', properties: {}, additionalProperties: true },
+    // kept as written (policies store it so); checked by parseControllerConfig in parseTrainConfig
+    controller: { type: 'object', properties: {}, additionalProperties: true, publishedRef: 'controller-config.schema.json', description: 'the controller config (controllers/config.ts)' },
     optimizer: {
       type: 'object',
       default: {},
@@ -81,20 +84,28 @@ export const TRAIN_CONFIG_SCHEMA: Schema = {
   },
 };
 
+/**
+ * Validate and default a training config. Beyond the schema: the controller section passes the
+ * controller schema (checked here, so a typo fails at load, not when training starts); ES
+ * with antithetic pairs needs an even popSize; every condition parses and none is held out
+ * unless `allowUnseen`.
+ */
 export function parseTrainConfig(value: unknown, where = 'config'): TrainConfig {
   const cfg = validate<TrainConfig>(value, TRAIN_CONFIG_SCHEMA, where);
+  parseControllerConfig(cfg.controller, where, 'controller');
   if (cfg.optimizer.kind !== 'snes' && cfg.optimizer.popSize % 2 !== 0) {
-    throw new UserError(`${where}: optimizer.popSize: expected an even number for ${cfg.optimizer.kind} (antithetic pairs), got ${cfg.optimizer.popSize}`);
+    throw new SchemaError('optimizer.popSize', `an even number for ${cfg.optimizer.kind} (antithetic pairs; or use "kind": "snes")`, cfg.optimizer.popSize, where);
   }
   cfg.conditions.forEach((c, i) => {
     try {
       parseCondition(c);
     } catch (e) {
-      throw new UserError(`${where}: conditions[${i}]: ${(e as Error).message}`);
+      if (!(e instanceof UserError)) throw e;
+      throw new SchemaError(`conditions[${i}]`, 'a condition', c, where, e.message);
     }
     const reason = unseenReason(c);
     if (reason && !cfg.allowUnseen) {
-      throw new UserError(`${where}: conditions[${i}]: "${c}": ${reason}; set "allowUnseen": true (or --allow-unseen) to train on it anyway`);
+      throw new SchemaError(`conditions[${i}]`, 'a training condition', c, where, `"${c}": ${reason}; set "allowUnseen": true (or --allow-unseen) to train on it anyway`);
     }
   });
   return cfg;
@@ -111,7 +122,7 @@ export function loadTrainConfig(path: string): TrainConfig {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new UserError(`${path}: not valid JSON (${(e as Error).message}); fix the file or start from one in configs/`);
+    throw new UserError(`${path}: not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   return parseTrainConfig(json, path);
 }

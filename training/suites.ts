@@ -6,9 +6,10 @@
  * A user suite is a JSON file: { "name": "...", "conditions": ["flat", "slope(deg=5)", ...] }.
  */
 import { readFileSync } from 'node:fs';
-import { validate } from '../core/schema.js';
-import { parseCondition } from '../sim/conditions.js';
+import { closestName } from '../core/closest.js';
 import { UserError } from '../core/errors.js';
+import { SchemaError, validate, type Schema } from '../core/schema.js';
+import { parseCondition } from '../sim/conditions.js';
 
 export interface Suite {
   name: string;
@@ -62,29 +63,39 @@ export function unseenReason(condition: string): string | null {
   return hits.length ? `${hits.join(', ')} ${hits.length > 1 ? 'are' : 'is'} held out in the unseen suite` : null;
 }
 
+/** A suite file (`{ "name", "description", "conditions" }`); `name` defaults to the file's path. */
+export const SUITE_SCHEMA: Schema = {
+  type: 'object',
+  document: true,
+  required: ['conditions'],
+  properties: {
+    name: { type: 'string', description: 'shown in tables; default: the file path' },
+    description: { type: 'string', default: '' },
+    conditions: { type: 'array', items: { type: 'string', description: 'a condition string, e.g. "slope(deg=5)"' }, minItems: 1 },
+  },
+};
+
+/** A suite by name (`flat`, `train`, `unseen`) or from a JSON file. */
 export function loadSuite(nameOrPath: string): Suite {
-  if (SUITES[nameOrPath]) return SUITES[nameOrPath];
-  if (!nameOrPath.endsWith('.json')) throw new UserError(`unknown suite "${nameOrPath}"; known: ${Object.keys(SUITES).join(', ')}, or a .json file`);
+  if (Object.hasOwn(SUITES, nameOrPath)) return SUITES[nameOrPath];
+  if (!nameOrPath.endsWith('.json')) {
+    const guess = closestName(nameOrPath, Object.keys(SUITES));
+    throw new UserError(`unknown suite "${nameOrPath}"${guess ? ` (did you mean "${guess}"?)` : ''}; known: ${Object.keys(SUITES).join(', ')}, or a .json file`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(nameOrPath, 'utf8'));
   } catch (e) {
-    throw new UserError(`suite ${nameOrPath}: ${(e as Error).message}`);
+    throw new UserError(`suite ${nameOrPath}: ${(e as Error).message}`, { cause: e });
   }
-  const s = validate<Suite>(json, {
-    type: 'object',
-    required: ['conditions'],
-    properties: {
-      name: { type: 'string', default: nameOrPath },
-      description: { type: 'string', default: '' },
-      conditions: { type: 'array', items: { type: 'string' }, minItems: 1 },
-    },
-  }, nameOrPath);
+  const v = validate<Omit<Suite, 'name'> & { name?: string }>(json, SUITE_SCHEMA, nameOrPath);
+  const s: Suite = { ...v, name: v.name ?? nameOrPath };
   s.conditions.forEach((c, i) => {
     try {
       parseCondition(c);
     } catch (e) {
-      throw new UserError(`${nameOrPath}: conditions[${i}]: ${(e as Error).message}`);
+      if (!(e instanceof UserError)) throw e;
+      throw new SchemaError(`conditions[${i}]`, 'a condition', c, nameOrPath, e.message);
     }
   });
   return s;

@@ -117,3 +117,22 @@ test('validateSpec never changes its input', () => {
   validateSpec(s);
   assert.deepEqual(s, before);
 });
+
+test('keys naming JavaScript machinery are refused, in the spec and in its legs record; "$schema" is allowed', () => {
+  /** the Ant as parsed JSON with an own property `key` (as JSON.parse makes even for "__proto__") on the object `at` picks */
+  const withKey = (key: string, at: (v: Record<string, unknown>) => object, value: unknown): unknown => {
+    const v = JSON.parse(JSON.stringify(antSpec()));
+    Object.defineProperty(at(v), key, { value, enumerable: true, writable: true, configurable: true });
+    return v;
+  };
+  const refuse = (value: unknown, path: string, detail: RegExp): void => {
+    assert.throws(() => validateSpec(value), (e: unknown) => e instanceof SpecError && e.path === path && detail.test(e.message), `${path} ${detail}`);
+  };
+  assert.ok(Object.hasOwn(JSON.parse('{"__proto__": 1}'), '__proto__'), 'JSON.parse makes an own __proto__ property');
+  refuse(withKey('__proto__', (v) => v, { density: 1 }), '__proto__', /^morphology "ant": __proto__: no such field; allowed: name, description, bodies/);
+  refuse(withKey('constructor', (v) => (v.bodies as { joint: object }[])[1].joint, 1), 'bodies[1].joint.constructor', /no such field; allowed: name, axis/);
+  refuse(withKey('__proto__', (v) => v.legs as object, ['hip_1']), 'legs.__proto__', /"__proto__" cannot be a key/);
+  refuse(withKey('prototype', (v) => v.legs as object, ['hip_1']), 'legs.prototype', /"prototype" cannot be a key/);
+  const back = validateSpec({ $schema: '../schemas/morphology.schema.json', ...JSON.parse(JSON.stringify(antSpec())) });
+  assert.deepEqual(back, antSpec());
+});

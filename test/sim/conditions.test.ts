@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CONDITION_TERMS, parseCondition } from '../../sim/conditions.js';
+import { CONDITION_TERMS, ConditionError, describeConditions, parseCondition } from '../../sim/conditions.js';
 import { heightAt } from '../../sim/terrain.js';
 import { antEnv } from './helpers.js';
 
@@ -15,12 +15,71 @@ test('condition strings parse with defaults and a canonical label', () => {
 });
 
 test('bad condition strings name the problem and list what is known', () => {
-  assert.throws(() => parseCondition('lava'), /unknown condition "lava"[\s\S]*slope\(deg=8\)[\s\S]*sensor-noise\(std=0.05\)/);
+  assert.throws(() => parseCondition('lava'), /unknown condition "lava"; known: flat, slope, rough, steps, friction, gravity, push, payload, weak-motor, locked-joint, sensor-noise, damaged \(parameters and defaults: "Conditions" in README\.md\)$/);
   assert.throws(() => parseCondition('slope(angle=3)'), /slope has no parameter "angle"; its parameters: deg/);
   assert.throws(() => parseCondition('slope(deg=abc)'), /slope.deg expects a number, got "abc"/);
   assert.throws(() => parseCondition('slope(deg=80)'), /slope.deg must be in \[-30, 30\], got 80/);
   assert.throws(() => parseCondition('slope+rough'), /at most one terrain/);
   assert.throws(() => parseCondition(''), /empty condition/);
+});
+
+test('the unknown-condition error is one short line naming the closest condition', () => {
+  const message = (text: string): string => {
+    try {
+      parseCondition(text);
+    } catch (e) {
+      assert.ok(e instanceof ConditionError);
+      return e.message;
+    }
+    assert.fail(`"${text}" was accepted`);
+  };
+  const m = message('frction(mu=0.3)');
+  assert.match(m, /^condition "frction\(mu=0\.3\)": unknown condition "frction" \(did you mean friction\(mu=0\.3\)\?\); known: flat, slope/);
+  assert.ok(!m.includes('\n'), 'one line');
+  assert.ok(m.length < 300, `short: ${m.length} characters`);
+  assert.match(message('sensor-nois(std=0.1)'), /did you mean sensor-noise\(std=0\.05\)\?/);
+  assert.match(message('rough(amplitud=0.1)'), /rough has no parameter "amplitud" \(did you mean "amplitude"\?\)/);
+  // the full list with parameters stays available for help output
+  assert.match(describeConditions(), /rough\(amplitude=0\.08, scale=1\.5, seed=1\)[\s\S]*sensor-noise\(std=0\.05\)/);
+});
+
+test('nothing in a condition string is accepted silently', () => {
+  const refused: [string, RegExp][] = [
+    ['friction(mu=0.3, mu=0.5)', /^condition "friction\(mu=0\.3, mu=0\.5\)": friction\.mu is given twice; give each parameter once$/],
+    ['rough(seed=3, amplitude=0.1, seed=4)', /rough\.seed is given twice/],
+    ['friction(mu=0.3)+friction(mu=0.5)', /friction is given twice; give it once/],
+    ['gravity(scale=0.5)+push(force=10)+gravity(scale=2)', /gravity is given twice/],
+    ['payload(kg=1)+payload(kg=2)', /payload is given twice/],
+    ['weak-motor(joint=hip_1)+weak-motor(joint=hip_1, scale=2)', /weak-motor is given twice for joint=hip_1/],
+    ['locked-joint(joint=ankle_1)+locked-joint(joint=ankle_1)', /locked-joint is given twice for joint=ankle_1/],
+    ['friction(mu=)', /friction\.mu is empty; expected a number in \[0, 5\]/],
+    ['friction(mu=NaN)', /friction\.mu expects a number, got "NaN"/],
+    ['friction(mu=Infinity)', /friction\.mu expects a number, got "Infinity"/],
+    ['friction(mu=-Infinity)', /friction\.mu expects a number/],
+    ['friction(mu=1e400)', /friction\.mu expects a finite number, got "1e400"/],
+    ['friction(mu=0x1)', /friction\.mu expects a number, got "0x1"/],
+    ['friction(mu=0.5.1)', /friction\.mu expects a number/],
+    ['friction(mu=-0.1)', /friction\.mu must be in \[0, 5\], got -0\.1/],
+    ['rough(seed=1.5)', /rough\.seed must be an integer in \[0, 2147483648\], got 1\.5/],
+    ['friction(mu=0.3)x', /unexpected "x" after "friction\(mu=0\.3\)"/],
+    ['friction(mu=0.3))', /friction\(mu=0\.3\)\)/],
+    ['friction(mu=0.3', /lacks its closing "\)"/],
+    ['friction(mu=0.3,)', /empty parameter \(a stray ","\?\)/],
+    ['friction(0.3)', /friction: expected key=value, got "0\.3"/],
+    ['flat+', /empty term \(a stray "\+"\?\)/],
+    ['+flat', /empty term/],
+    ['flat(mu=1)', /flat has no parameter "mu"; its parameters: none/],
+    ['weak-motor(joint=hip 1)', /weak-motor\.joint expects a name/],
+    ['weak-motor(joint=)', /weak-motor\.joint expects a name/],
+  ];
+  for (const [text, pattern] of refused) {
+    assert.throws(() => parseCondition(text), (e: unknown) => e instanceof ConditionError && pattern.test(e.message), `"${text}" should be refused with ${pattern}`);
+  }
+  // what stays valid: repeats of per-joint and per-leg terms on different joints, explicit defaults
+  assert.equal(parseCondition('weak-motor(joint=hip_1)+weak-motor(joint=hip_2)').weakMotors.length, 2);
+  assert.equal(parseCondition('slope()').label, 'slope(deg=8)');
+  assert.equal(parseCondition(' friction( mu = 1e-1 ) ').groundFriction, 0.1);
+  assert.equal(parseCondition('rough(seed=2147483648)').label, 'rough(amplitude=0.08, scale=1.5, seed=2147483648)');
 });
 
 test('the same terrain string and seed give the same heights; another seed differs', () => {

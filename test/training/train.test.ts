@@ -96,7 +96,7 @@ test('a run killed mid-way resumes from its last checkpoint to the same result a
 
 test('bad configs name the offending field; unseen conditions are refused unless allowed', () => {
   assert.throws(() => parseTrainConfig({ controller: { kind: 'plastic-snn' }, optimizer: { popSize: -4 } }), /optimizer\.popSize: expected .*got -4/);
-  assert.throws(() => parseTrainConfig({ controller: { kind: 'plastic-snn' }, generatons: 3 }), /generatons: expected no such field/);
+  assert.throws(() => parseTrainConfig({ controller: { kind: 'plastic-snn' }, generatons: 3 }), /generatons: no such field \(did you mean "generations"\?\)/);
   assert.throws(() => parseTrainConfig({ controller: { kind: 'plastic-snn' }, conditions: ['lava'] }), /conditions\[0\]: .*unknown condition "lava"/);
   assert.throws(() => parseTrainConfig({ controller: { kind: 'plastic-snn' }, conditions: ['damaged(leg=front-left, length=0.1)'] }), /conditions\[0\].*held out in the unseen suite/);
   assert.throws(() => parseTrainConfig({ controller: { kind: 'plastic-snn' }, conditions: ['friction(mu=0.3)'] }), /held out/);
