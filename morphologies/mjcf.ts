@@ -19,6 +19,9 @@
  *   angle the sim welds it at). Its motor stays, so the action layout is unchanged; the motor
  *   just pushes against the pinned limit.
  * - Names are XML-escaped; the floor takes the first of `floor`, `floor_1`, … no robot geom uses.
+ * - `<custom><text name="spikeloco.spec" data="{json}"/>`: the spec fields MJCF has no element
+ *   for (description, feet, legs, healthyZ, the true ranges of locked joints), so that the
+ *   importer (`import/mjcf.ts`) gives back the same spec. MuJoCo keeps custom text as data.
  */
 import { actuatedJoints, type BodySpec, type GeomSpec, type JointSpec, type MorphologySpec, type Vec3 } from './spec.js';
 
@@ -105,6 +108,9 @@ export function toMJCF(spec: MorphologySpec): string {
   out(0, `<mujoco${attrs({ model: spec.name })}>`);
   if (spec.description) out(1, `<!-- ${escapeXml(spec.description).replace(/--/g, '- -')} -->`);
   out(1, '<compiler angle="degree" inertiafromgeom="true"/>');
+  const locked = Object.fromEntries(spec.bodies.flatMap((b) => (b.joint?.locked ? [[b.joint.name, b.joint.range]] : [])));
+  const meta = { description: spec.description, feet: spec.feet, legs: spec.legs, healthyZ: spec.healthyZ, ...(Object.keys(locked).length ? { locked } : {}) };
+  out(1, `<custom><text${attrs({ name: 'spikeloco.spec', data: JSON.stringify(meta) })}/></custom>`);
   out(1, '<option timestep="0.01" integrator="RK4"/>');
   out(1, '<default>');
   out(2, '<joint limited="true"/>');
