@@ -23,7 +23,7 @@
  *   from the root down to each foot, named after the leg's first body;
  * - the root is lifted so that the lowest point of the rest pose is `SPAWN_CLEARANCE` above the
  *   ground when it would be lower; healthyZ defaults to [h/4, h + 0.25] for a spawn height h.
- * Numbers are rounded to 12 significant digits, so that composing and undoing frames does not
+ * Numbers are rounded to 12 significant digits (and below 1e-12 to 0), so that composing and undoing frames does not
  * leave 0.19999999999999996 where the file says 0.2.
  */
 import type { ActuatorSpec, BodySpec, GeomSpec, JointSpec, MorphologySpec, Vec3 } from '../spec.js';
@@ -95,6 +95,7 @@ export interface AssembleOptions {
 }
 
 const round = (x: number): number => {
+  if (Math.abs(x) < 1e-12) return 0;
   const v = Number(x.toPrecision(12));
   return Object.is(v, -0) ? 0 : v;
 };

@@ -39,6 +39,8 @@ export interface ImportOverrides {
   healthyZ?: [number, number];
   /** URDF: how every joint is driven (default torque, gear = effort) */
   actuator?: ActuatorSpec;
+  /** URDF: rotor inertia at every joint, kg·m² (URDF has no field for it; default 0) */
+  armature?: number;
   name?: string;
 }
 

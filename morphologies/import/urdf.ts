@@ -128,7 +128,7 @@ export function importURDFText(text: string, file: string, overrides: ImportOver
         range,
         gear: effort!,
         damping: dyn ? nums(dyn, 'damping', 1, [0])[0] : 0,
-        armature: 0,
+        armature: overrides.armature ?? 0,
         ...(overrides.actuator ? { actuator: overrides.actuator } : {}),
         el: j,
       };
