@@ -23,8 +23,9 @@
  *   from the root down to each foot, named after the leg's first body;
  * - the root is lifted so that the lowest point of the rest pose is `SPAWN_CLEARANCE` above the
  *   ground when it would be lower; healthyZ defaults to [h/4, h + 0.25] for a spawn height h.
- * Numbers are rounded to 12 significant digits (and below 1e-12 to 0), so that composing and undoing frames does not
- * leave 0.19999999999999996 where the file says 0.2.
+ * Numbers are rounded to 10 significant digits (and below 1e-12 to 0), so that composing and undoing frames does not
+ * leave 0.19999999999999996 where the file says 0.2, and so that the MJCF export (10 digits) of an
+ * imported spec imports back to it exactly.
  */
 import type { ActuatorSpec, BodySpec, GeomSpec, JointSpec, MorphologySpec, Vec3 } from '../spec.js';
 import { validateSpec } from '../validate.js';
@@ -96,7 +97,7 @@ export interface AssembleOptions {
 
 const round = (x: number): number => {
   if (Math.abs(x) < 1e-12) return 0;
-  const v = Number(x.toPrecision(12));
+  const v = Number(x.toPrecision(10));
   return Object.is(v, -0) ? 0 : v;
 };
 const r3 = (v: Vec3): Vec3 => [round(v[0]), round(v[1]), round(v[2])];

@@ -152,6 +152,8 @@ class MjcfReader {
   private angleScale = Math.PI / 180; // compiler angle="degree" is MuJoCo's default
   private eulerseq = 'xyz';
   private autolimits = true;
+  /** compiler inertiafromgeom="true": MuJoCo then ignores <inertial> and takes mass from the geoms */
+  private inertiaFromGeom = false;
   private readonly defaults: Defaults = new Map();
   private readonly options: ImportResult['options'] = {};
   private metadata: SpecMetadata | null = null;
@@ -263,6 +265,7 @@ class MjcfReader {
     }
     if (a.coordinate !== undefined && a.coordinate !== 'local') throw elementError(el, `coordinate="${a.coordinate}" is not supported: only local coordinates (MuJoCo 2.3.3 removed global ones)`);
     if (a.inertiafromgeom === 'false') this.notes.warn('inertiafromgeom="false": the spec derives inertia from the geoms anyway');
+    this.inertiaFromGeom = a.inertiafromgeom === 'true';
     if (a.autolimits !== undefined) this.autolimits = bool(el, 'autolimits', a.autolimits) !== false;
   }
 
@@ -396,7 +399,8 @@ class MjcfReader {
         case 'inertial':
           checkAttrs(c, ['pos', 'mass', 'diaginertia', 'fullinertia', 'quat', 'euler', 'axisangle', 'xyaxes', 'zaxis'], []);
           if (c.attrs.mass === undefined) throw elementError(c, '<inertial> needs mass');
-          link.mass = numbers(c, 'mass', c.attrs.mass, 1)[0];
+          if (this.inertiaFromGeom) this.notes.ignore('<inertial>', c, 'inertiafromgeom="true": mass and inertia come from the geoms, as in MuJoCo');
+          else link.mass = numbers(c, 'mass', c.attrs.mass, 1)[0];
           break;
         case 'body':
           link.children.push(this.body(c, cls, false));

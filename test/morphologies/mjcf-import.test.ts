@@ -24,6 +24,8 @@ test('export → import gives back the same spec: ant, hexapod and every variant
     lockedJoint(lockedJoint(antSpec(), 'hip_1'), 'ankle_2'),
     weakMotor(hexapodSpec(), 0.3, 'knee_3'),
     payload(lockedJoint(damaged(hexapodSpec(), 'back-right', 0.2), 'knee_2'), 3),
+    loadMorphology('quadruped12'),
+    importMJCF(GYM_ANT).spec,
   ];
   for (const s of specs) {
     const back = importMJCFText(toMJCF(s), `${s.name}.xml`).spec;
@@ -242,13 +244,16 @@ test('defaults and childclass, contype/conaffinity, cylinders, inertial mass, ac
     assert.deepEqual(shin.joint, { name: 'knee', axis: [0, 1, 0], range: [-90, 0], gear: 20, damping: 2, armature: 0.5, actuator: { kind: 'position', kp: 30, kv: 0.5 } });
     // the cylinder (r 0.02, half-length 0.1) is a capsule of the same length and mass
     assert.deepEqual(shin.geoms[0].fromto, [[0, 0, -0.18], [0, 0, -0.02]]);
-    assert.equal(shin.geoms[0].mass, +(700 * Math.PI * 0.02 ** 2 * 0.2).toPrecision(12));
+    assert.equal(shin.geoms[0].mass, +(700 * Math.PI * 0.02 ** 2 * 0.2).toPrecision(10));
     // spawn: the lowest point (the shin capsule's end, 0.05 − 0.2 − 0.18 − 0.02 = −0.35) is lifted to 0.01 above the ground
     assert.equal(base.pos[2], 0.41);
     assert.deepEqual(s.feet, ['shin_geom']);
     assert.deepEqual(s.legs, { thigh: ['hip', 'knee'] });
     const w = r.warnings.join('\n');
     for (const k of ['<site>', 'visual <geom>', 'cylinders have no spec shape', 'inertial masses are spread']) assert.ok(w.includes(k), `${k}:\n${w}`);
+    // with inertiafromgeom="true" MuJoCo ignores <inertial>: the chassis weighs density × volume
+    writeFileSync(join(dir, 'g.xml'), xml.replace('<option', '<compiler inertiafromgeom="true"/>\n  <option'));
+    assert.equal(importMJCF(join(dir, 'g.xml')).spec.bodies[0].geoms[0].mass, undefined);
     // loadMorphology takes the path and hands the warnings over
     const said: string[] = [];
     assert.deepEqual(loadMorphology(join(dir, 'm.xml'), (m) => said.push(m)), s);

@@ -31,7 +31,7 @@ test('quadruped12.urdf: 13 bodies, 12 joints with Go2-class torque limits, 15.02
   assert.match(clampWarnings[0], /4 joint\(s\).*FL_calf_joint → -48/);
   // the foot sphere moved forward with the bent knee: x = 0.213 sin 48°, z = −0.213 cos 48°
   const foot = calf.geoms.find((g) => g.name === 'FL_foot_collision')!;
-  assert.ok(Math.abs(foot.pos![0] - 0.213 * Math.sin((48.0001122449 * Math.PI) / 180)) < 1e-9);
+  assert.ok(Math.abs(foot.pos![0] - 0.213 * Math.sin((48.00011224 * Math.PI) / 180)) < 1e-9);
   // the thigh box, rotated 90° about y in the URDF, is axis-aligned with its long side along z
   assert.deepEqual(s.bodies.find((b) => b.name === 'FL_thigh')!.geoms[0].halfExtents, [0.017, 0.01225, 0.1065]);
   // spawn: the feet's lowest point is SPAWN_CLEARANCE above the ground
@@ -80,7 +80,7 @@ test('fixed joints merge into the parent with composed transforms and added mass
   const s = importURDFText(xml, 'r.urdf').spec;
   assert.equal(s.bodies.length, 2);
   const leg = s.bodies[1];
-  assert.deepEqual(leg.joint, { name: 'hip', axis: [0, 1, 0], range: [-28.6478897565, 28.6478897565], gear: 10, damping: 0.3, armature: 0 });
+  assert.deepEqual(leg.joint, { name: 'hip', axis: [0, 1, 0], range: [-28.64788976, 28.64788976], gear: 10, damping: 0.3, armature: 0 });
   // the toe sphere at x 0.05 in a frame yawed 90°: (0, 0.05, −0.2) in the leg's frame
   assert.deepEqual(leg.geoms[1], { name: 'toe_collision', shape: 'sphere', radius: 0.03, pos: [0, 0.05, -0.2], mass: 0.1 });
   assert.equal(bodyMass(leg, s.density), 0.6);
