@@ -518,7 +518,9 @@ class MjcfReader {
         const kp = a.kp !== undefined ? numbers(el, 'kp', a.kp, 1)[0] : 1;
         const kv = a.kv !== undefined ? numbers(el, 'kv', a.kv, 1)[0] : 0;
         if (!(kp > 0) || !(kv >= 0)) throw elementError(el, 'kp must be > 0 and kv ≥ 0');
-        j.actuator = { kind: 'position', kp: kp * gear, kv: kv * gear };
+        // with gear g MuJoCo's servo acts on g·q and applies g × its force: refuse rather than guess g²
+        if (gear !== 1) throw elementError(el, `gear="${a.gear}" on a position actuator is not supported (only 1): fold it into kp and kv`);
+        j.actuator = { kind: 'position', kp, kv };
         if (Number.isFinite(fmax)) j.gear = fmax;
         else {
           j.gear = kp * gear * ((j.range[1] - j.range[0]) * Math.PI) / 180;

@@ -136,6 +136,7 @@ const REFUSED: { what: string; xml: string; at: string; path: string; msg: RegEx
   { what: 'general actuator', xml: robot('', '<general joint="j1"/>'), at: '<general', path: 'mujoco/actuator/general', msg: /<general> actuators are not supported/ },
   { what: 'asymmetric ctrlrange', xml: robot('', '<motor joint="j1" ctrlrange="0 1"/>'), at: 'ctrlrange="0 1"', path: 'mujoco/actuator/motor', msg: /symmetric/ },
   { what: 'unbounded motor', xml: robot('', '<motor joint="j1" gear="5"/>'), at: 'gear="5"', path: 'mujoco/actuator/motor', msg: /unbounded motor/ },
+  { what: 'position actuator with gear', xml: robot('', '<position joint="j1" kp="10" gear="2" forcerange="-5 5"/>'), at: '<position', path: 'mujoco/actuator/position', msg: /gear="2" on a position actuator/ },
   { what: 'tendon transmission', xml: robot('', '<motor tendon="t1" ctrlrange="-1 1"/>'), at: 'tendon="t1"', path: 'mujoco/actuator/motor', msg: /attribute tendon="t1" of <motor> is not supported/ },
   { what: 'second actuator on a joint', xml: robot('', '<motor joint="j1" ctrlrange="-1 1"/><motor name="m2" joint="j1" ctrlrange="-1 1"/>'), at: 'name="m2"', path: 'mujoco/actuator/motor[m2]', msg: /a second actuator on joint "j1"/ },
   { what: 'box not axis-aligned', xml: robot('<geom name="bx" type="box" size="0.1 0.1 0.1" euler="0 0 30"/>'), at: 'name="bx"', path: `${LEG}/geom[bx]`, msg: /not axis-aligned/ },
@@ -186,6 +187,11 @@ test('the same robot in every orientation form: quat, euler, axisangle, xyaxes, 
   const seq = (s: string) => importMJCFText(rotated('euler="90 90 0"', `<compiler eulerseq="${s}"/>`), 's.xml').spec.bodies[1].geoms[0].fromto;
   assert.deepEqual(seq('xyz'), [[0, 0, 0], [0, 0.2, 0]]);
   assert.deepEqual(seq('XYZ'), [[0, 0, 0], [0, 0, -0.2]]);
+  // limited="false" (or autolimits="false" without limited): the range is not used, the hinge gets ±360° and a warning
+  const free = importMJCFText(robot('').replace('range="-30 30"', 'range="-30 30" limited="false"'), 'u.xml');
+  assert.deepEqual(free.spec.bodies[1].joint!.range, [-360, 360]);
+  assert.ok(free.warnings.some((w) => /unlimited hinges get the range ±360°.*: j1$/.test(w)));
+  assert.deepEqual(importMJCFText(robot('', undefined, '<compiler autolimits="false"/>'), 'u.xml').spec.bodies[1].joint!.range, [-360, 360]);
   // joint pos: the joint (and so the spec's body origin) sits 0.05 further along x, the geom stays where it was
   const jp = importMJCFText(robot('').replace('<joint name="j1"', '<joint name="j1" pos="0.05 0 0"'), 'p.xml').spec.bodies[1];
   assert.deepEqual(jp.pos, [0.15, 0, 0]);

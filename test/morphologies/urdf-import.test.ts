@@ -153,6 +153,15 @@ test('every refused URDF element: the error names the file, its line and its ele
   assert.throws(() => importURDFText(cyc, 'r.urdf'), (e: Error) => e instanceof SpecError && /r\.urdf: \(robot\): no root link/.test(e.message));
 });
 
+test('a shapeless root named world, fixed to the robot, is dropped: the robot floats', () => {
+  const xml = urdf().replace('<link name="base">', '<link name="world"/>\n  <joint name="w" type="fixed"><parent link="world"/><child link="base"/><origin xyz="0 0 2"/></joint>\n  <link name="base">');
+  const r = importURDFText(xml, 'r.urdf');
+  assert.equal(r.spec.bodies[0].name, 'base');
+  assert.equal(r.spec.bodies[0].parent, null);
+  assert.deepEqual(r.spec, importURDFText(urdf(), 'r.urdf').spec, 'placed by the spawn rule, not by the world joint');
+  assert.ok(r.warnings.some((w) => w.includes('"world"')));
+});
+
 test('visual, material, transmission and gazebo elements are ignored with one warning each; continuous joints get ±360°', () => {
   const xml = urdf('<visual><geometry><mesh filename="leg.dae"/></geometry></visual><visual><geometry><box size="1 1 1"/></geometry></visual>', '', '<material name="grey"/><transmission name="t"/><gazebo/>').replace('type="revolute"', 'type="continuous"');
   const r = importURDFText(xml, 'r.urdf');
