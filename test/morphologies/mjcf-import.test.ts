@@ -136,6 +136,7 @@ const REFUSED: { what: string; xml: string; at: string; path: string; msg: RegEx
   { what: 'general actuator', xml: robot('', '<general joint="j1"/>'), at: '<general', path: 'mujoco/actuator/general', msg: /<general> actuators are not supported/ },
   { what: 'asymmetric ctrlrange', xml: robot('', '<motor joint="j1" ctrlrange="0 1"/>'), at: 'ctrlrange="0 1"', path: 'mujoco/actuator/motor', msg: /symmetric/ },
   { what: 'unbounded motor', xml: robot('', '<motor joint="j1" gear="5"/>'), at: 'gear="5"', path: 'mujoco/actuator/motor', msg: /unbounded motor/ },
+  { what: 'ctrlrange without ctrllimited under autolimits="false"', xml: robot('', '<motor joint="j1" ctrlrange="-1 1"/>', '<compiler autolimits="false"/>'), at: '<motor', path: 'mujoco/actuator/motor', msg: /unbounded motor/ },
   { what: 'position actuator with gear', xml: robot('', '<position joint="j1" kp="10" gear="2" forcerange="-5 5"/>'), at: '<position', path: 'mujoco/actuator/position', msg: /gear="2" on a position actuator/ },
   { what: 'tendon transmission', xml: robot('', '<motor tendon="t1" ctrlrange="-1 1"/>'), at: 'tendon="t1"', path: 'mujoco/actuator/motor', msg: /attribute tendon="t1" of <motor> is not supported/ },
   { what: 'second actuator on a joint', xml: robot('', '<motor joint="j1" ctrlrange="-1 1"/><motor name="m2" joint="j1" ctrlrange="-1 1"/>'), at: 'name="m2"', path: 'mujoco/actuator/motor[m2]', msg: /a second actuator on joint "j1"/ },
@@ -191,7 +192,7 @@ test('the same robot in every orientation form: quat, euler, axisangle, xyaxes, 
   const free = importMJCFText(robot('').replace('range="-30 30"', 'range="-30 30" limited="false"'), 'u.xml');
   assert.deepEqual(free.spec.bodies[1].joint!.range, [-360, 360]);
   assert.ok(free.warnings.some((w) => /unlimited hinges get the range ±360°.*: j1$/.test(w)));
-  assert.deepEqual(importMJCFText(robot('', undefined, '<compiler autolimits="false"/>'), 'u.xml').spec.bodies[1].joint!.range, [-360, 360]);
+  assert.deepEqual(importMJCFText(robot('', '<motor joint="j1" ctrlrange="-1 1" ctrllimited="true"/>', '<compiler autolimits="false"/>'), 'u.xml').spec.bodies[1].joint!.range, [-360, 360]);
   // joint pos: the joint (and so the spec's body origin) sits 0.05 further along x, the geom stays where it was
   const jp = importMJCFText(robot('').replace('<joint name="j1"', '<joint name="j1" pos="0.05 0 0"'), 'p.xml').spec.bodies[1];
   assert.deepEqual(jp.pos, [0.15, 0, 0]);
