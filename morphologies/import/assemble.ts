@@ -28,6 +28,7 @@
  * imported spec imports back to it exactly.
  */
 import type { ActuatorSpec, BodySpec, GeomSpec, JointSpec, MorphologySpec, Vec3 } from '../spec.js';
+import { SpecError } from '../spec-error.js';
 import { validateSpec } from '../validate.js';
 import { add, apply, axisPermutation, fromAxisAngle, mul, norm, scale, sub, type Mat3 } from './frame.js';
 import { elementError, type XmlElement } from './xml.js';
@@ -265,7 +266,7 @@ export function assemble(root: IrLink, opts: AssembleOptions): MorphologySpec {
       if (allGeoms.has(n)) return n;
       const p = keptByName.get(n);
       const g = p && lowestGeom(p);
-      if (!g) throw new Error(`feet: ${JSON.stringify(n)} names no body with geoms or geom (bodies: ${[...keptByName.keys()].join(', ')})`);
+      if (!g) throw new SpecError('feet', `${JSON.stringify(n)} names no body with geoms and no geom (bodies: ${[...keptByName.keys()].join(', ')})`, opts.where);
       return g;
     });
     footLinks = feet.map((g) => kept.find((p) => p.body!.geoms.some((x) => x.name === g))!);

@@ -91,6 +91,7 @@ test('fixed joints merge into the parent with composed transforms and added mass
   assert.deepEqual(o.bodies[1].joint!.actuator, { kind: 'position', kp: 20, kv: 0.5 });
   assert.equal(o.bodies[1].joint!.armature, 0.01);
   assert.deepEqual(o.healthyZ, [0.05, 1]);
+  assert.throws(() => importURDFText(xml, 'r.urdf', { feet: ['paw'] }), (e: Error) => e instanceof SpecError && e.message.startsWith('r.urdf: feet: "paw" names no body'));
 });
 
 test('a sidecar <file>.spikeloco.json is read by loadMorphology; unknown sidecar fields are refused', () => {
