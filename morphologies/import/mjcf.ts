@@ -493,11 +493,19 @@ class MjcfReader {
   private actuators(list: XmlElement[]): string[] {
     const order: string[] = [];
     for (const el of list) {
-      if (el.tag !== 'motor' && el.tag !== 'position') {
-        throw elementError(el, `<${el.tag}> actuators are not supported (motor: torque; position: PD servo)`);
+      let a: Attrs;
+      let tag = el.tag;
+      if (el.tag === 'general') {
+        a = this.resolved(el, undefined);
+        checkAttrs({ ...el, attrs: a }, [...MOTOR_ATTRS, 'gaintype', 'biastype', 'gainprm', 'biasprm', 'dyntype'], [], this.notes);
+        a = { ...a, ...pdOfGeneral(el, a) };
+        tag = 'position';
+      } else if (el.tag === 'motor' || el.tag === 'position') {
+        a = this.resolved(el, undefined);
+        checkAttrs({ ...el, attrs: a }, el.tag === 'motor' ? MOTOR_ATTRS : POSITION_ATTRS, [], this.notes);
+      } else {
+        throw elementError(el, `<${el.tag}> actuators are not supported (motor: torque; position, or general in the PD form: servo)`);
       }
-      const a = this.resolved(el, undefined);
-      checkAttrs({ ...el, attrs: a }, el.tag === 'motor' ? MOTOR_ATTRS : POSITION_ATTRS, [], this.notes);
       if (a.joint === undefined) throw elementError(el, 'only joint transmissions are supported: give joint="…"');
       const j = this.joints.get(a.joint);
       if (!j) throw elementError(el, `unknown hinge ${JSON.stringify(a.joint)} (hinges: ${[...this.joints.keys()].join(', ')})`);
@@ -509,7 +517,7 @@ class MjcfReader {
       const ctrlLimited = (bool(el, 'ctrllimited', a.ctrllimited) ?? (this.autolimits ? 'auto' : false)) === 'auto' ? ctrlrange !== undefined : bool(el, 'ctrllimited', a.ctrllimited) === true;
       const forceLimited = (bool(el, 'forcelimited', a.forcelimited) ?? (this.autolimits ? 'auto' : false)) === 'auto' ? forcerange !== undefined : bool(el, 'forcelimited', a.forcelimited) === true;
       const fmax = forceLimited ? symmetric(el, 'forcerange', forcerange) : Infinity;
-      if (el.tag === 'motor') {
+      if (tag === 'motor') {
         const cmax = ctrlLimited ? symmetric(el, 'ctrlrange', ctrlrange) : Infinity;
         const tmax = Math.min(gear * cmax, fmax);
         if (!Number.isFinite(tmax)) throw elementError(el, 'an unbounded motor: give ctrlrange (and ctrllimited) or forcerange, so that the action [−1, 1] has a torque scale');
@@ -532,6 +540,20 @@ class MjcfReader {
     }
     return order;
   }
+}
+
+/**
+ * A `<general>` actuator that is a PD servo (what `<position>` expands to, and what our exporter
+ * writes, since MuJoCo 2.x's `<position>` has no kv): gaintype fixed, biastype affine,
+ * gainprm kp, biasprm 0 −kp −kv. Returns its kp and kv as attributes; anything else is refused.
+ */
+function pdOfGeneral(el: XmlElement, a: Attrs): Attrs {
+  const gain = a.gainprm !== undefined ? numbers(el, 'gainprm', a.gainprm) : [1];
+  const bias = a.biasprm !== undefined ? numbers(el, 'biasprm', a.biasprm) : [0, 0, 0];
+  const kp = gain[0], kv = -(bias[2] ?? 0);
+  const pd = (a.dyntype ?? 'none') === 'none' && a.gaintype === 'fixed' && a.biastype === 'affine' && gain.slice(1).every((x) => x === 0) && bias[0] === 0 && bias[1] === -kp && bias.slice(3).every((x) => x === 0);
+  if (!pd) throw elementError(el, '<general> actuators are supported only in the PD form (gaintype="fixed" biastype="affine" gainprm="kp" biasprm="0 -kp -kv")');
+  return { kp: String(kp), kv: String(kv) };
 }
 
 function symmetric(el: XmlElement, attr: string, r: number[] | undefined): number {

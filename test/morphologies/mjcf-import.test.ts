@@ -8,6 +8,7 @@ import { hexapodSpec } from '../../morphologies/hexapod.js';
 import { toMJCF } from '../../morphologies/mjcf.js';
 import { damaged, lockedJoint, payload, weakMotor } from '../../morphologies/variants.js';
 import { importMJCF, importMJCFText } from '../../morphologies/import/mjcf.js';
+import { importURDF } from '../../morphologies/import/urdf.js';
 import { MODELS_DIR, loadMorphology } from '../../morphologies/index.js';
 import { SpecError } from '../../morphologies/spec-error.js';
 import { bodyMass, totalMass } from '../../morphologies/mass.js';
@@ -26,6 +27,7 @@ test('export → import gives back the same spec: ant, hexapod and every variant
     payload(lockedJoint(damaged(hexapodSpec(), 'back-right', 0.2), 'knee_2'), 3),
     loadMorphology('quadruped12'),
     importMJCF(GYM_ANT).spec,
+    importURDF(join(MODELS_DIR, 'quadruped12.urdf'), { actuator: { kind: 'position', kp: 20, kv: 0.5 }, armature: 0.01 }).spec,
   ];
   for (const s of specs) {
     const back = importMJCFText(toMJCF(s), `${s.name}.xml`).spec;
@@ -133,7 +135,7 @@ const REFUSED: { what: string; xml: string; at: string; path: string; msg: RegEx
   { what: 'ellipsoid', xml: robot('<geom name="g" type="ellipsoid" size="0.1 0.2 0.3"/>'), at: 'ellipsoid', path: `${LEG}/geom[g]`, msg: /ellipsoid/ },
   { what: 'plane in a body', xml: robot('<geom name="g" type="plane" size="1 1 1"/>'), at: 'type="plane"', path: `${LEG}/geom[g]`, msg: /plane/ },
   { what: 'unactuated hinge', xml: robot('<body name="b3"><joint name="j3"/><geom size="0.05"/></body>'), at: 'name="j3"', path: `${LEG}/body[b3]/joint[j3]`, msg: /has no actuator.*<motor joint="j3"/ },
-  { what: 'general actuator', xml: robot('', '<general joint="j1"/>'), at: '<general', path: 'mujoco/actuator/general', msg: /<general> actuators are not supported/ },
+  { what: 'general actuator', xml: robot('', '<general joint="j1"/>'), at: '<general', path: 'mujoco/actuator/general', msg: /<general> actuators are supported only in the PD form/ },
   { what: 'asymmetric ctrlrange', xml: robot('', '<motor joint="j1" ctrlrange="0 1"/>'), at: 'ctrlrange="0 1"', path: 'mujoco/actuator/motor', msg: /symmetric/ },
   { what: 'unbounded motor', xml: robot('', '<motor joint="j1" gear="5"/>'), at: 'gear="5"', path: 'mujoco/actuator/motor', msg: /unbounded motor/ },
   { what: 'ctrlrange without ctrllimited under autolimits="false"', xml: robot('', '<motor joint="j1" ctrlrange="-1 1"/>', '<compiler autolimits="false"/>'), at: '<motor', path: 'mujoco/actuator/motor', msg: /unbounded motor/ },

@@ -10,6 +10,8 @@ import { LOCK_HALF_WIDTH_DEG, toMJCF } from '../../morphologies/mjcf.js';
 import { lockedJoint, payload } from '../../morphologies/variants.js';
 import { parseXml as parseXmlFile, type XmlElement } from '../../morphologies/import/xml.js';
 import { SpecError } from '../../morphologies/spec-error.js';
+import { importURDF } from '../../morphologies/import/urdf.js';
+import { MODELS_DIR } from '../../morphologies/index.js';
 
 type El = XmlElement;
 
@@ -107,7 +109,13 @@ const hasMujoco = spawnSync('mujoco-compile', [], { encoding: 'utf8' }).error ==
 test('MuJoCo 2.x compiles the exported models', { skip: hasMujoco ? false : 'mujoco-compile not installed' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'spikeloco-mjcf-'));
   try {
-    const specs = { ant: antSpec(), hexapod: hexapodSpec(), variant: payload(lockedJoint(hexapodSpec(), 'knee_2'), 3) };
+    const specs = {
+      ant: antSpec(),
+      hexapod: hexapodSpec(),
+      variant: payload(lockedJoint(hexapodSpec(), 'knee_2'), 3),
+      // imported, with PD position actuators (exported as <general> PD servos)
+      quadruped: importURDF(join(MODELS_DIR, 'quadruped12.urdf'), { actuator: { kind: 'position', kp: 20, kv: 0.5 } }).spec,
+    };
     for (const [name, spec] of Object.entries(specs)) {
       const xml = join(dir, `${name}.xml`);
       writeFileSync(xml, toMJCF(spec));
