@@ -13,12 +13,18 @@
  * - Geoms: sphere `size="r"`, capsule `size="r" fromto="…"`, box `size="hx hy hz"` (half
  *   extents) with `pos`; `mass` or `density` when the geom sets one.
  * - `<actuator>`: one `<motor joint gear ctrlrange="-1 1" ctrllimited="true"/>` per joint in
- *   action order (`actuatedJoints`), named after its joint.
+ *   action order (`actuatedJoints`), named after its joint; a joint in position mode gets
+ *   a PD `<general gaintype="fixed" biastype="affine" gainprm="kp" biasprm="0 −kp −kv">` with
+ *   ctrlrange the joint range in radians and forcerange ±gear instead (MuJoCo 2.x's `<position>`
+ *   has no kv).
  * - Locked joints: MuJoCo rejects a range with lower = upper, so a locked joint keeps its hinge
  *   with the range pinned to q0 ± `LOCK_HALF_WIDTH_DEG`, q0 = 0 clipped into its range (the
  *   angle the sim welds it at). Its motor stays, so the action layout is unchanged; the motor
  *   just pushes against the pinned limit.
  * - Names are XML-escaped; the floor takes the first of `floor`, `floor_1`, … no robot geom uses.
+ * - `<custom><text name="spikeloco.spec" data="{json}"/>`: the spec fields MJCF has no element
+ *   for (description, feet, legs, healthyZ, the true ranges of locked joints), so that the
+ *   importer (`import/mjcf.ts`) gives back the same spec. MuJoCo keeps custom text as data.
  */
 import { actuatedJoints, type BodySpec, type GeomSpec, type JointSpec, type MorphologySpec, type Vec3 } from './spec.js';
 
@@ -105,6 +111,9 @@ export function toMJCF(spec: MorphologySpec): string {
   out(0, `<mujoco${attrs({ model: spec.name })}>`);
   if (spec.description) out(1, `<!-- ${escapeXml(spec.description).replace(/--/g, '- -')} -->`);
   out(1, '<compiler angle="degree" inertiafromgeom="true"/>');
+  const locked = Object.fromEntries(spec.bodies.flatMap((b) => (b.joint?.locked ? [[b.joint.name, b.joint.range]] : [])));
+  const meta = { description: spec.description, feet: spec.feet, legs: spec.legs, healthyZ: spec.healthyZ, ...(Object.keys(locked).length ? { locked } : {}) };
+  out(1, `<custom><text${attrs({ name: 'spikeloco.spec', data: JSON.stringify(meta) })}/></custom>`);
   out(1, '<option timestep="0.01" integrator="RK4"/>');
   out(1, '<default>');
   out(2, '<joint limited="true"/>');
@@ -117,7 +126,13 @@ export function toMJCF(spec: MorphologySpec): string {
   out(1, '</worldbody>');
   out(1, '<actuator>');
   for (const { joint } of actuatedJoints(spec)) {
-    out(2, `<motor${attrs({ name: joint.name, joint: joint.name, gear: num(joint.gear), ctrlrange: '-1 1', ctrllimited: 'true' })}/>`);
+    const act = joint.actuator;
+    if (act?.kind === 'position') {
+      // a PD servo as MuJoCo 2.x can say it (its <position> has no kv): force = kp·ctrl − kp·q − kv·q̇,
+      // targets over the joint range (ctrlrange in radians), torque capped at gear
+      const r = mjcfRange(joint).map((d) => (d * Math.PI) / 180);
+      out(2, `<general${attrs({ name: joint.name, joint: joint.name, gaintype: 'fixed', biastype: 'affine', gainprm: num(act.kp), biasprm: `0 ${num(-act.kp)} ${num(-act.kv)}`, ctrlrange: vec(r), ctrllimited: 'true', forcerange: `${num(-joint.gear)} ${num(joint.gear)}`, forcelimited: 'true' })}/>`);
+    } else out(2, `<motor${attrs({ name: joint.name, joint: joint.name, gear: num(joint.gear), ctrlrange: '-1 1', ctrllimited: 'true' })}/>`);
   }
   out(1, '</actuator>');
   out(0, '</mujoco>');

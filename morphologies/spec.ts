@@ -51,7 +51,19 @@ export interface JointSpec {
   armature: number;
   /** true when the joint is welded at its rest angle (a locked-joint variant) */
   locked?: boolean;
+  /** how the action drives the joint; absent means `{ kind: 'torque' }` */
+  actuator?: ActuatorSpec;
 }
+
+/**
+ * How an action value a ∈ [−1, 1] drives a joint.
+ * - `torque` (the default): τ = gear · a.
+ * - `position` (a PD servo, MJCF `<position>`, the usual command of commercial quadrupeds):
+ *   target q* = lo + (a + 1)/2 · (hi − lo) over the joint range, τ = kp (q* − q) − kv q̇ with
+ *   |τ| ≤ gear; kp in N·m/rad, kv in N·m·s/rad. Recorded by the importers; the sim drives every
+ *   joint by torque until it implements this mode.
+ */
+export type ActuatorSpec = { kind: 'torque' } | { kind: 'position'; kp: number; kv: number };
 
 export interface BodySpec {
   name: string;

@@ -5,19 +5,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MORPHOLOGIES, SpecError, actuatedJoints, damaged, loadMorphology, toMJCF, validateSpec } from '../../morphologies/index.js';
 
-test('registry: ant and hexapod, each a valid spec with that name', () => {
-  assert.deepEqual(Object.keys(MORPHOLOGIES).sort(), ['ant', 'hexapod']);
+test('registry: ant, hexapod and the URDF quadruped12, each a valid spec with that name', () => {
+  assert.deepEqual(Object.keys(MORPHOLOGIES).sort(), ['ant', 'hexapod', 'quadruped12']);
   for (const name of Object.keys(MORPHOLOGIES)) {
     const s = loadMorphology(name);
     assert.equal(s.name, name);
     assert.deepEqual(validateSpec(s), s);
   }
   assert.equal(actuatedJoints(loadMorphology('hexapod')).length, 12);
+  assert.equal(actuatedJoints(loadMorphology('quadruped12')).length, 12);
   assert.equal(typeof toMJCF, 'function');
 });
 
 test('unknown name lists the known morphologies', () => {
-  assert.throws(() => loadMorphology('spider'), (e: Error) => e instanceof SpecError && /unknown morphology "spider" \(known: ant, hexapod/.test(e.message));
+  assert.throws(() => loadMorphology('spider'), (e: Error) => e instanceof SpecError && /unknown morphology "spider" \(known: ant, hexapod, quadruped12/.test(e.message));
   assert.throws(() => loadMorphology('constructor'), SpecError);
 });
 

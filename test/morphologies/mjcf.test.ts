@@ -8,45 +8,15 @@ import { antSpec } from '../../morphologies/ant.js';
 import { hexapodSpec } from '../../morphologies/hexapod.js';
 import { LOCK_HALF_WIDTH_DEG, toMJCF } from '../../morphologies/mjcf.js';
 import { lockedJoint, payload } from '../../morphologies/variants.js';
+import { parseXml as parseXmlFile, type XmlElement } from '../../morphologies/import/xml.js';
+import { SpecError } from '../../morphologies/spec-error.js';
+import { importURDF } from '../../morphologies/import/urdf.js';
+import { MODELS_DIR } from '../../morphologies/index.js';
 
-interface El {
-  tag: string;
-  attrs: Record<string, string>;
-  children: El[];
-}
+type El = XmlElement;
 
-/** A minimal XML parser for what toMJCF writes: elements, attributes, comments; throws on imbalance. */
-function parseXml(xml: string): El {
-  const root: El = { tag: '#doc', attrs: {}, children: [] };
-  const stack = [root];
-  const re = /<!--[\s\S]*?-->|<(\/?)([A-Za-z_][\w.-]*)((?:\s+[\w.-]+="[^"<]*")*)\s*(\/?)>|([^<]+)|(<)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(xml))) {
-    if (m[0].startsWith('<!--')) continue;
-    if (m[6]) throw new Error(`stray < at ${m.index}`);
-    if (m[5] !== undefined) {
-      assert.ok(m[5].trim() === '' , `unexpected text ${JSON.stringify(m[5])}`);
-      continue;
-    }
-    const [, close, tag, attrText, selfClose] = m;
-    if (close) {
-      const top = stack.pop()!;
-      if (top.tag !== tag) throw new Error(`</${tag}> closes <${top.tag}>`);
-      continue;
-    }
-    const attrs: Record<string, string> = {};
-    for (const a of attrText.matchAll(/([\w.-]+)="([^"]*)"/g)) {
-      if (a[1] in attrs) throw new Error(`duplicate attribute ${a[1]} on <${tag}>`);
-      attrs[a[1]] = a[2].replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-    }
-    const el: El = { tag, attrs, children: [] };
-    stack[stack.length - 1].children.push(el);
-    if (!selfClose) stack.push(el);
-  }
-  if (stack.length !== 1) throw new Error(`unclosed <${stack[stack.length - 1].tag}>`);
-  assert.equal(root.children.length, 1, 'one document element');
-  return root.children[0];
-}
+/** The exporter's XML through the importers' parser (fast-xml-parser): well-formedness is checked there. */
+const parseXml = (xml: string): El => parseXmlFile(xml, 'export.xml');
 
 function all(el: El, tag: string): El[] {
   return [...(el.tag === tag ? [el] : []), ...el.children.flatMap((c) => all(c, tag))];
@@ -57,10 +27,10 @@ function model(el: El, tag: string): El[] {
   return all(el, tag).filter((e) => e.attrs.name !== undefined);
 }
 
-test('the parser itself catches imbalance', () => {
-  assert.throws(() => parseXml('<a><b></a>'), /closes/);
-  assert.throws(() => parseXml('<a><b/>'), /unclosed/);
-  assert.throws(() => parseXml('<a x="1" x="2"/>'), /duplicate/);
+test('the parser refuses XML that is not well-formed, naming the line', () => {
+  assert.throws(() => parseXml('<a>\n<b></a>'), (e: Error) => e instanceof SpecError && /^export\.xml:2: .*closing tag 'b'/.test(e.message));
+  assert.throws(() => parseXml('<a><b/>'), (e: Error) => e instanceof SpecError && /Unclosed tag 'a'/.test(e.message));
+  assert.throws(() => parseXml('<a x="1" x="2"/>'), (e: Error) => e instanceof SpecError && /repeated/.test(e.message));
 });
 
 test('Ant MJCF: 9 bodies nested as a tree, 1 freejoint, 8 hinges, 8 motors in action order, ranges and gear', () => {
@@ -139,7 +109,13 @@ const hasMujoco = spawnSync('mujoco-compile', [], { encoding: 'utf8' }).error ==
 test('MuJoCo 2.x compiles the exported models', { skip: hasMujoco ? false : 'mujoco-compile not installed' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'spikeloco-mjcf-'));
   try {
-    const specs = { ant: antSpec(), hexapod: hexapodSpec(), variant: payload(lockedJoint(hexapodSpec(), 'knee_2'), 3) };
+    const specs = {
+      ant: antSpec(),
+      hexapod: hexapodSpec(),
+      variant: payload(lockedJoint(hexapodSpec(), 'knee_2'), 3),
+      // imported, with PD position actuators (exported as <general> PD servos)
+      quadruped: importURDF(join(MODELS_DIR, 'quadruped12.urdf'), { actuator: { kind: 'position', kp: 20, kv: 0.5 } }).spec,
+    };
     for (const [name, spec] of Object.entries(specs)) {
       const xml = join(dir, `${name}.xml`);
       writeFileSync(xml, toMJCF(spec));
