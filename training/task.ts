@@ -86,3 +86,18 @@ export interface TaskResult {
   nonFinite: number;
   stats: ObservationStats | null;
 }
+
+/**
+ * Where tasks run: the local worker-thread pool (training/pool.ts) or a distributed backend
+ * (Redis + BullMQ). Callers (the ES loop, eval, the study) see only this.
+ */
+export interface EvaluationBackend {
+  /** number of rollout threads behind this backend (for progress and scheduling) */
+  readonly threads: number;
+  /**
+   * Run every task; resolve with the results in task `index` order (never in arrival order),
+   * or reject with an error naming the failing task's `label`.
+   */
+  run(policy: PolicySpec, tasks: WorkerTask[]): Promise<TaskResult[]>;
+  close(): Promise<void>;
+}
