@@ -73,6 +73,11 @@ export interface EnvOptions {
   maxSteps?: number;
   /** std of the initial body velocities */
   resetNoise?: number;
+  /**
+   * false: only a non-finite or exploded state ends an episode (fell, flipped and rose are not
+   * terminations; open-loop replays compare whole trajectories). Default true.
+   */
+  terminate?: boolean;
 }
 
 export const DEFAULT_PHYSICS: PhysicsOptions = { dt: 0.0125, frameSkip: 4, solverIterations: 4, rootArmature: 0.25 };
@@ -151,6 +156,7 @@ export class LocomotionEnv {
   readonly bodyNames: string[];
   readonly footNames: string[];
   readonly resetNoise: number;
+  readonly terminate: boolean;
 
   private world!: World;
   private pristine!: Uint8Array;
@@ -195,6 +201,7 @@ export class LocomotionEnv {
     this.controlDt = this.physics.dt * this.physics.frameSkip;
     this.maxSteps = opts.maxSteps ?? Math.round(10 / this.controlDt);
     this.resetNoise = opts.resetNoise ?? 0.1;
+    this.terminate = opts.terminate ?? true;
     const js = actuatedJoints(this.spec);
     this.jointNames = js.map((j) => j.joint.name);
     this.bodyNames = this.spec.bodies.map((b) => b.name);
@@ -432,8 +439,9 @@ export class LocomotionEnv {
     const z = this.torsoHeight();
     const upZ = 1 - 2 * (this.rot[0] * this.rot[0] + this.rot[1] * this.rot[1]);
     const [zMin, zMax] = this.spec.healthyZ;
-    r.endReason =
-      this.reward.terminateWhenFlipped && upZ < this.reward.flipUpZ ? 'flipped' : z < zMin ? 'fell' : z > zMax ? 'rose' : r.truncated ? 'time' : null;
+    r.endReason = !this.terminate
+      ? r.truncated ? 'time' : null
+      : this.reward.terminateWhenFlipped && upZ < this.reward.flipUpZ ? 'flipped' : z < zMin ? 'fell' : z > zMax ? 'rose' : r.truncated ? 'time' : null;
     r.nonFinite = false;
     r.done = r.endReason !== null && r.endReason !== 'time';
     r.forwardVelocity = vx;
@@ -534,6 +542,10 @@ export class LocomotionEnv {
   /** Torso origin, world frame. */
   torsoPosition(): [number, number, number] {
     return [this.pos[0], this.pos[1], this.pos[2]];
+  }
+  /** z component of the torso's up-vector (1 upright, < 0 upside down), true state. */
+  torsoUpZ(): number {
+    return 1 - 2 * (this.rot[0] * this.rot[0] + this.rot[1] * this.rot[1]);
   }
   /** The last action applied (clipped). */
   get lastAction(): Float32Array {
