@@ -6,7 +6,7 @@ import { LocomotionEnv } from '../sim/env.js';
 import { describeConditions } from '../sim/conditions.js';
 import { resolvePolicy, policyFromFile, BUILTIN_CONTROLLERS } from '../training/policy.js';
 import { runEpisode } from '../training/rollout.js';
-import { actionTable, loadActionSequence } from '../sim/actions.js';
+import { ActionFileError, actionTable, loadActionSequence } from '../sim/actions.js';
 import { OpenLoopController } from '../controllers/open-loop.js';
 
 export const command: CommandSpec = {
@@ -95,7 +95,14 @@ export async function run(args: ParsedArgs): Promise<number> {
 
 /** An action file as a policy: the open-loop table in the env's joint order. */
 function openLoopPolicy(path: string, env: LocomotionEnv): { controller: OpenLoopController; normalize: null; label: string } {
-  const table = actionTable(loadActionSequence(path), env.jointNames, env.controlDt, path);
+  let table: Float32Array;
+  try {
+    table = actionTable(loadActionSequence(path), env.jointNames, env.controlDt, path);
+  } catch (e) {
+    // an ActionFileError is the user's to fix: report it as a usage error (exit 2), like conditions
+    if (e instanceof ActionFileError) throw new UsageError(e.message);
+    throw e;
+  }
   return { controller: new OpenLoopController(table, env.obsSize, env.actSize), normalize: null, label: `open-loop (${path})` };
 }
 

@@ -4,7 +4,8 @@
  * `cc` when libmujoco is installed).
  *
  *   replay MODEL.xml ACTIONS.txt [--starts N] [--noise S] [--seed K] [--integrator euler|rk4]
- *          [--timestep DT] [--settle-from T]
+ *          [--timestep DT] [--settle-from T] [--trace K]   (K > 0: the first start's state
+ *          every K control steps on stderr)
  *
  * ACTIONS.txt (written from an action JSON by bench/fidelity.ts):
  *   spikeloco-actions 1
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
   double noise = 0.01, timestep = 0, settle = 1.0;
   long seed = 1;
   const char* integrator = NULL;
+  int trace = 0;
   for (int i = 3; i < argc; i++) {
     if (i + 1 >= argc) die("missing value for", argv[i]);
     if (!strcmp(argv[i], "--starts")) starts = atoi(argv[++i]);
@@ -65,6 +67,7 @@ int main(int argc, char** argv) {
     else if (!strcmp(argv[i], "--integrator")) integrator = argv[++i];
     else if (!strcmp(argv[i], "--timestep")) timestep = atof(argv[++i]);
     else if (!strcmp(argv[i], "--settle-from")) settle = atof(argv[++i]);
+    else if (!strcmp(argv[i], "--trace")) trace = atoi(argv[++i]);
     else die("unknown option", argv[i]);
   }
 
@@ -132,6 +135,11 @@ int main(int argc, char** argv) {
       for (int k = 0; k < frameSkip; k++) mj_step(m, d);
       if (!isfinite(d->qpos[0]) || !isfinite(d->qvel[0])) { finite = 0; break; }
       if (flipTime < 0 && d->xmat[9 * root + 8] < 0) flipTime = (t + 1) * controlDt;
+      if (trace && s == 0 && t % trace == 0) {
+        fprintf(stderr, "t %.2f x %.3f z %.3f upz %.3f q", (t + 1) * controlDt, d->xpos[3 * root], d->xpos[3 * root + 2], d->xmat[9 * root + 8]);
+        for (int j = 0; j < J; j++) fprintf(stderr, " %.1f", d->qpos[qadr[j]] * 180 / M_PI);
+        fprintf(stderr, "\n");
+      }
       if (t + 1 >= settleStep)
         for (int j = 0; j < J; j++) {
           double q = d->qpos[qadr[j]];
