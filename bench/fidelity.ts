@@ -18,6 +18,7 @@ import { toMJCF } from '../morphologies/mjcf.js';
 import { actionTable, loadActionSequence, toReplayText, type ActionSequence } from '../sim/actions.js';
 import { ACTIONS_DIR, SEQUENCES } from './action-sequences.js';
 import type { Section } from './report.js';
+import { PHYSICS_BUILD } from '../sim/rapier.js';
 
 export const STARTS = 10;
 export const NOISE = 0.01;
@@ -115,17 +116,19 @@ export async function benchFidelity(_quick: boolean): Promise<Section> {
   const built = buildReplay(dir);
   const exported = join(dir, 'exported-ant.xml');
   writeFileSync(exported, toMJCF(antSpec()));
-  const out: Section = { starts: STARTS, resetNoise: NOISE, seconds: 10, sequences: {} as Record<string, unknown> };
+  const out: Section = { physicsBuild: PHYSICS_BUILD, starts: STARTS, resetNoise: NOISE, seconds: 10, sequences: {} as Record<string, unknown> };
   if ('skip' in built) out.mujoco = built.skip;
   for (const name of Object.keys(SEQUENCES)) {
     const seq = loadActionSequence(join(ACTIONS_DIR, `${name}.json`));
     const ours = await replayOurs(seq);
-    const row: Record<string, unknown> = { ours };
+    // the experimental joint-space armature model (sim/armature.ts), same solver settings
+    const oursJointArmature = await replayOurs(seq, { armature: 'joint' });
+    const row: Record<string, unknown> = { ours, oursJointArmature };
     if ('exe' in built) {
       const gym = replayMujoco(built.exe, 'bench/mujoco/gymnasium-ant.xml', seq, dir);
       row.mujocoGymnasiumAnt = gym;
       row.mujocoExportedAnt = replayMujoco(built.exe, exported, seq, dir);
-      row.withinTarget = within(ours, gym);
+      row.withinTarget = { ours: within(ours, gym), oursJointArmature: within(oursJointArmature, gym) };
     }
     (out.sequences as Record<string, unknown>)[name] = row;
     process.stderr.write(`fidelity ${name}: ${JSON.stringify(row.withinTarget ?? {})}\n`);

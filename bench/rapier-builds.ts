@@ -4,8 +4,8 @@
  *   node dist/bench/rapier-builds.js NAME=PACKAGE_DIR ... [--rounds 4] [--steps 5000]
  *
  * e.g. after `npm install --prefix /tmp/alt c20@npm:@dimforge/rapier3d-compat@0.20.0
- * s20@npm:@dimforge/rapier3d-simd-compat@0.20.0` (outside the project):
- *   node dist/bench/rapier-builds.js c21=node_modules/@dimforge/rapier3d-compat c20=/tmp/alt/node_modules/c20 s20=/tmp/alt/node_modules/s20
+ * s20@npm:@dimforge/rapier3d-simd-compat@0.20.0` (outside the project; c21 likewise for compat 0.21.0):
+ *   node dist/bench/rapier-builds.js c21=/tmp/alt/node_modules/c21 c20=/tmp/alt/node_modules/c20 s20=node_modules/@dimforge/rapier3d-simd-compat
  *
  * Each build gets its own copy of dist/{core,morphologies,sim} with sim/rapier.js pointed at
  * that package, so one process holds every build. Rounds alternate builds (A B C A B C ...)

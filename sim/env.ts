@@ -26,7 +26,7 @@
  * conaffinity 0).
  */
 import { RAPIER, initRapier } from './rapier.js';
-import type RapierModule from '@dimforge/rapier3d-compat';
+import type RapierModule from '@dimforge/rapier3d-simd-compat';
 import { Rng } from '../core/rng.js';
 import { actuatedJoints, type MorphologySpec, type Vec3 } from '../morphologies/spec.js';
 import { parseCondition, type Condition } from './conditions.js';
