@@ -20,8 +20,9 @@
  * | reset noise     | every body gets a random linear and angular velocity N(0, resetNoise²) from the seed       |
  *
  * Defaults follow Gymnasium Ant-v5 (forward 1, healthy 1, control cost 0.5; its contact cost is
- * left out). Joint armature (rotor inertia) is added to the child link as isotropic inertia
- * (and a fraction of it to the root: see `PhysicsOptions.rootArmature`).
+ * left out). Joint armature (rotor inertia): `PhysicsOptions.armature` — by default added to
+ * the child link as isotropic inertia (and a fraction of it to the root: `rootArmature`);
+ * 'joint' puts it in joint space through the per-step joint motor (sim/armature.ts).
  * The robot collides with the ground only, as in ant.xml (robot geoms have contype 1,
  * conaffinity 0).
  */
