@@ -5,9 +5,11 @@
 import { newReport, writeReport, type Section } from './report.js';
 import { benchSim } from './sim.js';
 import { benchTraining } from './training.js';
+import { benchFidelity } from './fidelity.js';
 
 const SECTIONS: Record<string, (quick: boolean) => Promise<Section>> = {
   sim: benchSim,
+  fidelity: benchFidelity,
   training: benchTraining,
   viewer: async () => (await import('../viewer/server/bench.js')).benchViewer() as unknown as Section,
   bptt: async (quick) => (await import('./bptt.js')).benchBptt(quick) as unknown as Section,

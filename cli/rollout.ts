@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { CommandSpec, ParsedArgs } from './args.js';
-import { num, str, UsageError } from './args.js';
+import { flag, num, str, UsageError } from './args.js';
 import { loadMorphology } from '../morphologies/index.js';
 import { LocomotionEnv } from '../sim/env.js';
 import { describeConditions } from '../sim/conditions.js';
@@ -8,11 +8,13 @@ import { resolvePolicy, policyFromFile, BUILTIN_CONTROLLERS } from '../training/
 import { runEpisode } from '../training/rollout.js';
 import { EPISODE_SECONDS, seedOption } from './limits.js';
 import { writeOutput } from './output.js';
+import { actionTable, loadActionSequence } from '../sim/actions.js';
+import { OpenLoopController } from '../controllers/open-loop.js';
 
 export const command: CommandSpec = {
   name: 'rollout',
   summary: 'run one controller on one robot and condition; print distance, speed, falls and the state hash',
-  usage: 'spikeloco rollout [--morphology ant] [--condition flat] [--controller gait|zero|random|plastic-snn|static-snn|mlp|FILE] [--seconds 10] [--seed 1] [--json out.json]',
+  usage: 'spikeloco rollout [--morphology ant] [--condition flat] [--controller gait|zero|random|plastic-snn|static-snn|mlp|FILE | --actions FILE] [--seconds 10] [--seed 1] [--reset-noise S] [--no-termination] [--json out.json]',
   options: [
     { name: 'morphology', type: 'string', default: 'ant', description: 'robot: ant, hexapod, or a JSON spec file', metavar: 'NAME' },
     { name: 'condition', type: 'string', default: 'flat', description: 'condition string, e.g. "rough(amplitude=0.05)"', metavar: 'COND' },
@@ -21,6 +23,9 @@ export const command: CommandSpec = {
     seedOption(1, 'episode seed'),
     { name: 'json', type: 'string', description: 'also write the result as JSON to this file', metavar: 'FILE' },
     { name: 'record', type: 'string', description: 'record the episode for `spikeloco watch --replay`', metavar: 'FILE' },
+    { name: 'actions', type: 'string', description: 'replay an open-loop action file ({jointNames, controlDt, actions}) instead of --controller; runs its length (at most --seconds)', metavar: 'FILE' },
+    { name: 'reset-noise', type: 'number', min: 0, max: 10, description: 'std of the initial body velocities (default: the env default, 0.1)', metavar: 'S' },
+    { name: 'no-termination', type: 'boolean', description: 'run the whole episode: only a non-finite state ends it (not falling or flipping)' },
   ],
 };
 
@@ -39,15 +44,21 @@ export async function run(args: ParsedArgs): Promise<number> {
   const controllerArg = str(args, 'controller')!;
   // a trained policy runs in the env it was trained for: its reward weights feed its neuromodulator
   const reward = existsSync(controllerArg) ? policyFromFile(controllerArg).config.reward : undefined;
+  const resetNoise = num(args, 'reset-noise');
   // the env's time limit is the episode length asked for (its default is 10 s)
   const probe = await LocomotionEnv.create({ morphology });
-  const maxSteps = Math.max(1, Math.round(seconds / probe.controlDt));
+  let maxSteps = Math.max(1, Math.round(seconds / probe.controlDt));
   probe.free();
-  const env = await LocomotionEnv.create({ morphology, condition: str(args, 'condition')!, reward, maxSteps });
+  const env = await LocomotionEnv.create({ morphology, condition: str(args, 'condition')!, reward, maxSteps, resetNoise, terminate: !flag(args, 'no-termination') });
   const seed = num(args, 'seed')!;
-  const policy = resolvePolicy(controllerArg, env, seed);
+  const actionsPath = str(args, 'actions');
+  const openLoop = actionsPath ? openLoopPolicy(actionsPath, env) : null;
+  const policy = openLoop ?? resolvePolicy(controllerArg, env, seed);
+  if (openLoop) maxSteps = Math.min(maxSteps, openLoop.controller.steps);
+  // flipped: the torso's up-vector z went below 0 after any control step
+  let flipped = false;
   const recordPath = str(args, 'record');
-  const episode = { maxSteps, normalize: policy.normalize ?? undefined };
+  const episode = { maxSteps, normalize: policy.normalize ?? undefined, onStep: (e: LocomotionEnv) => void (flipped ||= e.torsoUpZ() < 0) };
   const stats = recordPath
     ? (await import('../viewer/server/recording.js')).recordEpisode(env, policy.controller, seed, recordPath, { ...episode, controllerName: policy.label })
     : runEpisode(env, policy.controller, seed, episode);
@@ -62,6 +73,7 @@ export async function run(args: ParsedArgs): Promise<number> {
     endReason: stats.endReason,
     steps: stats.steps,
     distance: stats.distance,
+    flipped,
     meanForwardVelocity: stats.meanForwardVelocity,
     return: stats.return,
     falls: stats.falls,
@@ -78,6 +90,7 @@ export async function run(args: ParsedArgs): Promise<number> {
       `distance    ${result.distance.toFixed(3)} m`,
       `speed       ${result.meanForwardVelocity.toFixed(3)} m/s (distance / ${result.requestedSeconds.toFixed(2)} s${stats.endReason === 'time' ? '' : `; ${(result.seconds > 0 ? result.distance / result.seconds : 0).toFixed(3)} m/s over the ${result.seconds.toFixed(2)} s simulated`})`,
       `return      ${result.return.toFixed(2)}`,
+      `flipped     ${flipped ? 'yes' : 'no'}`,
       `falls       ${result.falls}${result.nonFinite ? ' (non-finite physics state)' : ''}`,
       `state hash  ${result.stateHash}`,
     ].join('\n'),
@@ -86,6 +99,13 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (json) writeOutput(json, JSON.stringify(result, null, 2) + '\n');
   env.free();
   return 0;
+}
+
+/** An action file as a policy: the open-loop table in the env's joint order. */
+function openLoopPolicy(path: string, env: LocomotionEnv): { controller: OpenLoopController; normalize: null; label: string } {
+  // a bad file is an ActionFileError (a UserError: one line, exit 2)
+  const table = actionTable(loadActionSequence(path), env.jointNames, env.controlDt, path);
+  return { controller: new OpenLoopController(table, env.obsSize, env.actSize), normalize: null, label: `open-loop (${path})` };
 }
 
 export const conditionHelp = describeConditions;

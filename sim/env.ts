@@ -20,19 +20,21 @@
  * | reset noise     | every body gets a random linear and angular velocity N(0, resetNoise²) from the seed       |
  *
  * Defaults follow Gymnasium Ant-v5 (forward 1, healthy 1, control cost 0.5; its contact cost is
- * left out). Joint armature (rotor inertia) is added to the child link as isotropic inertia
- * (and a fraction of it to the root: see `PhysicsOptions.rootArmature`).
+ * left out). Joint armature (rotor inertia): `PhysicsOptions.armature` — by default added to
+ * the child link as isotropic inertia (and a fraction of it to the root: `rootArmature`);
+ * 'joint' puts it in joint space through the per-step joint motor (sim/armature.ts).
  * The robot collides with the ground only, as in ant.xml (robot geoms have contype 1,
  * conaffinity 0).
  */
 import { RAPIER, initRapier } from './rapier.js';
-import type RapierModule from '@dimforge/rapier3d-compat';
+import type RapierModule from '@dimforge/rapier3d-simd-compat';
 import { Rng } from '../core/rng.js';
 import { actuatedJoints, type MorphologySpec, type Vec3 } from '../morphologies/spec.js';
 import { parseCondition, type Condition } from './conditions.js';
 import { heightAt } from './terrain.js';
 import { applyConditionToSpec } from './robot.js';
 import { quatAxisAngle, quatFromTo, rotateInto, twistAngle } from './quat.js';
+import { jointMotorCommand, LIMIT_GUARD_DEG } from './armature.js';
 
 type World = RapierModule.World;
 type Collider = RapierModule.Collider;
@@ -42,15 +44,30 @@ export interface PhysicsOptions {
   dt: number;
   /** physics steps per control step */
   frameSkip: number;
-  /** Rapier solver iterations */
+  /** Rapier solver iterations (each is one internal TGS substep of dt / iterations) */
   solverIterations: number;
+  /** Rapier's internal PGS iterations per solver iteration (numInternalPgsIterations) */
+  pgsIterations: number;
   /**
-   * Extra isotropic inertia on the root body, as a fraction of the sum of joint armatures.
-   * Links carry their armature as inertia; a torso about 100× lighter in rotation than its
-   * legs makes the impulse solver gain energy (measured: the zero-torque Ant jumps metres high
-   * within a second). 0.25 keeps it stable at 4 substeps and 4 iterations; 0 turns it off.
+   * Where joint armature (rotor inertia, MuJoCo `armature`) lives:
+   * - 'joint' (default): in joint space, about the joint axis only, as MuJoCo's diagonal
+   *   armature (see sim/armature.ts): each joint's motor, updated every physics step, carries
+   *   the torque, the damping and the armature implicitly.
+   * - 'link': the pre-issue-13 surrogate: isotropic inertia `armature` on the child link plus
+   *   `rootArmature` × Σ armature on the root; torque and damping applied as before.
+   */
+  armature: 'joint' | 'link';
+  /**
+   * 'link' model only: extra isotropic inertia on the root body, as a fraction of the sum of
+   * joint armatures (a torso ~100× lighter in rotation than its legs made the impulse solver
+   * gain energy under the 'link' model).
    */
   rootArmature: number;
+  /**
+   * 'joint' model only: isotropic inertia added to every non-root link, kg·m², a solver aid
+   * (light links in a chain converge slowly in Rapier's iterative solver); 0 = none.
+   */
+  linkInertia: number;
 }
 
 export interface RewardOptions {
@@ -73,9 +90,14 @@ export interface EnvOptions {
   maxSteps?: number;
   /** std of the initial body velocities */
   resetNoise?: number;
+  /**
+   * false: only a non-finite or exploded state ends an episode (fell, flipped and rose are not
+   * terminations; open-loop replays compare whole trajectories). Default true.
+   */
+  terminate?: boolean;
 }
 
-export const DEFAULT_PHYSICS: PhysicsOptions = { dt: 0.0125, frameSkip: 4, solverIterations: 4, rootArmature: 0.25 };
+export const DEFAULT_PHYSICS: PhysicsOptions = { dt: 0.0125, frameSkip: 4, solverIterations: 4, pgsIterations: 1, armature: 'link', rootArmature: 0.25, linkInertia: 0 };
 export const DEFAULT_REWARD: RewardOptions = {
   forwardWeight: 1,
   ctrlCostWeight: 0.5,
@@ -127,6 +149,7 @@ interface JointRef {
   axis: Vec3; // unit, parent frame
   gear: number;
   damping: number;
+  armature: number;
   lo: number; // rad
   hi: number;
   handle: number;
@@ -151,6 +174,7 @@ export class LocomotionEnv {
   readonly bodyNames: string[];
   readonly footNames: string[];
   readonly resetNoise: number;
+  readonly terminate: boolean;
 
   private world!: World;
   private pristine!: Uint8Array;
@@ -160,6 +184,9 @@ export class LocomotionEnv {
   private feet: Collider[] = [];
   private ground!: Collider;
   private joints: JointRef[] = [];
+  private motorAxis!: ReturnType<RapierModule.RevoluteImpulseJoint["rawAxis"]>;
+  /** this control step's joint torques, N·m ('joint' armature model) */
+  private readonly jointTorque: Float64Array;
   private readonly rng = new Rng(0);
 
   // preallocated state buffers
@@ -169,6 +196,7 @@ export class LocomotionEnv {
   private readonly lin: Float32Array; // 3 per body
   private readonly ang: Float32Array; // 3 per body
   private readonly scratch4 = new Float32Array(4);
+  private readonly motorCmd = new Float64Array(4);
   private readonly torque: Float64Array; // 3 per body
   private readonly axisW = new Float64Array(3);
   private readonly action: Float32Array;
@@ -195,6 +223,7 @@ export class LocomotionEnv {
     this.controlDt = this.physics.dt * this.physics.frameSkip;
     this.maxSteps = opts.maxSteps ?? Math.round(10 / this.controlDt);
     this.resetNoise = opts.resetNoise ?? 0.1;
+    this.terminate = opts.terminate ?? true;
     const js = actuatedJoints(this.spec);
     this.jointNames = js.map((j) => j.joint.name);
     this.bodyNames = this.spec.bodies.map((b) => b.name);
@@ -209,6 +238,7 @@ export class LocomotionEnv {
     this.ang = new Float32Array(3 * nb);
     this.torque = new Float64Array(3 * nb);
     this.action = new Float32Array(this.actSize);
+    this.jointTorque = new Float64Array(this.actSize);
     this.result = { obs: this.obs, reward: 0, done: false, truncated: false, nonFinite: false, endReason: null, forwardVelocity: 0, ctrlCost: 0 };
   }
 
@@ -226,6 +256,7 @@ export class LocomotionEnv {
     const world = new R.World({ x: 0, y: 0, z: -g });
     world.timestep = this.physics.dt;
     world.numSolverIterations = this.physics.solverIterations;
+    world.numInternalPgsIterations = this.physics.pgsIterations;
 
     // ground
     const t = this.condition.terrain;
@@ -264,19 +295,24 @@ export class LocomotionEnv {
     const bodies = spec.bodies.map((b, i) => {
       const o = originOf(i);
       const desc = R.RigidBodyDesc.dynamic().setTranslation(o[0], o[1], o[2] + groundUnderSpawn);
-      if (b.parent === null && this.physics.rootArmature > 0) {
+      const linkArmature = this.physics.armature === 'link';
+      if (linkArmature && b.parent === null && this.physics.rootArmature > 0) {
         // see PhysicsOptions.rootArmature
         const a = spec.bodies.reduce((sum, o) => sum + (o.joint?.armature ?? 0), 0) * this.physics.rootArmature;
         desc.setAdditionalMassProperties(0, { x: 0, y: 0, z: 0 }, { x: a, y: a, z: a }, { x: 0, y: 0, z: 0, w: 1 });
       }
-      if (b.joint && b.joint.armature > 0) {
-        // Armature as isotropic rotational inertia of the child link. An inertia along the axis
+      if (linkArmature && b.joint && b.joint.armature > 0) {
+        // 'link' model: armature as isotropic rotational inertia of the child link. An inertia along the axis
         // only (the exact rotor model) leaves the link's other principal moments ~1e-4 kg·m²
         // against a gear of 150 N·m, which the impulse solver cannot hold (measured: the joint
         // tears apart); isotropic inertia keeps the joint stiff and gives each joint the
         // reflected inertia MuJoCo's armature adds.
         const a = b.joint.armature;
         desc.setAdditionalMassProperties(0, { x: 0, y: 0, z: 0 }, { x: a, y: a, z: a }, { x: 0, y: 0, z: 0, w: 1 });
+      }
+      if (!linkArmature && b.parent !== null && this.physics.linkInertia > 0) {
+        const e = this.physics.linkInertia;
+        desc.setAdditionalMassProperties(0, { x: 0, y: 0, z: 0 }, { x: e, y: e, z: e }, { x: 0, y: 0, z: 0, w: 1 });
       }
       const body = world.createRigidBody(desc);
       for (const geom of b.geoms) {
@@ -322,14 +358,16 @@ export class LocomotionEnv {
       const joint = world.createImpulseJoint(data, bodies[pi], bodies[ci], true) as RapierModule.RevoluteImpulseJoint;
       let lo = (j.range[0] * Math.PI) / 180, hi = (j.range[1] * Math.PI) / 180;
       if (j.locked) lo = hi = Math.min(hi, Math.max(lo, 0));
-      joint.setLimits(lo, hi);
+      // 'joint' model: soft limits in the motor (sim/armature.ts), Rapier's hard limit a guard outside
+      const guard = this.physics.armature === 'joint' && !j.locked && j.armature > 0 ? (LIMIT_GUARD_DEG * Math.PI) / 180 : 0;
+      joint.setLimits(lo - guard, hi + guard);
       joint.setContactsEnabled(false);
-      if (j.damping > 0) {
-        // viscous damping τ = −d·q̇ as a velocity motor with target 0: solved implicitly, stable at any gear
-        joint.configureMotorModel(R.MotorModel.ForceBased);
-        joint.configureMotorVelocity(0, j.damping);
-      }
-      this.joints.push({ name: j.name, parent: pi, child: ci, axis, gear: j.gear, damping: j.damping, lo, hi, handle: joint.handle });
+      joint.configureMotorModel(R.MotorModel.ForceBased);
+      // 'link' model: viscous damping τ = −d·q̇ as a velocity motor with target 0, solved
+      // implicitly; 'joint' model: the motor is re-aimed every physics step (step()).
+      if (j.damping > 0) joint.configureMotorVelocity(0, j.damping);
+      this.motorAxis = joint.rawAxis();
+      this.joints.push({ name: j.name, parent: pi, child: ci, axis, gear: j.gear, damping: j.damping, armature: j.armature, lo, hi, handle: joint.handle });
     });
 
     this.world = world;
@@ -373,7 +411,6 @@ export class LocomotionEnv {
 
   /** Advance one control step. Returns the env's reusable result object. */
   step(action: ArrayLike<number>): StepResult {
-    const nb = this.bodyHandles.length;
     const a = this.action;
     let ctrl = 0;
     for (let j = 0; j < this.actSize; j++) {
@@ -382,6 +419,45 @@ export class LocomotionEnv {
       a[j] = u;
       ctrl += u * u;
     }
+    if (this.physics.armature === 'joint') this.stepJointSpace(a);
+    else this.stepLinkArmature(a);
+    this.steps++;
+    this.time += this.controlDt;
+
+    const r = this.result;
+    const finite = this.readState();
+    const x = this.pos[0];
+    const vx = (x - this.x) / this.controlDt;
+    this.x = x;
+    r.ctrlCost = this.reward.ctrlCostWeight * ctrl;
+    r.truncated = this.steps >= this.maxSteps;
+    if (!finite) {
+      r.nonFinite = true;
+      r.done = true;
+      r.endReason = 'exploded';
+      r.reward = this.reward.nanPenalty;
+      r.forwardVelocity = 0;
+      this.obs.fill(0);
+      return r;
+    }
+    this.writeObservation();
+    // Termination reads the true state, never the (possibly noisy) observation.
+    const z = this.torsoHeight();
+    const upZ = 1 - 2 * (this.rot[0] * this.rot[0] + this.rot[1] * this.rot[1]);
+    const [zMin, zMax] = this.spec.healthyZ;
+    r.endReason = !this.terminate
+      ? r.truncated ? 'time' : null
+      : this.reward.terminateWhenFlipped && upZ < this.reward.flipUpZ ? 'flipped' : z < zMin ? 'fell' : z > zMax ? 'rose' : r.truncated ? 'time' : null;
+    r.nonFinite = false;
+    r.done = r.endReason !== null && r.endReason !== 'time';
+    r.forwardVelocity = vx;
+    r.reward = this.reward.forwardWeight * vx + this.reward.healthyReward - r.ctrlCost;
+    return r;
+  }
+
+  /** 'link' armature model: torques as body torques once per control step, motors damp. */
+  private stepLinkArmature(a: Float32Array): void {
+    const nb = this.bodyHandles.length;
     // joint torques: +τ·axis_world on the child, −τ·axis_world on the parent
     const tq = this.torque;
     tq.fill(0);
@@ -408,37 +484,87 @@ export class LocomotionEnv {
     this.applyPush();
 
     for (let s = 0; s < this.physics.frameSkip; s++) this.world.step();
-    this.steps++;
-    this.time += this.controlDt;
+  }
 
-    const r = this.result;
-    const finite = this.readState();
-    const x = this.pos[0];
-    const vx = (x - this.x) / this.controlDt;
-    this.x = x;
-    r.ctrlCost = this.reward.ctrlCostWeight * ctrl;
-    r.truncated = this.steps >= this.maxSteps;
-    if (!finite) {
-      r.nonFinite = true;
-      r.done = true;
-      r.endReason = 'exploded';
-      r.reward = this.reward.nanPenalty;
-      r.forwardVelocity = 0;
-      this.obs.fill(0);
-      return r;
+  /**
+   * 'joint' armature model: before every physics step each joint's motor is aimed so that it
+   * exerts τ − d·q̇ − A·(q̇ − q̇_prev)/dt on the joint coordinate (sim/armature.ts), with q̇_prev
+   * the joint velocity after the previous physics step; body velocities are re-read after
+   * every physics step for the next one.
+   */
+  private stepJointSpace(a: Float32Array): void {
+    const tau = this.jointTorque;
+    for (let j = 0; j < this.joints.length; j++) tau[j] = this.joints[j].gear * a[j];
+    const raw = this.rawBodies;
+    const nb = this.bodyHandles.length;
+    // body forces and torques persist across physics steps: reset them each control step;
+    // only pushes and joints whose motor cannot carry τ (gain 0) add any
+    const tq = this.torque;
+    tq.fill(0);
+    let bodyTorques = false;
+    for (let j = 0; j < this.joints.length; j++) {
+      const J = this.joints[j];
+      if (J.damping > 0 || J.armature > 0 || tau[j] === 0) continue;
+      bodyTorques = true;
+      const r = 4 * J.parent;
+      rotateInto(this.axisW, 0, this.rot[r], this.rot[r + 1], this.rot[r + 2], this.rot[r + 3], J.axis[0], J.axis[1], J.axis[2]);
+      for (let k = 0; k < 3; k++) {
+        tq[3 * J.child + k] += tau[j] * this.axisW[k];
+        tq[3 * J.parent + k] -= tau[j] * this.axisW[k];
+      }
     }
-    this.writeObservation();
-    // Termination reads the true state, never the (possibly noisy) observation.
-    const z = this.torsoHeight();
-    const upZ = 1 - 2 * (this.rot[0] * this.rot[0] + this.rot[1] * this.rot[1]);
-    const [zMin, zMax] = this.spec.healthyZ;
-    r.endReason =
-      this.reward.terminateWhenFlipped && upZ < this.reward.flipUpZ ? 'flipped' : z < zMin ? 'fell' : z > zMax ? 'rose' : r.truncated ? 'time' : null;
-    r.nonFinite = false;
-    r.done = r.endReason !== null && r.endReason !== 'time';
-    r.forwardVelocity = vx;
-    r.reward = this.reward.forwardWeight * vx + this.reward.healthyReward - r.ctrlCost;
-    return r;
+    const v = this.rawVec;
+    for (let b = 0; b < nb; b++) {
+      const h = this.bodyHandles[b];
+      raw.rbResetTorques(h, false);
+      raw.rbResetForces(h, false);
+      if (!bodyTorques) continue;
+      v.x = tq[3 * b]; v.y = tq[3 * b + 1]; v.z = tq[3 * b + 2];
+      raw.rbAddTorque(h, v as never, true);
+    }
+    this.applyPush();
+    const rawJoints = this.world.impulseJoints.raw;
+    const dt = this.physics.dt;
+    const cmd = this.motorCmd;
+    for (let s = 0; s < this.physics.frameSkip; s++) {
+      if (s > 0) this.readVelocities();
+      for (let j = 0; j < this.joints.length; j++) {
+        const J = this.joints[j];
+        if (J.damping + J.armature <= 0) continue; // τ went on as body torques
+        jointMotorCommand(tau[j], J.damping, J.armature, this.jointAngle(j), this.jointVelocity(j), J.lo, J.hi, dt, cmd);
+        if (cmd[2] === 0) rawJoints.jointConfigureMotorVelocity(J.handle, this.motorAxis, cmd[1], cmd[3]);
+        else rawJoints.jointConfigureMotor(J.handle, this.motorAxis, cmd[0], cmd[1], cmd[2], cmd[3]);
+      }
+      this.world.step();
+    }
+  }
+
+  /** Joint angle from the current body buffers, rad. */
+  private jointAngle(j: number): number {
+    const { parent: p, child: c, axis } = this.joints[j];
+    const rot = this.rot;
+    return twistAngle(rot[4 * p], rot[4 * p + 1], rot[4 * p + 2], rot[4 * p + 3], rot[4 * c], rot[4 * c + 1], rot[4 * c + 2], rot[4 * c + 3], axis[0], axis[1], axis[2]);
+  }
+
+  /** Joint velocity (ω_child − ω_parent)·axis_world from the current body buffers, rad/s. */
+  private jointVelocity(j: number): number {
+    const { parent: p, child: c, axis } = this.joints[j];
+    const rot = this.rot, w = this.axisW;
+    rotateInto(w, 0, rot[4 * p], rot[4 * p + 1], rot[4 * p + 2], rot[4 * p + 3], axis[0], axis[1], axis[2]);
+    return (this.ang[3 * c] - this.ang[3 * p]) * w[0] + (this.ang[3 * c + 1] - this.ang[3 * p + 1]) * w[1] + (this.ang[3 * c + 2] - this.ang[3 * p + 2]) * w[2];
+  }
+
+  /** Rotations and angular velocities of every body (what jointVelocity needs). */
+  private readVelocities(): void {
+    const raw = this.rawBodies;
+    const s4 = this.scratch4;
+    for (let b = 0; b < this.bodyHandles.length; b++) {
+      const h = this.bodyHandles[b];
+      raw.rbRotation(h, s4);
+      this.rot[4 * b] = s4[0]; this.rot[4 * b + 1] = s4[1]; this.rot[4 * b + 2] = s4[2]; this.rot[4 * b + 3] = s4[3];
+      raw.rbAngvel(h, s4);
+      this.ang[3 * b] = s4[0]; this.ang[3 * b + 1] = s4[1]; this.ang[3 * b + 2] = s4[2];
+    }
   }
 
   private applyPush(): void {
@@ -534,6 +660,10 @@ export class LocomotionEnv {
   /** Torso origin, world frame. */
   torsoPosition(): [number, number, number] {
     return [this.pos[0], this.pos[1], this.pos[2]];
+  }
+  /** z component of the torso's up-vector (1 upright, < 0 upside down), true state. */
+  torsoUpZ(): number {
+    return 1 - 2 * (this.rot[0] * this.rot[0] + this.rot[1] * this.rot[1]);
   }
   /** The last action applied (clipped). */
   get lastAction(): Float32Array {

@@ -44,3 +44,14 @@ test('snapshot mid-episode, then restore: the continuation is bitwise identical'
   assert.deepEqual(obsB, obsA);
   env.free();
 });
+
+test('PHYSICS_BUILD names the installed Rapier package and version', async () => {
+  const { PHYSICS_BUILD, initRapier } = await import('../../sim/rapier.js');
+  const { readFileSync } = await import('node:fs');
+  // the package's exports hide package.json: read it from node_modules, where npm installed it
+  const pkgPath = new URL('../../../node_modules/@dimforge/rapier3d-simd-compat/package.json', import.meta.url);
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { name: string; version: string };
+  assert.equal(PHYSICS_BUILD, `${pkg.name}@${pkg.version}`);
+  const R = await initRapier();
+  assert.equal(R.version(), pkg.version);
+});
