@@ -59,8 +59,8 @@ test('the published morphology, suite and message schemas accept what the code s
   assert.equal(suite({ conditions: [] }), false);
   const msg = ajv.getSchema('client-message.schema.json')!;
   assert.ok(msg({ type: 'condition', condition: 'rough(amplitude=0.05)', id: 3 }));
-  assert.ok(msg({ type: 'push', impulse: [1, 0, 0] }));
-  assert.equal(msg({ type: 'push', impulse: [1, 0] }), false);
+  assert.ok(msg({ type: 'push', velocity: [1, 0, 0] }));
+  assert.equal(msg({ type: 'push', velocity: [1, 0] }), false);
   assert.equal(msg({ type: 'step', extra: 1 }), false);
   assert.equal(msg(JSON.parse('{"type": "step", "__proto__": {}}')), false);
 });
