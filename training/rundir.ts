@@ -37,6 +37,11 @@ export const RUN_RESULTS = ['best.json', 'rule.json'] as const;
 export interface RunIdentity {
   runId: string;
   configHash: string;
+  /**
+   * the physics build the run simulates with (`sim/rapier.ts` PHYSICS_BUILD), for runs that
+   * step physics: another build gives other trajectories, so a resume on it is refused
+   */
+  physicsBuild?: string;
 }
 
 export interface RunFile extends RunIdentity {
@@ -181,7 +186,7 @@ export function readRunFile(dir: string): RunFile | null {
 }
 
 export function writeRunFile(dir: string, kind: string, id: RunIdentity, created = new Date()): RunFile {
-  const file: RunFile = { format: RUN_FORMAT, version: 1, kind, runId: id.runId, configHash: id.configHash, created: created.toISOString() };
+  const file: RunFile = { format: RUN_FORMAT, version: 1, kind, runId: id.runId, configHash: id.configHash, ...(id.physicsBuild ? { physicsBuild: id.physicsBuild } : {}), created: created.toISOString() };
   writeFileAtomic(join(dir, RUN_FILE), JSON.stringify(file, null, 2) + '\n');
   return file;
 }
@@ -190,7 +195,13 @@ export function writeRunFile(dir: string, kind: string, id: RunIdentity, created
  * On resume: the checkpoint's identity must be the directory's (`run.json`). A directory from
  * before run identities (no run.json) adopts the checkpoint's.
  */
-export function checkRunIdentity(dir: string, kind: string, checkpoint: RunIdentity): void {
+export function checkRunIdentity(dir: string, kind: string, checkpoint: RunIdentity, physicsBuild?: string): void {
+  if (physicsBuild && checkpoint.physicsBuild && checkpoint.physicsBuild !== physicsBuild) {
+    throw new RunDirError(
+      dir,
+      `${join(dir, CHECKPOINT_FILE)} was trained on physics build ${checkpoint.physicsBuild}, but this install simulates with ${physicsBuild}: resuming would not continue the same trajectory; start a new run with --out, or resume with the spikeloco version that has ${checkpoint.physicsBuild}`,
+    );
+  }
   const own = readRunFile(dir);
   if (!own) {
     writeRunFile(dir, kind, checkpoint);

@@ -16,6 +16,7 @@ import { loadMorphology } from '../morphologies/index.js';
 import { genomeLayoutFor, initGenome, parseControllerConfig } from '../controllers/index.js';
 import { GenomeLayout } from '../controllers/genome.js';
 import { LocomotionEnv } from '../sim/env.js';
+import { PHYSICS_BUILD } from '../sim/rapier.js';
 import { centerOf, openAIES, openAIESParams, pgpe, pgpeParams, readStrategyState, searchRun, snes, snesParams, type AnyState, type SearchRun } from './es/index.js';
 import { Normalizer, RunningStats, type NormalizerState } from './normalizer.js';
 import { CheckpointError, readCheckpoint, writeCheckpoint } from './checkpoint.js';
@@ -84,6 +85,8 @@ interface RunState {
   runVersion: number;
   runId: string;
   configHash: string;
+  /** PHYSICS_BUILD of the run (absent in runs from before it was recorded) */
+  physicsBuild?: string;
   budget: RunBudget;
   config: TrainConfig;
   layout: ReturnType<GenomeLayout['toJSON']>;
@@ -195,7 +198,7 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
         throw new RunDirError(opts.outDir, `--resume ${opts.outDir}: the given config differs from the run's own in ${diff.slice(0, 6).join(', ')}${diff.length > 6 ? ', …' : ''}; resume without --config (the run keeps its config), or start a new run with --out`);
       }
     }
-    checkRunIdentity(opts.outDir, RUN_KIND, state);
+    checkRunIdentity(opts.outDir, RUN_KIND, state, PHYSICS_BUILD);
     const budget: RunBudget = { generations: opts.generations ?? state.budget.generations, minutes: opts.minutes ?? state.budget.minutes };
     if (budget.generations !== state.budget.generations) say(`resume: generation budget ${budget.generations} (--generations), the run's own was ${state.budget.generations}; stored for later resumes`);
     if (budget.minutes !== state.budget.minutes) say(`resume: wall-clock budget ${budget.minutes} min (--minutes), the run's own was ${state.budget.minutes} min; stored for later resumes`);
@@ -242,7 +245,7 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
     // frozen entries get no noise and no update inside the strategy (see training/es/sampling.ts)
     search = makeSearch(cfg, init, mask ?? null);
     normalizer = new Normalizer(obsSize);
-    const identity = { runId: newRunId(), configHash: configHash(cfg) };
+    const identity = { runId: newRunId(), configHash: configHash(cfg), physicsBuild: PHYSICS_BUILD };
     writeRunFile(opts.outDir, RUN_KIND, identity);
     state = {
       runVersion: RUN_STATE_VERSION,

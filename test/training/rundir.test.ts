@@ -21,6 +21,7 @@ import { UserError } from '../../core/errors.js';
 import { LocomotionEnv } from '../../sim/env.js';
 import { loadMorphology } from '../../morphologies/index.js';
 import { FileWriteError } from '../../core/atomic.js';
+import { PHYSICS_BUILD } from '../../sim/rapier.js';
 
 const PRETRAINED = fileURLToPath(new URL('../../../viewer/pretrained/ant-plastic/best.json', import.meta.url));
 
@@ -235,4 +236,20 @@ test('learn-rule runs follow the same rules: a fresh start over a checkpoint is 
   copyFileSync(join(b, 'checkpoint.json'), join(a, 'checkpoint.json'));
   await assert.rejects(() => runLearnRule(cfg, { outDir: a, resume: true, iterations: 4 }), /belongs to run .*another run with another config/);
   assert.equal(readLogCsv(join(a, 'log.csv')).length, 2, 'a\'s log untouched');
+});
+
+test('a run records its physics build; resuming it on another build is refused (trajectories differ between builds)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spikeloco-physics-'));
+  await train(tinyConfig({ generations: 2 }), { ...quiet, outDir: dir });
+  const ckpt = join(dir, 'checkpoint.json');
+  const { header, data } = readCheckpoint<{ physicsBuild?: string }>(ckpt);
+  assert.equal(data.physicsBuild, PHYSICS_BUILD);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).physicsBuild, PHYSICS_BUILD);
+  writeCheckpoint(ckpt, header.kind, { ...data, physicsBuild: '@dimforge/rapier3d-compat@0.21.0' });
+  const before = readFileSync(ckpt);
+  await assert.rejects(
+    () => train(undefined, { ...quiet, outDir: dir, resume: true, generations: 3 }),
+    (e: unknown) => e instanceof RunDirError && /trained on physics build @dimforge\/rapier3d-compat@0\.21\.0, but this install simulates with/.test(e.message),
+  );
+  assert.ok(readFileSync(ckpt).equals(before), 'the refused checkpoint is untouched');
 });
