@@ -235,10 +235,16 @@ export const legacyStates: Record<string, { atGen3: Record<string, unknown>; fin
  * SHA-256 of {generation, best genome and fitness, history [best, mean, sd, envSteps]} of the tiny
  * Ant run in es-compat.test.ts (4 generations, 2 workers) per optimiser kind; `pgpeResumed`:
  * the same pgpe run resumed from fixtures/es-run-v1-gen2.checkpoint.json (a version-1 checkpoint).
+ *
+ * Physics-dependent: taken from the class-based optimisers (commit 8f36153) rebuilt on the
+ * physics build of sim/rapier.ts PHYSICS_BUILD (@dimforge/rapier3d-simd-compat@0.20.0). On that
+ * build the resumed run differs from the uninterrupted one, because the fixture's first two
+ * generations were simulated on the previous build (rapier3d-compat 0.21.0); on 0.21.0 both
+ * fingerprints were 75c27620…. Regenerate when PHYSICS_BUILD changes.
  */
 export const legacyRunFingerprints: Record<string, string> = {
-  "pgpe": "75c2762031c55abfa6d40b58bfe446791718351ffc781fe8789477b8b2ed99ad",
-  "pgpeResumed": "75c2762031c55abfa6d40b58bfe446791718351ffc781fe8789477b8b2ed99ad",
-  "openai-es": "b724ecc3f1ff418a70b2c35b6fd1ddf1a85fb6f21c12251153dae64027ad7368",
-  "snes": "7d7645e037918bf4d8a88f38ccb8a092e17b2f2c73471b772febd1102e6c07fc"
+  "pgpe": "464a3664efaef56397320bd37ef5ee68d3747ae549b7401360df63d01a9016d2",
+  "pgpeResumed": "4b55dd437551a6dbb1ad294a54d268d96f35bab6eb960a8c0d72b13b4b2086df",
+  "openai-es": "063cbf1c86a9c96c3623c1c8d64645aa8a04fdd076a94c238f074b262239609f",
+  "snes": "2b5b82e147754882de7d664222b3c8061beb9decd9d4aa082a32c831079de6ec"
 };
