@@ -296,3 +296,31 @@ test('replay mode disables terrain, friction, gravity and the other physics cont
     await s.close();
   }
 });
+
+test('imported robots are drawn from their collision shapes: Gymnasium ant.xml (MJCF) and the 12-joint URDF quadruped', async () => {
+  await closePages();
+  const { loadMorphology } = await import('../../morphologies/index.js');
+  const models = new URL('../../../morphologies/models/', import.meta.url);
+  for (const file of ['ant.xml', 'quadruped12.urdf']) {
+    const spec = loadMorphology(new URL(file, models).pathname);
+    const s = await liveServer({ morphology: spec, controller: (env: LocomotionEnv) => ({ controller: createController({ kind: 'zero' }, env.obsSize, env.actSize), label: 'zero' }) });
+    try {
+      const page = await openPage(`http://127.0.0.1:${s.port}/`);
+      await page.waitForFunction(() => (window.spikeloco.last?.step ?? 0) > 5, undefined, { timeout: 30_000 });
+      const bodies = await page.evaluate(() => window.spikeloco.hello?.bodyNames.length ?? 0);
+      assert.equal(bodies, spec.bodies.length, `${file}: the page built every body of the imported robot`);
+      await page.evaluate(() => window.spikeloco.request({ type: 'pause', paused: true }));
+      await sleep(800);
+      const withRobot = await shot(page);
+      await page.evaluate(() => window.spikeloco.setRobotVisible(false));
+      await sleep(200);
+      const without = await shot(page);
+      const d = await diff(page, withRobot, without);
+      assert.ok(d.changed > 300, `${file}: the robot covers ${d.changed} pixels`);
+      await page.close();
+    } finally {
+      await s.close();
+    }
+  }
+  assert.deepEqual(problems, []);
+});
