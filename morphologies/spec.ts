@@ -59,9 +59,10 @@ export interface JointSpec {
  * How an action value a ∈ [−1, 1] drives a joint.
  * - `torque` (the default): τ = gear · a.
  * - `position` (a PD servo, MJCF `<position>`, the usual command of commercial quadrupeds):
- *   target q* = lo + (a + 1)/2 · (hi − lo) over the joint range, τ = kp (q* − q) − kv q̇ with
- *   |τ| ≤ gear; kp in N·m/rad, kv in N·m·s/rad. Recorded by the importers; the sim drives every
- *   joint by torque until it implements this mode.
+ *   target q* = r + a · (hi − r) for a ≥ 0 and r + a · (r − lo) for a < 0, with r the rest
+ *   angle 0 clamped into [lo, hi] (a = 0 holds the rest pose, ±1 the ends of the range);
+ *   τ = kp (q* − q) − (kv + damping) q̇ with |τ| ≤ gear; kp in N·m/rad, kv in N·m·s/rad. The sim
+ *   runs it in Rapier's implicit joint motor (sim/env.ts), with the 'link' armature model.
  */
 export type ActuatorSpec = { kind: 'torque' } | { kind: 'position'; kp: number; kv: number };
 

@@ -30,6 +30,7 @@ import { RAPIER, initRapier } from './rapier.js';
 import type RapierModule from '@dimforge/rapier3d-simd-compat';
 import { Rng } from '../core/rng.js';
 import { actuatedJoints, type MorphologySpec, type Vec3 } from '../morphologies/spec.js';
+import { SpecError } from '../morphologies/spec-error.js';
 import { parseCondition, type Condition } from './conditions.js';
 import { heightAt } from './terrain.js';
 import { applyConditionToSpec } from './robot.js';
@@ -50,10 +51,10 @@ export interface PhysicsOptions {
   pgsIterations: number;
   /**
    * Where joint armature (rotor inertia, MuJoCo `armature`) lives:
-   * - 'joint' (default): in joint space, about the joint axis only, as MuJoCo's diagonal
+   * - 'joint': in joint space, about the joint axis only, as MuJoCo's diagonal
    *   armature (see sim/armature.ts): each joint's motor, updated every physics step, carries
    *   the torque, the damping and the armature implicitly.
-   * - 'link': the pre-issue-13 surrogate: isotropic inertia `armature` on the child link plus
+   * - 'link' (default): the pre-issue-13 surrogate: isotropic inertia `armature` on the child link plus
    *   `rootArmature` × Σ armature on the root; torque and damping applied as before.
    */
   armature: 'joint' | 'link';
@@ -153,6 +154,8 @@ interface JointRef {
   lo: number; // rad
   hi: number;
   handle: number;
+  /** PD position actuator (spec `actuator.kind === 'position'`), or null for a torque motor */
+  pd: { kp: number; kv: number } | null;
 }
 
 const GROUND_GROUP = 0x0001;
@@ -365,9 +368,16 @@ export class LocomotionEnv {
       joint.configureMotorModel(R.MotorModel.ForceBased);
       // 'link' model: viscous damping τ = −d·q̇ as a velocity motor with target 0, solved
       // implicitly; 'joint' model: the motor is re-aimed every physics step (step()).
-      if (j.damping > 0) joint.configureMotorVelocity(0, j.damping);
+      const pd = j.actuator?.kind === 'position' ? { kp: j.actuator.kp, kv: j.actuator.kv } : null;
+      if (pd) {
+        // PD servo in Rapier's implicit joint motor (stable for stiff, light robots where an
+        // explicit PD torque at the control rate is not): τ = kp (q* − q) − (kv + d) q̇, |τ| ≤ gear
+        if (this.physics.armature === 'joint') throw new SpecError(`bodies[${ci}].joint.actuator`, `position actuators run with physics.armature 'link' (the 'joint' model needs the joint motor for the armature)`, `morphology ${spec.name}`);
+        joint.setMotorMaxForce(j.gear);
+        joint.configureMotorPosition(Math.min(hi, Math.max(lo, 0)), pd.kp, pd.kv + j.damping);
+      } else if (j.damping > 0) joint.configureMotorVelocity(0, j.damping);
       this.motorAxis = joint.rawAxis();
-      this.joints.push({ name: j.name, parent: pi, child: ci, axis, gear: j.gear, damping: j.damping, armature: j.armature, lo, hi, handle: joint.handle });
+      this.joints.push({ name: j.name, parent: pi, child: ci, axis, gear: j.gear, damping: j.damping, armature: j.armature, lo, hi, handle: joint.handle, pd });
     });
 
     this.world = world;
@@ -461,9 +471,23 @@ export class LocomotionEnv {
     // joint torques: +τ·axis_world on the child, −τ·axis_world on the parent
     const tq = this.torque;
     tq.fill(0);
+    const applied = this.jointTorque;
+    const rawJoints = this.world.impulseJoints.raw;
     for (let j = 0; j < this.joints.length; j++) {
       const J = this.joints[j];
+      if (J.pd) {
+        // position actuator: a = 0 holds the rest pose, a = ±1 the ends of the range (piecewise
+        // linear, so an untrained network stands); the motor applies it
+        const rest = J.lo > 0 ? J.lo : J.hi < 0 ? J.hi : 0;
+        const target = a[j] >= 0 ? rest + a[j] * (J.hi - rest) : rest + a[j] * (rest - J.lo);
+        rawJoints.jointConfigureMotorPosition(J.handle, this.motorAxis, target, J.pd.kp, J.pd.kv + J.damping);
+        // the torque the servo asks for at the start of the step (for torque bars; clipped)
+        const want = J.pd.kp * (target - this.jointAngle(j)) - J.pd.kv * this.jointVelocity(j);
+        applied[j] = want > J.gear ? J.gear : want < -J.gear ? -J.gear : want;
+        continue;
+      }
       const tau = J.gear * a[j];
+      applied[j] = tau;
       if (tau === 0) continue;
       const r = 4 * J.parent;
       rotateInto(this.axisW, 0, this.rot[r], this.rot[r + 1], this.rot[r + 2], this.rot[r + 3], J.axis[0], J.axis[1], J.axis[2]);
@@ -645,6 +669,14 @@ export class LocomotionEnv {
     }
     const std = this.condition.sensorNoiseStd;
     if (std > 0) for (let i = 0; i < o.length; i++) o[i] += std * this.rng.normal();
+  }
+
+  /**
+   * Joint torques of the last control step, N·m, in action order: gear · a for torque motors,
+   * the PD servo's torque at the start of the step (clipped to ±gear) for position actuators.
+   */
+  get appliedTorques(): Float64Array {
+    return this.jointTorque;
   }
 
   /** Current observation buffer (as returned by reset/step). */

@@ -24,7 +24,6 @@ export class FrameState {
   private readonly vel = new Float64Array(3);
   private readonly prev = new Float64Array(3);
   private readonly poses: Float32Array;
-  private readonly gears: Float32Array;
   /** spikes of every step since the last frame, ORed */
   private readonly spikeWords: Uint32Array;
 
@@ -34,7 +33,6 @@ export class FrameState {
   ) {
     this.layout = frameLayout(env.bodyNames.length, env.actSize, introspection?.layers ?? []);
     this.poses = new Float32Array(7 * this.layout.bodies);
-    this.gears = new Float32Array(env.actSize);
     this.spikeWords = new Uint32Array(this.layout.words);
     this.bind(env);
   }
@@ -42,8 +40,6 @@ export class FrameState {
   /** Follow another env with the same body tree (condition switch); the episode continues. */
   bind(env: LocomotionEnv): void {
     this.env = env;
-    let j = 0;
-    for (const b of env.spec.bodies) if (b.joint) this.gears[j++] = b.joint.gear;
     this.markPosition();
   }
 
@@ -110,8 +106,9 @@ export class FrameState {
     u32[14] = 0;
     u32[15] = 0;
     f32.set(this.poses, L.poses);
-    const a = this.env.lastAction;
-    for (let j = 0; j < L.joints; j++) f32[L.torques + j] = this.gears[j] * a[j];
+    // applied torque: gear · a for torque motors, the servo's torque for position actuators
+    const tq = this.env.appliedTorques;
+    for (let j = 0; j < L.joints; j++) f32[L.torques + j] = tq[j];
     const sw = this.spikeWords;
     for (let w = L.spikes.length ? L.spikes[0] : L.words; w < L.words; w++) {
       u32[w] = sw[w];
