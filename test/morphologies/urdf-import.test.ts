@@ -38,9 +38,12 @@ test('quadruped12.urdf: 13 bodies, 12 joints with Go2-class torque limits, 15.02
   const trunkZ = s.bodies[0].pos[2];
   const footBottom = trunkZ + 0 + 0 - 0.213 + calf.geoms[1].pos![2] - 0.022;
   assert.ok(Math.abs(footBottom - SPAWN_CLEARANCE) < 1e-9, `${footBottom}`);
-  // and by name and by path
-  assert.deepEqual(loadMorphology('quadruped12'), s);
-  assert.deepEqual(loadMorphology(QUADRUPED), s);
+  // by name and by path, with the shipped sidecar (quadruped12.urdf.spikeloco.json): every joint a PD servo
+  const shipped = loadMorphology('quadruped12');
+  assert.deepEqual(loadMorphology(QUADRUPED), shipped);
+  assert.ok(actuatedJoints(shipped).every((j) => j.joint.actuator?.kind === 'position' && j.joint.actuator.kp === 30 && j.joint.actuator.kv === 1));
+  const withoutActuators = { ...shipped, bodies: shipped.bodies.map((b) => (b.joint ? { ...b, joint: (({ actuator: _a, ...rest }) => rest)(b.joint) } : b)) };
+  assert.deepEqual(withoutActuators, s, 'the sidecar changes the actuators only');
 });
 
 const urdf = (legExtra = '', jointExtra = '', top = '') => `<?xml version="1.0"?>
