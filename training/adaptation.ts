@@ -6,10 +6,8 @@
  */
 import { heightAt } from '../sim/terrain.js';
 import { LocomotionEnv } from '../sim/env.js';
-import { loadMorphology } from '../morphologies/index.js';
 import { deriveSeed } from '../core/rng.js';
-import { controllerForPolicy } from './policy.js';
-import type { PolicyFile } from './train.js';
+import { policyController, type LoadedPolicy } from './policy.js';
 
 export interface AdaptationTrace {
   policy: string;
@@ -35,17 +33,16 @@ export interface AdaptationOptions {
   window: number;
 }
 
-export async function adaptationTrace(name: string, policy: PolicyFile, o: AdaptationOptions): Promise<AdaptationTrace> {
-  const spec = loadMorphology(policy.config.morphology);
+export async function adaptationTrace(name: string, policy: LoadedPolicy, o: AdaptationOptions): Promise<AdaptationTrace> {
+  const spec = policy.morphology;
   const big = 1_000_000;
-  const reward = policy.config.reward;
+  const reward = policy.reward;
   const envA = await LocomotionEnv.create({ morphology: spec, condition: 'flat', maxSteps: big, reward });
   const envB = await LocomotionEnv.create({ morphology: spec, condition: o.condition, maxSteps: big, reward });
-  const { controller, normalize } = controllerForPolicy(policy, envA.obsSize, envA.actSize, name);
+  const controller = policyController(policy, envA.obsSize, envA.actSize);
   const dt = envA.controlDt;
   const n = Math.round(o.seconds / dt), nSwitch = Math.round(o.switchAt / dt);
   const sum = new Float64Array(n);
-  const input = new Float32Array(envA.obsSize);
   let falls = 0;
   for (let s = 0; s < o.seeds; s++) {
     const seed = deriveSeed(o.seed, s);
@@ -62,8 +59,7 @@ export async function adaptationTrace(name: string, policy: PolicyFile, o: Adapt
         obs = envB.importBodyState(state, dz);
         env = envB;
       }
-      if (normalize) normalize(obs, input);
-      const r = env.step(controller.act(normalize ? input : obs, reward));
+      const r = env.step(controller.act(obs, reward));
       reward = r.reward;
       obs = r.obs;
       if (r.done) {
@@ -85,7 +81,7 @@ export async function adaptationTrace(name: string, policy: PolicyFile, o: Adapt
   };
   return {
     policy: name,
-    controller: String(policy.config.controller.kind ?? 'unknown'),
+    controller: policy.controller.kind,
     time: speed.map((_, i) => (i + 1) * dt),
     speed,
     before: avg(nSwitch - w, nSwitch),

@@ -12,12 +12,10 @@
  * A retention whose interval includes 1 is no evidence of a change from flat.
  */
 import type { MorphologySpec } from '../morphologies/spec.js';
-import { loadMorphology } from '../morphologies/index.js';
 import { LocomotionEnv } from '../sim/env.js';
 import { parseCondition } from '../sim/conditions.js';
 import { RolloutPool } from './pool.js';
-import { Normalizer } from './normalizer.js';
-import type { PolicyFile } from './train.js';
+import type { LoadedPolicy } from './policy.js';
 import type { Suite } from './suites.js';
 
 export interface ConditionResult {
@@ -73,14 +71,14 @@ export interface EvaluateOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function evaluatePolicies(policies: { name: string; policy: PolicyFile }[], o: EvaluateOptions): Promise<EvaluationReport> {
+export async function evaluatePolicies(policies: { name: string; policy: LoadedPolicy }[], o: EvaluateOptions): Promise<EvaluationReport> {
   const conditions = o.suite.conditions.includes('flat') ? o.suite.conditions : ['flat', ...o.suite.conditions];
   conditions.forEach((c) => parseCondition(c));
   const out: EvaluationReport = { suite: o.suite.name, episodes: o.episodes, seconds: o.seconds, seed: o.seed, policies: [] };
   const total = policies.length * conditions.length;
   let done = 0;
   for (const { name, policy } of policies) {
-    const spec = o.morphology ?? loadMorphology(policy.config.morphology);
+    const spec = o.morphology ?? policy.morphology;
     const probe = await LocomotionEnv.create({ morphology: spec });
     const episodeSteps = Math.round(o.seconds / probe.controlDt);
     const controlDt = probe.controlDt;
@@ -90,11 +88,11 @@ export async function evaluatePolicies(policies: { name: string; policy: PolicyF
       conditions,
       episodeSteps,
       episodesPerMember: 1,
-      controller: policy.config.controller,
+      controller: policy.controller as unknown as Record<string, unknown>,
       runSeed: o.seed,
-      reward: policy.config.reward,
+      reward: policy.reward,
     });
-    const frozen = policy.config.normalizeObservations ? Normalizer.fromState(policy.normalizer).frozen() : null;
+    const frozen = policy.normalizer;
     const rows: ConditionResult[] = [];
     try {
       for (let c = 0; c < conditions.length; c++) {
@@ -123,7 +121,7 @@ export async function evaluatePolicies(policies: { name: string; policy: PolicyF
       r.retention = retention;
       r.retentionCi95 = r === flatRow ? 0 : ci95;
     }
-    out.policies.push({ policy: name, controller: String(policy.config.controller.kind ?? 'unknown'), conditions: rows });
+    out.policies.push({ policy: name, controller: policy.controller.kind, conditions: rows });
   }
   return out;
 }

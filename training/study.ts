@@ -15,8 +15,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseTrainConfig } from './config.js';
-import { train, type PolicyFile } from './train.js';
-import { policyFromFile } from './policy.js';
+import { train } from './train.js';
+import { loadPolicy, type LoadedPolicy } from './policy.js';
 import { evaluatePolicies, t95, type EvaluationReport } from './evaluation.js';
 import { SUITES, type Suite } from './suites.js';
 import { barChartSVG, heatmapSVG, lineChartSVG } from './plot.js';
@@ -105,7 +105,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
   mkdirSync(o.out, { recursive: true });
   removeStaleTempFiles(o.out); // study files of a study killed while writing them
   const runs: StudyRun[] = [];
-  const policies: { name: string; policy: PolicyFile }[] = [];
+  const policies: { name: string; policy: LoadedPolicy }[] = [];
   const total = o.regimes.length * o.arms.length * o.seeds;
   for (const regime of o.regimes) {
     for (const arm of o.arms) {
@@ -143,7 +143,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
           log(`${k} ${runLabel(arm.name, regime)} seed ${seed}: ${run.generations} generations in ${run.trainMinutes.toFixed(1)} min, ${run.trainVelocity.toFixed(2)} m/s in training`);
         }
         runs.push(run);
-        policies.push({ name: `${runLabel(arm.name, regime)} #${seed}`, policy: policyFromFile(join(dir, 'best.json')) });
+        policies.push({ name: `${runLabel(arm.name, regime)} #${seed}`, policy: loadPolicy(join(dir, 'best.json')) });
       }
     }
   }

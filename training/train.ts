@@ -28,9 +28,8 @@ import type { TrainConfig } from './config.js';
 import { parseTrainConfig } from './config.js';
 import { RunDirError, checkRunIdentity, configDifferences, configHash, newRunId, prepareFreshRunDir, prepareResumeRunDir, writeRunFile, type PrepareOptions } from './rundir.js';
 import { UserError } from '../core/errors.js';
+import { POLICY_KIND, RUN_KIND, type PolicyFile } from './policy.js';
 
-export const RUN_KIND = 'es-run';
-export const POLICY_KIND = 'policy';
 /**
  * Version of the es-run payload. 1: no identity, budget = the config's. 2: adds runId,
  * configHash and the run's own budget (overrides included); version-1 checkpoints are migrated
@@ -59,20 +58,6 @@ export interface GenerationRow extends LogRow {
 }
 
 const EXTRA_COLUMNS = ['meanVelocity', 'bestVelocity', 'centerFitness', 'centerVelocity'] as const;
-
-/** What `best.json` holds: everything needed to run the policy elsewhere. */
-export interface PolicyFile {
-  config: TrainConfig;
-  layout: ReturnType<GenomeLayout['toJSON']>;
-  genome: Float32Array;
-  normalizer: NormalizerState;
-  generation: number;
-  fitness: number;
-  meanForwardVelocity: number;
-  /** the run it came from (absent in files written before run identities) */
-  runId?: string;
-  configHash?: string;
-}
 
 /** The generation budget a run continues to: the config's, or the overrides it was given. */
 export interface RunBudget {

@@ -18,12 +18,11 @@
  * an explosion the next starts at once.
  */
 import type { Controller } from '../../controllers/controller.js';
-import { createController } from '../../controllers/factory.js';
 import type { MorphologySpec } from '../../morphologies/spec.js';
 import { LocomotionEnv, type PhysicsOptions, type RewardOptions } from '../../sim/env.js';
 import { ConditionError, parseCondition } from '../../sim/conditions.js';
 import { heightAt } from '../../sim/terrain.js';
-import { openLoopGait } from '../../sim/gait.js';
+import { gaitPolicy, type ResolvedPolicy } from '../../training/policy.js';
 import {
   END_REASONS,
   FLAG_PAUSED,
@@ -49,15 +48,14 @@ export interface LiveSessionOptions {
   condition?: string;
   /**
    * the controller, or a function making one for the env (e.g. `training/policy.ts`
-   * `resolvePolicy` for a checkpoint); default: the open-loop gait of sim/gait.ts
+   * `resolvePolicy` for a checkpoint: its observation normaliser wraps its controller);
+   * default: the open-loop gait of sim/gait.ts
    */
-  controller?: Controller | ((env: LocomotionEnv) => PolicyForViewer | Promise<PolicyForViewer>);
+  controller?: Controller | ((env: LocomotionEnv) => ControllerForEnv | Promise<ControllerForEnv>);
   /** name shown in the HUD (default: controller.kind) */
   controllerName?: string;
   /** spikes and Hebb matrices; default: whatever `probeController` finds */
   introspection?: Introspection | null;
-  /** maps the raw observation to the controller's input, in place (a checkpoint's normaliser) */
-  normalize?: (obs: Float32Array, out: Float32Array) => void;
   seed?: number;
   speed?: number;
   /** cap on frames sent per second (default 60) */
@@ -86,24 +84,16 @@ export function checkEpisodeSeconds(s: number, where: string): number {
   return s;
 }
 
-/** What a controller factory returns (the shape of `training/policy.ts` `ResolvedPolicy`). */
-export interface PolicyForViewer {
-  controller: Controller;
-  normalize?: ((obs: Float32Array, out: Float32Array) => void) | null;
-  label?: string;
-}
+/** What a controller factory returns: a `training/policy.ts` `ResolvedPolicy`, or just its controller (and name). */
+export type ControllerForEnv = Pick<ResolvedPolicy, 'controller'> & Partial<Pick<ResolvedPolicy, 'label'>>;
 
-/** The open-loop gait of sim/gait.ts as the controllers library's oscillator. */
-export function gaitPolicy(env: LocomotionEnv): PolicyForViewer {
-  const p = openLoopGait(env.spec, env.jointNames);
-  return { controller: createController({ kind: 'oscillator', oscillator: { ...p, dt: env.controlDt } }, env.obsSize, env.actSize), label: 'gait (open-loop)' };
-}
+export { gaitPolicy };
 
 /** The one function a controller plugs into: a live session ready to `attach` and `start`. */
 export async function createLiveSession(opts: LiveSessionOptions): Promise<LiveSession> {
   const condition = parseCondition(opts.condition ?? 'flat');
   const env = await LocomotionEnv.create({ morphology: opts.morphology, condition, physics: opts.physics, reward: opts.reward, maxSteps: Number.MAX_SAFE_INTEGER });
-  let policy: PolicyForViewer;
+  let policy: ControllerForEnv;
   try {
     policy = typeof opts.controller === 'function' ? await opts.controller(env) : opts.controller ? { controller: opts.controller } : gaitPolicy(env);
   } catch (err) {
@@ -120,7 +110,7 @@ export async function createLiveSession(opts: LiveSessionOptions): Promise<LiveS
   }
   const introspection = opts.introspection === undefined ? probeController(controller) : opts.introspection;
   return new LiveSession(
-    { ...opts, normalize: opts.normalize ?? policy.normalize ?? undefined, controllerName: opts.controllerName ?? policy.label },
+    { ...opts, controllerName: opts.controllerName ?? policy.label },
     env,
     controller,
     introspection,
@@ -133,7 +123,6 @@ export class LiveSession extends PacedSource implements FrameSource {
   private readonly frame: FrameState;
   private readonly pool: SendBufferPool;
   private readonly hebbPools: SendBufferPool[];
-  private readonly input: Float32Array | null;
   private seed: number;
   private lastReward = 0;
   private doneAt = -1;
@@ -163,7 +152,6 @@ export class LiveSession extends PacedSource implements FrameSource {
     this.frame = new FrameState(env, introspection);
     this.pool = new SendBufferPool(this.frame.layout.byteLength);
     this.hebbPools = (introspection?.hebb ?? []).map((h) => new SendBufferPool(hebbByteLength(h.rows, h.cols), 16));
-    this.input = opts.normalize ? new Float32Array(env.obsSize) : null;
     this.hebbMs = 1000 / (opts.hebbHz ?? 10);
     this.autoReset = opts.autoResetSeconds ?? 1.5;
     this.episodeSec = 0;
@@ -331,12 +319,7 @@ export class LiveSession extends PacedSource implements FrameSource {
       this.seed++;
       this.beginEpisode();
     }
-    let obs = env.observation;
-    if (this.input && this.opts.normalize) {
-      this.opts.normalize(obs, this.input);
-      obs = this.input;
-    }
-    const action = this.controller.act(obs, this.lastReward);
+    const action = this.controller.act(env.observation, this.lastReward);
     const r = env.step(action);
     this.lastReward = r.reward;
     this.frame.afterStep(r.reward, r.done);
