@@ -5,7 +5,7 @@ import { loadMorphology } from '../morphologies/index.js';
 import { LocomotionEnv } from '../sim/env.js';
 import { describeConditions } from '../sim/conditions.js';
 import { resolvePolicy, loadPolicy, BUILTIN_CONTROLLERS, type ResolvedPolicy } from '../training/policy.js';
-import { runEpisode } from '../training/rollout.js';
+import { plainEpisode, runEpisode } from '../training/episode.js';
 import { EPISODE_SECONDS, seedOption } from './limits.js';
 import { writeOutput } from './output.js';
 import { actionTable, loadActionSequence } from '../sim/actions.js';
@@ -62,7 +62,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   const episode = { maxSteps, onStep: (e: LocomotionEnv) => void (flipped ||= e.torsoUpZ() < 0) };
   const stats = recordPath
     ? (await import('../viewer/server/recording.js')).recordEpisode(env, policy.controller, seed, recordPath, { ...episode, controllerName: policy.label })
-    : runEpisode(env, policy.controller, seed, episode);
+    : runEpisode(env, policy.controller, plainEpisode(env, seed, maxSteps), episode);
   const result = {
     morphology: env.spec.name,
     condition: env.condition.label,

@@ -12,8 +12,8 @@ import { deriveSeed } from '../core/rng.js';
 import type { MorphologySpec } from '../morphologies/spec.js';
 import { LocomotionEnv, type RewardOptions } from '../sim/env.js';
 import { createController } from '../controllers/index.js';
-import { RunningStats, normalizeWith, type FrozenNormalization } from './normalizer.js';
-import { runEpisode } from './rollout.js';
+import { NormalizedInputs, RunningStats, type FrozenNormalization } from './normalizer.js';
+import { plainEpisode, runEpisode } from './episode.js';
 
 export type NormalizerSnapshot = FrozenNormalization;
 
@@ -65,19 +65,14 @@ export async function createEvaluator(init: EvaluatorInit): Promise<Evaluator> {
       if (init.faultInjection && init.faultInjection.generation === generation && init.faultInjection.member === member) {
         throw new Error(`injected fault (faultInjection: generation ${generation}, member ${member})`);
       }
-      const controller = createController(init.controller, obsSize, actSize, genome);
       const stats = new RunningStats(obsSize);
+      const controller = new NormalizedInputs(createController(init.controller, obsSize, actSize, genome), norm, stats);
       let ret = 0, vel = 0, dist = 0, steps = 0, falls = 0, nonFinite = 0;
-      const normalize = (obs: Float32Array, out: Float32Array) => {
-        stats.push(obs);
-        if (norm) normalizeWith(norm.mean, norm.invStd, norm.clip, obs, out);
-        else out.set(obs);
-      };
       for (let k = 0; k < init.episodesPerMember; k++) {
         const condition = init.conditions[(generation * init.episodesPerMember + k) % init.conditions.length];
         const env = envs.get(condition)!;
         const seed = distinctSeeds ? deriveSeed(init.runSeed, generation, member, k) : deriveSeed(init.runSeed, generation, k);
-        const ep = runEpisode(env, controller, seed, { normalize, maxSteps: init.episodeSteps });
+        const ep = runEpisode(env, controller, plainEpisode(env, seed, init.episodeSteps));
         ret += ep.return;
         vel += ep.meanForwardVelocity;
         dist += ep.distance;
