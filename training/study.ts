@@ -22,6 +22,8 @@ import { SUITES, type Suite } from './suites.js';
 import { barChartSVG, heatmapSVG, lineChartSVG } from './plot.js';
 import { adaptationTrace, smooth, type AdaptationTrace } from './adaptation.js';
 import { removeStaleTempFiles, writeFileAtomic } from '../core/atomic.js';
+import { RolloutPool } from './pool.js';
+import type { EvaluationBackend } from './task.js';
 import { loadRule, startFromRule } from './bptt/rule.js';
 
 export interface StudyArm {
@@ -46,6 +48,8 @@ export const STUDY_REGIMES: Record<string, Suite> = { flat: SUITES.flat, randomi
 
 export interface StudyOptions {
   out: string;
+  /** where every run's and the evaluation's tasks run (default: one local pool of `workers` threads for the whole study) */
+  backend?: EvaluationBackend;
   /** training budget per run, in ES generations (the same number of evaluations for every arm) */
   generations: number;
   /** optional wall-clock cap per run (default: the config's own, which should not bind) */
@@ -104,6 +108,15 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
   const log = o.log ?? (() => {});
   mkdirSync(o.out, { recursive: true });
   removeStaleTempFiles(o.out); // study files of a study killed while writing them
+  const backend = o.backend ?? (await RolloutPool.create(o.workers));
+  try {
+    return await study(o, log, backend);
+  } finally {
+    if (!o.backend) await backend.close();
+  }
+}
+
+async function study(o: StudyOptions, log: (line: string) => void, backend: EvaluationBackend): Promise<StudyReport> {
   const runs: StudyRun[] = [];
   const policies: { name: string; policy: LoadedPolicy }[] = [];
   const total = o.regimes.length * o.arms.length * o.seeds;
@@ -128,7 +141,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
           }
           // a run killed part-way (checkpoint, no marker) continues where it stopped
           const resume = existsSync(join(dir, 'checkpoint.json'));
-          const r = await train(config, { outDir: dir, workers: o.workers, minutes: o.minutes, generations: o.generations, progress: null, initialGenome, resume });
+          const r = await train(config, { outDir: dir, workers: o.workers, backend, minutes: o.minutes, generations: o.generations, progress: null, initialGenome, resume });
           run = {
             arm: arm.name,
             regime,
@@ -152,6 +165,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
     episodes: o.episodes,
     seconds: o.seconds,
     workers: o.workers,
+    backend,
     seed: o.evalSeed,
     onProgress: o.onEvalProgress,
   });
@@ -164,7 +178,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
     log(`adaptation to ${condition}: ${traces.length} policies × ${o.adaptSeeds} episodes`);
     adaptation.push({ condition, traces });
   }
-  const { log: _l, onEvalProgress: _p, arms, evalSuite, ...rest } = o;
+  const { log: _l, onEvalProgress: _p, backend: _b, arms, evalSuite, ...rest } = o;
   return { options: { ...rest, arms: arms.map((a) => a.name), evalSuite: evalSuite.name }, runs, evaluation, adaptation };
 }
 
