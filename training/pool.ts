@@ -62,19 +62,23 @@ export class RolloutPool implements EvaluationBackend {
   }
 
   /**
-   * Run every task of `policy`; resolves with the results in the order of `tasks`, or rejects
+   * Run every task of `policy`; resolves with the results in task `index` order (whatever the
+   * order of `tasks` or of arrival: the interface's contract), or rejects
    * with a `WorkerError` "<task label> failed: …" if any task throws (the remaining work is
    * abandoned and the pool should be closed).
    */
   run(policy: PolicySpec, tasks: WorkerTask[]): Promise<TaskResult[]> {
     if (this.closed) return Promise.reject(new Error('pool is closed'));
     const results: TaskResult[] = new Array(tasks.length);
+    // a result's slot: the rank of its task's index in the batch
     const position = new Map<number, number>();
-    for (const [i, t] of tasks.entries()) {
+    const byTask = new Map<number, WorkerTask>();
+    for (const t of tasks) {
       if (t.policyKey !== policy.key) return Promise.reject(new Error(`${t.label}: the task is for policy ${t.policyKey}, not ${policy.key}`));
-      if (position.has(t.index)) return Promise.reject(new Error(`${t.label}: task index ${t.index} appears twice in the batch`));
-      position.set(t.index, i);
+      if (byTask.has(t.index)) return Promise.reject(new Error(`${t.label}: task index ${t.index} appears twice in the batch`));
+      byTask.set(t.index, t);
     }
+    [...byTask.keys()].sort((a, b) => a - b).forEach((index, rank) => position.set(index, rank));
     let next = 0, done = 0, failed = false;
     return new Promise((resolve, reject) => {
       const post = (slot: Slot, m: ToWorker) => slot.worker.postMessage(m);
@@ -103,7 +107,7 @@ export class RolloutPool implements EvaluationBackend {
         const onMsg = (m: FromWorker) => {
           if (m.type === 'result') {
             const i = position.get(m.result.index);
-            if (i === undefined || m.result.runId !== tasks[i].runId) {
+            if (i === undefined || m.result.runId !== byTask.get(m.result.index)!.runId) {
               fail(new WorkerError(m.result.index, `a rollout worker answered a task not in this batch (index ${m.result.index}, run ${m.result.runId})`));
               return;
             }
@@ -113,8 +117,7 @@ export class RolloutPool implements EvaluationBackend {
               resolve(results);
             } else dispatch(slot);
           } else if (m.type === 'error') {
-            const i = position.get(m.index);
-            const what = i === undefined ? `task ${m.index}` : tasks[i].label;
+            const what = byTask.get(m.index)?.label ?? `task ${m.index}`;
             fail(new WorkerError(m.index, `${what} failed: ${m.message}`));
           }
         };

@@ -84,7 +84,7 @@ test('a task switches conditions mid-episode; the worker refuses a task of anoth
 
 test('the pool runs tasks on any number of threads, in task order, equal to the in-process runner', async () => {
   const gs = await genomes(5);
-  // indices need not be array positions: results follow the array
+  // indices need not be array positions: results come in index order (here the reverse of the array)
   const tasks = gs.map((g, i) => task(10 * (5 - i), g, [ep(7 + i, i === 2 ? [{ atStep: 5, condition: ROUGH }] : [])]));
   const runner = new TaskRunner();
   const local: TaskResult[] = [];
@@ -95,8 +95,8 @@ test('the pool runs tasks on any number of threads, in task order, equal to the 
     try {
       assert.equal(pool.threads, n);
       const res = await pool.run(spec, tasks);
-      assert.deepEqual(res.map((r) => r.index), tasks.map((t) => t.index));
-      res.forEach((r, i) => same(r, local[i]));
+      assert.deepEqual(res.map((r) => r.index), [10, 20, 30, 40, 50]);
+      res.forEach((r, i) => same(r, local[tasks.length - 1 - i]));
       // a second policy on the same pool: sent once, built once per worker
       const spec2 = policySpec({ morphology: antSpec(), controller, reward: { ctrlCostWeight: 0.2 } });
       const res2 = await pool.run(spec2, tasks.map((t) => ({ ...t, policyKey: spec2.key })));
