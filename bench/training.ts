@@ -8,6 +8,8 @@ import { antSpec } from '../morphologies/ant.js';
 import { createController, genomeLayoutFor, initGenome, parseControllerConfig } from '../controllers/index.js';
 import { LocomotionEnv } from '../sim/env.js';
 import { RolloutPool } from '../training/pool.js';
+import { policySpec } from '../training/evaluate.js';
+import { TASK_FORMAT_VERSION, type WorkerTask } from '../training/task.js';
 import { deriveSeed } from '../core/rng.js';
 import { Rng } from '../core/rng.js';
 import { heapDeltaPerStep, median, type Section } from './report.js';
@@ -63,20 +65,17 @@ export async function benchTraining(quick: boolean): Promise<Section> {
   const throughput: Record<string, number> = {};
   const hashes: Record<string, string> = {};
   for (const workers of [1, 2]) {
-    const pool = await RolloutPool.create(workers, {
-      morphology: spec,
-      conditions: ['flat'],
-      episodeSteps: 200,
-      episodesPerMember: 1,
-      controller: controllerCfg as unknown as Record<string, unknown>,
-      runSeed: 7,
-    });
-    await pool.evaluate(0, genomes.slice(0, workers), null); // warm-up
+    const pool = await RolloutPool.create(workers);
+    const policy = policySpec({ morphology: spec, controller: controllerCfg });
+    // one 200-step flat episode per genome, seed deriveSeed(7, generation, 0) as a training generation's
+    const tasks = (generation: number, gs: Float32Array[]): WorkerTask[] =>
+      gs.map((genome, m) => ({ version: TASK_FORMAT_VERSION, runId: 'bench', label: `genome ${m}`, index: m, policyKey: policy.key, genome, normalizer: null, collectStats: false, episodes: [{ seed: deriveSeed(7, generation, 0), maxSteps: 200, condition: 'flat', switches: [] }] }));
+    await pool.run(policy, tasks(0, genomes.slice(0, workers))); // warm-up
     const rates: number[] = [];
     let fingerprint = '';
     for (let rep = 0; rep < (quick ? 1 : 5); rep++) {
       const t0 = performance.now();
-      const res = await pool.evaluate(1, genomes, null);
+      const res = await pool.run(policy, tasks(1, genomes));
       const steps = res.reduce((s, r) => s + r.steps, 0);
       rates.push(steps / ((performance.now() - t0) / 1000));
       fingerprint = res.map((r) => r.fitness.toString()).join(',');

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import type { CommandSpec, ParsedArgs } from './args.js';
 import { num, str, UsageError } from './args.js';
-import { policyFromFile } from '../training/policy.js';
+import { loadPolicy, policyPath } from '../training/policy.js';
 import { adaptationTrace, smooth } from '../training/adaptation.js';
 import { lineChartSVG } from '../training/plot.js';
 import { EPISODE_SECONDS, seedOption } from './limits.js';
@@ -37,7 +36,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   const o = { condition: str(args, 'condition')!, switchAt: num(args, 'switch-at')!, seconds: num(args, 'seconds')!, seeds: num(args, 'seeds')!, seed: num(args, 'seed')!, window: 2 };
   if (!(o.switchAt > 0 && o.switchAt < o.seconds)) throw new UsageError('--switch-at must be inside (0, --seconds)');
   const traces = [];
-  for (const p of args.positionals) traces.push(await adaptationTrace(p, policyFromFile(p.endsWith('.json') ? p : join(p, 'best.json')), o));
+  for (const p of args.positionals) traces.push(await adaptationTrace(p, loadPolicy(policyPath(p)), o));
   console.log(`switch to ${o.condition} at ${o.switchAt} s; mean forward speed (m/s) over ${o.seeds} seeds, ${o.window}-s windows`);
   console.log(adaptTable(traces));
   const svgPath = str(args, 'svg');

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { CommandSpec, ParsedArgs } from './args.js';
 import { num, str, UsageError } from './args.js';
 import { loadSuite, SUITES } from '../training/suites.js';
-import { policyFromFile } from '../training/policy.js';
+import { loadPolicy, policyPath } from '../training/policy.js';
 import { evaluatePolicies, evaluationCsv, formatEvaluation, type EvaluationReport } from '../training/evaluation.js';
 import { barChartSVG, heatmapSVG } from '../training/plot.js';
 import { EPISODE_SECONDS, seedOption, workersFrom, workersOption } from './limits.js';
@@ -51,7 +51,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   const suite = loadSuite(str(args, 'suite')!);
   const episodes = num(args, 'episodes')!;
   const workers = workersFrom(args, 'eval');
-  const policies = args.positionals.map((p) => ({ name: p, policy: policyFromFile(p.endsWith('.json') ? p : join(p, 'best.json')) }));
+  const policies = args.positionals.map((p) => ({ name: p, policy: loadPolicy(policyPath(p)) }));
   const report = await evaluatePolicies(policies, {
     suite,
     episodes,

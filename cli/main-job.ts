@@ -4,6 +4,7 @@ import type { CommandSpec, ParsedArgs } from './args.js';
 import { flag, num, str, UsageError } from './args.js';
 import { loadTrainConfig } from '../training/config.js';
 import { train } from '../training/train.js';
+import { policyOf } from '../training/policy.js';
 import { SUITES } from '../training/suites.js';
 import { evaluatePolicies, formatEvaluation } from '../training/evaluation.js';
 import { parseArgs } from './args.js';
@@ -62,7 +63,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   console.log(`      learning curve: ${out}/learning-curve.svg; logs: ${out}/log.csv`);
 
   console.log(`[2/3] evaluating on the unseen suite (${SUITES.unseen.conditions.length} conditions × ${num(args, 'episodes')} episodes)`);
-  const report = await evaluatePolicies([{ name: `${out}/best.json`, policy: b }], {
+  const report = await evaluatePolicies([{ name: `${out}/best.json`, policy: policyOf(b, `${out}/best.json`) }], {
     suite: SUITES.unseen,
     episodes: num(args, 'episodes')!,
     seconds: cfg.episodeSeconds,

@@ -4,8 +4,8 @@ import { flag, num, str, UsageError } from './args.js';
 import { loadMorphology } from '../morphologies/index.js';
 import { LocomotionEnv } from '../sim/env.js';
 import { describeConditions } from '../sim/conditions.js';
-import { resolvePolicy, policyFromFile, BUILTIN_CONTROLLERS } from '../training/policy.js';
-import { runEpisode } from '../training/rollout.js';
+import { resolvePolicy, loadPolicy, BUILTIN_CONTROLLERS, type ResolvedPolicy } from '../training/policy.js';
+import { plainEpisode, runEpisode } from '../training/episode.js';
 import { EPISODE_SECONDS, seedOption } from './limits.js';
 import { writeOutput } from './output.js';
 import { actionTable, loadActionSequence } from '../sim/actions.js';
@@ -43,7 +43,8 @@ export async function run(args: ParsedArgs): Promise<number> {
   const morphology = loadMorphology(str(args, 'morphology')!);
   const controllerArg = str(args, 'controller')!;
   // a trained policy runs in the env it was trained for: its reward weights feed its neuromodulator
-  const reward = existsSync(controllerArg) ? policyFromFile(controllerArg).config.reward : undefined;
+  const trained = existsSync(controllerArg) ? loadPolicy(controllerArg) : null;
+  const reward = trained?.file.config.reward;
   const resetNoise = num(args, 'reset-noise');
   // the env's time limit is the episode length asked for (its default is 10 s)
   const probe = await LocomotionEnv.create({ morphology });
@@ -53,15 +54,15 @@ export async function run(args: ParsedArgs): Promise<number> {
   const seed = num(args, 'seed')!;
   const actionsPath = str(args, 'actions');
   const openLoop = actionsPath ? openLoopPolicy(actionsPath, env) : null;
-  const policy = openLoop ?? resolvePolicy(controllerArg, env, seed);
+  const policy = openLoop ?? resolvePolicy(trained ?? controllerArg, env, seed);
   if (openLoop) maxSteps = Math.min(maxSteps, openLoop.controller.steps);
   // flipped: the torso's up-vector z went below 0 after any control step
   let flipped = false;
   const recordPath = str(args, 'record');
-  const episode = { maxSteps, normalize: policy.normalize ?? undefined, onStep: (e: LocomotionEnv) => void (flipped ||= e.torsoUpZ() < 0) };
+  const episode = { maxSteps, onStep: (e: LocomotionEnv) => void (flipped ||= e.torsoUpZ() < 0) };
   const stats = recordPath
     ? (await import('../viewer/server/recording.js')).recordEpisode(env, policy.controller, seed, recordPath, { ...episode, controllerName: policy.label })
-    : runEpisode(env, policy.controller, seed, episode);
+    : runEpisode(env, policy.controller, plainEpisode(env, seed, maxSteps), episode);
   const result = {
     morphology: env.spec.name,
     condition: env.condition.label,
@@ -102,10 +103,10 @@ export async function run(args: ParsedArgs): Promise<number> {
 }
 
 /** An action file as a policy: the open-loop table in the env's joint order. */
-function openLoopPolicy(path: string, env: LocomotionEnv): { controller: OpenLoopController; normalize: null; label: string } {
+function openLoopPolicy(path: string, env: LocomotionEnv): ResolvedPolicy & { controller: OpenLoopController } {
   // a bad file is an ActionFileError (a UserError: one line, exit 2)
   const table = actionTable(loadActionSequence(path), env.jointNames, env.controlDt, path);
-  return { controller: new OpenLoopController(table, env.obsSize, env.actSize), normalize: null, label: `open-loop (${path})` };
+  return { controller: new OpenLoopController(table, env.obsSize, env.actSize), label: `open-loop (${path})`, policy: null };
 }
 
 export const conditionHelp = describeConditions;

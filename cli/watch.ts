@@ -30,7 +30,8 @@ export const command: CommandSpec = {
 const PRETRAINED = fileURLToPath(new URL('../../viewer/pretrained/ant-plastic/best.json', import.meta.url));
 
 export async function run(args: ParsedArgs): Promise<number> {
-  const { createLiveSession, gaitPolicy } = await import('../viewer/server/session.js');
+  const { createLiveSession } = await import('../viewer/server/session.js');
+  const { gaitPolicy, loadPolicy, resolvePolicy } = await import('../training/policy.js');
   const { ReplaySession } = await import('../viewer/server/replay.js');
   const { startViewerServer } = await import('../viewer/server/server.js');
   if (args.positionals.length > 1) throw new UsageError(`at most one CHECKPOINT, got ${args.positionals.join(' ')}`);
@@ -48,9 +49,9 @@ export async function run(args: ParsedArgs): Promise<number> {
     const { loadMorphology } = await import('../morphologies/index.js');
     const morphology = loadMorphology(str(args, 'morphology')!);
     const condition = str(args, 'condition')!;
-    const { policyFromFile } = await import('../training/policy.js');
-    const trained = checkpoint && existsSync(checkpoint) ? policyFromFile(checkpoint).config : undefined;
-    const reward = trained?.reward;
+    // a policy file is read once: its reward weights, episode length and controller
+    const trained = checkpoint && existsSync(checkpoint) ? loadPolicy(checkpoint) : undefined;
+    const reward = trained?.file.config.reward;
     const episodeSeconds = num(args, 'episode-seconds') ?? trained?.episodeSeconds;
     if (episodeSeconds !== undefined && !(episodeSeconds >= 0 && episodeSeconds <= 3600)) throw new UsageError(`watch: --episode-seconds must be 0 (endless) … 3600, got ${episodeSeconds}`);
     try {
@@ -63,10 +64,7 @@ export async function run(args: ParsedArgs): Promise<number> {
         speed,
         maxFps: num(args, 'max-fps'),
         controller: checkpoint
-          ? async (env) => {
-              const { resolvePolicy } = await import('../training/policy.js');
-              return resolvePolicy(checkpoint, env, seed);
-            }
+          ? (env) => resolvePolicy(trained ?? checkpoint, env, seed)
           : gaitPolicy,
       });
     } catch (err) {

@@ -1,15 +1,14 @@
 /**
  * Adaptation over time: a policy walks on flat ground, then at `switchAt` seconds the world is
- * swapped for one with another condition (the robot is carried over, the controller keeps its
- * state: plastic weights keep adapting) and it walks on until `seconds`. Forward speed is
+ * swapped for one with another condition (an episode with one switch: the robot is re-seated
+ * by training/episode.ts `switchCondition`, the rule the live viewer uses too; the controller
+ * keeps its state: plastic weights keep adapting) and it walks on until `seconds`. Forward speed is
  * recorded every control step, averaged over seeds (a fall counts as speed 0 from then on).
  */
-import { heightAt } from '../sim/terrain.js';
-import { LocomotionEnv } from '../sim/env.js';
-import { loadMorphology } from '../morphologies/index.js';
+import { LocomotionEnv, type StepResult } from '../sim/env.js';
 import { deriveSeed } from '../core/rng.js';
-import { controllerForPolicy } from './policy.js';
-import type { PolicyFile } from './train.js';
+import { policyController, type LoadedPolicy } from './policy.js';
+import { runEpisode } from './episode.js';
 
 export interface AdaptationTrace {
   policy: string;
@@ -35,43 +34,28 @@ export interface AdaptationOptions {
   window: number;
 }
 
-export async function adaptationTrace(name: string, policy: PolicyFile, o: AdaptationOptions): Promise<AdaptationTrace> {
-  const spec = loadMorphology(policy.config.morphology);
+export async function adaptationTrace(name: string, policy: LoadedPolicy, o: AdaptationOptions): Promise<AdaptationTrace> {
+  const spec = policy.morphology;
   const big = 1_000_000;
-  const reward = policy.config.reward;
+  const reward = policy.reward;
   const envA = await LocomotionEnv.create({ morphology: spec, condition: 'flat', maxSteps: big, reward });
   const envB = await LocomotionEnv.create({ morphology: spec, condition: o.condition, maxSteps: big, reward });
-  const { controller, normalize } = controllerForPolicy(policy, envA.obsSize, envA.actSize, name);
+  const controller = policyController(policy, envA.obsSize, envA.actSize);
   const dt = envA.controlDt;
   const n = Math.round(o.seconds / dt), nSwitch = Math.round(o.switchAt / dt);
   const sum = new Float64Array(n);
-  const input = new Float32Array(envA.obsSize);
+  const envFor = (c: string) => (c === 'flat' ? envA : envB);
   let falls = 0;
   for (let s = 0; s < o.seeds; s++) {
-    const seed = deriveSeed(o.seed, s);
-    let env = envA;
-    let obs = env.reset(seed);
-    controller.reset(seed);
-    let reward = 0;
-    for (let t = 0; t < n; t++) {
-      if (t === nSwitch) {
-        const state = env.exportBodyState();
-        const [x, y] = env.torsoPosition();
-        const dz = Math.max(0, heightAt(envB.condition.terrain, x, y) - heightAt(env.condition.terrain, x, y));
-        envB.reset(seed);
-        obs = envB.importBodyState(state, dz);
-        env = envB;
-      }
-      if (normalize) normalize(obs, input);
-      const r = env.step(controller.act(normalize ? input : obs, reward));
-      reward = r.reward;
-      obs = r.obs;
-      if (r.done) {
-        falls++;
-        break;
-      }
-      sum[t] += r.forwardVelocity;
-    }
+    // flat, then the condition from step nSwitch on (re-seated by training/episode.ts's rule)
+    const episode = { seed: deriveSeed(o.seed, s), maxSteps: n, condition: 'flat', switches: [{ atStep: nSwitch, condition: o.condition }] };
+    let t = 0;
+    // a fall ends the episode: its speed counts as 0 from that step on
+    const onStep = (_env: LocomotionEnv, _action: Float32Array, _reward: number, r: StepResult) => {
+      if (!r.done) sum[t] += r.forwardVelocity;
+      t++;
+    };
+    falls += runEpisode(envFor, controller, episode, { onStep }).falls;
   }
   envA.free();
   envB.free();
@@ -85,7 +69,7 @@ export async function adaptationTrace(name: string, policy: PolicyFile, o: Adapt
   };
   return {
     policy: name,
-    controller: String(policy.config.controller.kind ?? 'unknown'),
+    controller: policy.controller.kind,
     time: speed.map((_, i) => (i + 1) * dt),
     speed,
     before: avg(nSwitch - w, nSwitch),

@@ -22,9 +22,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { FileWriteError, describeFileError, writeFileAtomic } from '../core/atomic.js';
 import { validate, type Schema } from '../core/schema.js';
-import type { RngState } from '../core/rng.js';
-import type { AnyState as OptimizerState } from './es/index.js';
-import type { NormalizerState } from './normalizer.js';
 import { decodeTyped, encodeTyped, typedName, type TypedName } from '../core/codec.js';
 
 export const CHECKPOINT_FORMAT = 'spikeloco-checkpoint';
@@ -45,23 +42,6 @@ export interface CheckpointHeader {
 export interface Checkpoint<T> {
   header: CheckpointHeader;
   data: T;
-}
-
-/**
- * The payload a training run writes (kind 'es-run'); the reader and writer accept any data,
- * this is the shape the trainer and viewer agree on.
- */
-export interface TrainingCheckpoint<Config = unknown, Layout = unknown> {
-  config: Config;
-  /** Description of the genome's named slices (owned by controllers/). */
-  genomeLayout: Layout;
-  /** Generations completed. */
-  generation: number;
-  optimizer: OptimizerState;
-  normalizer: NormalizerState | null;
-  rng: RngState | null;
-  best: { genome: Float32Array; fitness: number; generation: number } | null;
-  history: { generation: number; best: number; mean: number; [column: string]: number }[];
 }
 
 export type CheckpointProblem = 'unreadable' | 'foreign' | 'version' | 'truncated' | 'corrupt' | 'kind' | 'unserialisable' | 'write';

@@ -1,104 +1,123 @@
 /**
- * Fitness of one genome: the work a rollout worker does, also callable in-process.
+ * Executing a worker task (training/task.ts): the work a rollout worker does, also callable
+ * in-process. `policySpec` is the coordinator's half (what to build, with its cache key);
+ * `TaskRunner` the worker's: it builds the envs (one per condition, on first use) and the
+ * controller once per policy key, and per task only loads the genome (`setGenome`) and the
+ * frozen normaliser into them, then plays the task's episodes (training/episode.ts).
  *
- * Member m of generation g runs `episodesPerMember` episodes; episode k uses condition
- * conditions[(g·episodesPerMember + k) mod C] and seed deriveSeed(runSeed, g, k): the same
- * episodes for every member of a generation (common random numbers), different ones each
- * generation (or per-member seeds with `distinctSeeds`). Fitness = mean return. Observations are normalised with the generation's frozen
- * statistics, and the raw observations seen are returned as fresh running statistics for the
- * main thread to merge in member order.
+ * A task carries every seed, length and condition of its episodes; the runner derives
+ * nothing. Fitness = mean return over the task's episodes. With `collectStats` the raw
+ * observations seen are returned as fresh running statistics, for the coordinator to merge in
+ * task order (training/normalizer.ts explains why that order keeps results independent of
+ * the number of workers).
  */
-import { deriveSeed } from '../core/rng.js';
+import { createHash } from 'node:crypto';
 import type { MorphologySpec } from '../morphologies/spec.js';
-import { LocomotionEnv, type RewardOptions } from '../sim/env.js';
-import { createController } from '../controllers/index.js';
-import { RunningStats, normalizeWith, type FrozenNormalization } from './normalizer.js';
-import { runEpisode } from './rollout.js';
+import { LocomotionEnv, type PhysicsOptions, type RewardOptions } from '../sim/env.js';
+import type { ControllerConfig } from '../controllers/config.js';
+import { createController, hasGenome, type GenomeController } from '../controllers/factory.js';
+import { NormalizedInputs, RunningStats } from './normalizer.js';
+import { runEpisode } from './episode.js';
+import { TASK_FORMAT_VERSION, type PolicySpec, type TaskResult, type WorkerTask } from './task.js';
 
-export type NormalizerSnapshot = FrozenNormalization;
-
-export interface EvaluatorInit {
-  morphology: MorphologySpec;
-  conditions: string[];
-  episodeSteps: number;
-  episodesPerMember: number;
-  controller: Record<string, unknown>;
-  runSeed: number;
-  reward?: Partial<RewardOptions>;
-  /** Test hook: throw while evaluating this member of this generation (simulates a crash). */
-  faultInjection?: { generation: number; member: number };
+/** A policy spec with its cache key: a hash of everything a worker builds from it. */
+export function policySpec(p: { morphology: MorphologySpec; controller: ControllerConfig; reward?: Partial<RewardOptions>; physics?: Partial<PhysicsOptions> }): PolicySpec {
+  const rest = { morphology: p.morphology, controller: p.controller, reward: p.reward ?? {}, physics: p.physics ?? {} };
+  const key = createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
+  return { key, ...rest };
 }
 
-export interface MemberResult {
-  member: number;
-  fitness: number;
-  meanForwardVelocity: number;
-  meanDistance: number;
-  steps: number;
-  falls: number;
-  nonFinite: number;
-  stats: { count: number; mean: Float64Array; m2: Float64Array };
+/** What a worker keeps per policy key. */
+interface Built {
+  spec: PolicySpec;
+  envs: Map<string, LocomotionEnv>;
+  genome: GenomeController;
+  /** `genome` behind the observation normaliser (set per task) */
+  controller: NormalizedInputs;
+  obsSize: number;
 }
 
-export interface Evaluator {
-  readonly obsSize: number;
-  readonly actSize: number;
-  /**
-   * `distinctSeeds`: give this member its own episode seeds (deriveSeed(runSeed, generation,
-   * member, k)) instead of the generation's common ones: for evaluating one genome on many seeds.
-   */
-  evaluate(generation: number, member: number, genome: Float32Array, norm: NormalizerSnapshot | null, distinctSeeds?: boolean): MemberResult;
-  free(): void;
-}
+/** Policies a worker keeps built at once (an eval of several robots builds one per robot). */
+const CACHED_POLICIES = 4;
 
-export async function createEvaluator(init: EvaluatorInit): Promise<Evaluator> {
-  const envs = new Map<string, LocomotionEnv>();
-  for (const c of init.conditions) {
-    if (!envs.has(c)) envs.set(c, await LocomotionEnv.create({ morphology: init.morphology, condition: c, reward: init.reward, maxSteps: init.episodeSteps }));
+export class TaskRunner {
+  private readonly built = new Map<string, Built>();
+
+  /** Run one task of `spec` (built on first use of its key). */
+  async run(spec: PolicySpec, task: WorkerTask): Promise<TaskResult> {
+    if (task.version !== TASK_FORMAT_VERSION) throw new Error(`task format version ${task.version}, this worker runs version ${TASK_FORMAT_VERSION}`);
+    if (task.policyKey !== spec.key) throw new Error(`the task is for policy ${task.policyKey}, not ${spec.key}`);
+    const b = await this.build(spec, task.episodes[0]?.condition ?? 'flat');
+    for (const ep of task.episodes) {
+      await this.envFor(b, ep.condition);
+      for (const s of ep.switches) await this.envFor(b, s.condition);
+    }
+    return this.runBuilt(b, task);
   }
-  const first = envs.get(init.conditions[0])!;
-  const { obsSize, actSize } = first;
-  return {
-    obsSize,
-    actSize,
-    evaluate(generation, member, genome, norm, distinctSeeds = false) {
-      if (init.faultInjection && init.faultInjection.generation === generation && init.faultInjection.member === member) {
-        throw new Error(`injected fault (faultInjection: generation ${generation}, member ${member})`);
-      }
-      const controller = createController(init.controller, obsSize, actSize, genome);
-      const stats = new RunningStats(obsSize);
-      let ret = 0, vel = 0, dist = 0, steps = 0, falls = 0, nonFinite = 0;
-      const normalize = (obs: Float32Array, out: Float32Array) => {
-        stats.push(obs);
-        if (norm) normalizeWith(norm.mean, norm.invStd, norm.clip, obs, out);
-        else out.set(obs);
-      };
-      for (let k = 0; k < init.episodesPerMember; k++) {
-        const condition = init.conditions[(generation * init.episodesPerMember + k) % init.conditions.length];
-        const env = envs.get(condition)!;
-        const seed = distinctSeeds ? deriveSeed(init.runSeed, generation, member, k) : deriveSeed(init.runSeed, generation, k);
-        const ep = runEpisode(env, controller, seed, { normalize, maxSteps: init.episodeSteps });
-        ret += ep.return;
-        vel += ep.meanForwardVelocity;
-        dist += ep.distance;
-        steps += ep.steps;
-        falls += ep.falls;
-        nonFinite += ep.nonFinite ? 1 : 0;
-      }
-      const n = init.episodesPerMember;
-      return {
-        member,
-        fitness: ret / n,
-        meanForwardVelocity: vel / n,
-        meanDistance: dist / n,
-        steps,
-        falls,
-        nonFinite,
-        stats: { count: stats.count, mean: stats.mean, m2: stats.m2 },
-      };
-    },
-    free() {
-      for (const e of envs.values()) e.free();
-    },
-  };
+
+  free(): void {
+    for (const b of this.built.values()) for (const e of b.envs.values()) e.free();
+    this.built.clear();
+  }
+
+  private async build(spec: PolicySpec, condition: string): Promise<Built> {
+    const cached = this.built.get(spec.key);
+    if (cached) return cached;
+    if (this.built.size >= CACHED_POLICIES) {
+      const [oldKey, old] = this.built.entries().next().value as [string, Built];
+      for (const e of old.envs.values()) e.free();
+      this.built.delete(oldKey);
+    }
+    const first = await this.makeEnv(spec, condition);
+    const { obsSize, actSize } = first;
+    const c = createController(spec.controller, obsSize, actSize);
+    if (!hasGenome(c)) throw new Error(`controller "${spec.controller.kind}" has no genome to evaluate`);
+    const b: Built = { spec, envs: new Map([[condition, first]]), genome: c, controller: new NormalizedInputs(c, null), obsSize };
+    this.built.set(spec.key, b);
+    return b;
+  }
+
+  private makeEnv(spec: PolicySpec, condition: string): Promise<LocomotionEnv> {
+    // unbounded: every episode's own maxSteps is its limit (training/episode.ts)
+    return LocomotionEnv.create({ morphology: spec.morphology, condition, reward: spec.reward, physics: spec.physics, maxSteps: Number.MAX_SAFE_INTEGER });
+  }
+
+  private async envFor(b: Built, condition: string): Promise<LocomotionEnv> {
+    let env = b.envs.get(condition);
+    if (!env) b.envs.set(condition, (env = await this.makeEnv(b.spec, condition)));
+    return env;
+  }
+
+  private runBuilt(b: Built, task: WorkerTask): TaskResult {
+    if (task.genome.length !== b.genome.layout.size) throw new Error(`the genome has ${task.genome.length} values, the policy's layout ${b.genome.layout.size}`);
+    b.genome.setGenome(task.genome);
+    const stats = task.collectStats ? new RunningStats(b.obsSize) : null;
+    b.controller.setFrozen(task.normalizer);
+    b.controller.collectInto(stats);
+    const envFor = (c: string) => b.envs.get(c)!;
+    let ret = 0, vel = 0, dist = 0, steps = 0, falls = 0, nonFinite = 0;
+    for (const spec of task.episodes) {
+      const ep = runEpisode(envFor, b.controller, spec);
+      ret += ep.return;
+      vel += ep.meanForwardVelocity;
+      dist += ep.distance;
+      steps += ep.steps;
+      falls += ep.falls;
+      nonFinite += ep.nonFinite ? 1 : 0;
+    }
+    b.controller.collectInto(null);
+    const n = task.episodes.length;
+    return {
+      version: TASK_FORMAT_VERSION,
+      runId: task.runId,
+      index: task.index,
+      fitness: ret / n,
+      meanForwardVelocity: vel / n,
+      meanDistance: dist / n,
+      steps,
+      falls,
+      nonFinite,
+      stats: stats ? { count: stats.count, mean: stats.mean, m2: stats.m2 } : null,
+    };
+  }
 }

@@ -4,7 +4,8 @@
  * mean distance on the condition / mean distance on flat (the same policy, same seeds).
  *
  * Episode e of condition c uses seed deriveSeed(evalSeed, c, e, 0): the same seeds for every
- * policy, so policies are compared on identical episodes.
+ * policy, so policies are compared on identical episodes. Each episode is one worker task
+ * (training/task.ts) run on an `EvaluationBackend` (the local pool unless one is given).
  *
  * Retention R = d̄_c / d̄_flat has a 95% interval from the delta method for a ratio of two
  * independent means (different seeds per condition):
@@ -12,12 +13,13 @@
  * A retention whose interval includes 1 is no evidence of a change from flat.
  */
 import type { MorphologySpec } from '../morphologies/spec.js';
-import { loadMorphology } from '../morphologies/index.js';
 import { LocomotionEnv } from '../sim/env.js';
 import { parseCondition } from '../sim/conditions.js';
 import { RolloutPool } from './pool.js';
-import { Normalizer } from './normalizer.js';
-import type { PolicyFile } from './train.js';
+import { policySpec } from './evaluate.js';
+import { deriveSeed } from '../core/rng.js';
+import { TASK_FORMAT_VERSION, type EvaluationBackend, type WorkerTask } from './task.js';
+import type { LoadedPolicy } from './policy.js';
 import type { Suite } from './suites.js';
 
 export interface ConditionResult {
@@ -70,36 +72,29 @@ export interface EvaluateOptions {
   workers: number;
   seed: number;
   morphology?: MorphologySpec;
+  /** where the episodes run (default: a local pool of `workers` threads, closed at the end; a given backend is left open) */
+  backend?: EvaluationBackend;
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function evaluatePolicies(policies: { name: string; policy: PolicyFile }[], o: EvaluateOptions): Promise<EvaluationReport> {
+export async function evaluatePolicies(policies: { name: string; policy: LoadedPolicy }[], o: EvaluateOptions): Promise<EvaluationReport> {
   const conditions = o.suite.conditions.includes('flat') ? o.suite.conditions : ['flat', ...o.suite.conditions];
   conditions.forEach((c) => parseCondition(c));
   const out: EvaluationReport = { suite: o.suite.name, episodes: o.episodes, seconds: o.seconds, seed: o.seed, policies: [] };
   const total = policies.length * conditions.length;
   let done = 0;
-  for (const { name, policy } of policies) {
-    const spec = o.morphology ?? loadMorphology(policy.config.morphology);
-    const probe = await LocomotionEnv.create({ morphology: spec });
-    const episodeSteps = Math.round(o.seconds / probe.controlDt);
-    const controlDt = probe.controlDt;
-    probe.free();
-    const pool = await RolloutPool.create(o.workers, {
-      morphology: spec,
-      conditions,
-      episodeSteps,
-      episodesPerMember: 1,
-      controller: policy.config.controller,
-      runSeed: o.seed,
-      reward: policy.config.reward,
-    });
-    const frozen = policy.config.normalizeObservations ? Normalizer.fromState(policy.normalizer).frozen() : null;
-    const rows: ConditionResult[] = [];
-    try {
+  const backend = o.backend ?? (await RolloutPool.create(o.workers));
+  try {
+    for (const { name, policy } of policies) {
+      const morphology = o.morphology ?? policy.morphology;
+      const probe = await LocomotionEnv.create({ morphology });
+      const episodeSteps = Math.round(o.seconds / probe.controlDt);
+      const controlDt = probe.controlDt;
+      probe.free();
+      const spec = policySpec({ morphology, controller: policy.controller, reward: policy.reward });
+      const rows: ConditionResult[] = [];
       for (let c = 0; c < conditions.length; c++) {
-        // generation index c selects conditions[c] (episodesPerMember = 1); distinct seeds per episode
-        const res = await pool.evaluate(c, Array.from({ length: o.episodes }, () => policy.genome), frozen, true);
+        const res = await backend.run(spec, conditionTasks(spec.key, name, policy, conditions, c, episodeSteps, o));
         const dist = meanCi(res.map((r) => r.meanDistance));
         const speed = meanCi(res.map((r) => r.meanForwardVelocity));
         rows.push({
@@ -114,18 +109,33 @@ export async function evaluatePolicies(policies: { name: string; policy: PolicyF
         });
         o.onProgress?.(++done, total);
       }
-    } finally {
-      await pool.close();
+      const flatRow = rows[conditions.indexOf('flat')];
+      for (const r of rows) {
+        const { retention, ci95 } = retentionInterval(r.distance, flatRow.distance, o.episodes);
+        r.retention = retention;
+        r.retentionCi95 = r === flatRow ? 0 : ci95;
+      }
+      out.policies.push({ policy: name, controller: policy.controller.kind, conditions: rows });
     }
-    const flatRow = rows[conditions.indexOf('flat')];
-    for (const r of rows) {
-      const { retention, ci95 } = retentionInterval(r.distance, flatRow.distance, o.episodes);
-      r.retention = retention;
-      r.retentionCi95 = r === flatRow ? 0 : ci95;
-    }
-    out.policies.push({ policy: name, controller: String(policy.config.controller.kind ?? 'unknown'), conditions: rows });
+  } finally {
+    if (!o.backend) await backend.close();
   }
   return out;
+}
+
+/** One task per episode of condition c: episode e has seed deriveSeed(evalSeed, c, e, 0), the same for every policy. */
+function conditionTasks(policyKey: string, name: string, policy: LoadedPolicy, conditions: string[], c: number, maxSteps: number, o: EvaluateOptions): WorkerTask[] {
+  return Array.from({ length: o.episodes }, (_, e) => ({
+    version: TASK_FORMAT_VERSION,
+    runId: `eval-${o.seed}`,
+    label: `evaluating ${name} on ${conditions[c]} (episode ${e + 1} of ${o.episodes})`,
+    index: e,
+    policyKey,
+    genome: policy.genome,
+    normalizer: policy.normalizer,
+    collectStats: false,
+    episodes: [{ seed: deriveSeed(o.seed, c, e, 0), maxSteps, condition: conditions[c], switches: [] }],
+  }));
 }
 
 /** Retention and the half-width of its 95% interval (see the header), n episodes each. */

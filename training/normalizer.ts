@@ -19,6 +19,7 @@
  */
 import { validate, type Schema } from '../core/schema.js';
 import { BASE64_PATTERN, decodeFloat64, encodeFloat64 } from '../core/codec.js';
+import type { Controller, ControllerIntrospection } from '../controllers/controller.js';
 
 export interface RunningStatsState {
   dim: number;
@@ -221,4 +222,60 @@ export function normalizeWith(
     const y = (obs[j] - mean[j]) * invStd[j];
     out[j] = y > clip ? clip : y < -clip ? -clip : y;
   }
+}
+
+/**
+ * The observation normaliser as a controller wrapper (like controllers/clock.ts's clock
+ * inputs): `act(obs)` pushes the raw observation into `stats` (when collecting), normalises it
+ * with the frozen values into a buffer of its own and hands that to the inner controller.
+ * Without frozen values the raw observation goes to the inner controller as it is. Genome,
+ * layout and introspection pass through, so a worker can `setGenome` through the wrapper.
+ */
+export class NormalizedInputs implements Controller {
+  readonly kind: string;
+  readonly obsSize: number;
+  readonly actSize: number;
+  private readonly input: Float32Array;
+  private frozenValues: FrozenNormalization | null;
+  private collecting: RunningStats | null;
+
+  constructor(
+    readonly inner: Controller,
+    frozen: FrozenNormalization | null,
+    stats: RunningStats | null = null,
+  ) {
+    this.kind = inner.kind;
+    this.obsSize = inner.obsSize;
+    this.actSize = inner.actSize;
+    this.input = new Float32Array(inner.obsSize);
+    this.frozenValues = frozen;
+    this.collecting = stats;
+    if (inner.introspect) this.introspect = () => inner.introspect!();
+  }
+
+  /** Normalise with these frozen values from now on (null: raw observations). */
+  setFrozen(frozen: FrozenNormalization | null): void {
+    if (frozen && frozen.mean.length !== this.obsSize) throw new Error(`NormalizedInputs: normaliser has ${frozen.mean.length} dimensions, the controller ${this.obsSize} observations`);
+    this.frozenValues = frozen;
+  }
+
+  /** Accumulate the raw observations seen into `stats` from now on (null: don't). */
+  collectInto(stats: RunningStats | null): void {
+    this.collecting = stats;
+  }
+
+  reset(seed: number): void {
+    this.inner.reset(seed);
+  }
+
+  act(observation: Float32Array, reward?: number): Float32Array {
+    this.collecting?.push(observation);
+    const f = this.frozenValues;
+    if (!f) return this.inner.act(observation, reward);
+    normalizeWith(f.mean, f.invStd, f.clip, observation, this.input);
+    return this.inner.act(this.input, reward);
+  }
+
+  /** present when the inner controller has it */
+  readonly introspect?: () => ControllerIntrospection;
 }

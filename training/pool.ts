@@ -1,20 +1,18 @@
 /**
- * A pool of rollout workers (`worker_threads`, one per core by default). Each worker builds
- * its envs and controller once, then evaluates genomes handed out one member at a time from a
- * shared queue (so a slow member never idles the other cores). Results are returned in member
- * order and every member's episodes depend only on (run seed, generation, episode index) and
- * its genome, so the outcome is bitwise identical for any number of workers.
+ * The local evaluation backend: a pool of rollout workers (`worker_threads`, one per core by
+ * default) behind `EvaluationBackend` (training/task.ts). Each worker is sent a policy spec
+ * once, builds its envs and controller once per policy key, then runs worker tasks handed out
+ * one at a time from a shared queue (so a slow task never idles the other cores). Results come
+ * back in task order whatever the arrival order, and every task says all its seeds and
+ * conditions, so the outcome is bitwise identical for any number of workers.
  */
 import { Worker } from 'node:worker_threads';
-import type { EvaluatorInit, MemberResult, NormalizerSnapshot } from './evaluate.js';
-
-type FromWorker =
-  | { type: 'ready' }
-  | { type: 'result'; result: MemberResult }
-  | { type: 'error'; member: number; message: string; stack?: string };
+import type { FromWorker, ToWorker } from './pool-messages.js';
+import type { EvaluationBackend, PolicySpec, TaskResult, WorkerTask } from './task.js';
 
 export class WorkerError extends Error {
   constructor(
+    /** the failing task's `index` in its batch (−1: a worker crashed) */
     readonly member: number,
     message: string,
   ) {
@@ -25,23 +23,28 @@ export class WorkerError extends Error {
 
 interface Slot {
   worker: Worker;
-  busy: boolean;
+  /** policy keys this worker was sent */
+  policies: Set<string>;
 }
 
-export class RolloutPool {
+export class RolloutPool implements EvaluationBackend {
   private slots: Slot[] = [];
   private closed = false;
 
   private constructor(readonly size: number) {}
 
-  static async create(size: number, init: EvaluatorInit): Promise<RolloutPool> {
+  get threads(): number {
+    return this.size;
+  }
+
+  static async create(size: number): Promise<RolloutPool> {
     if (!Number.isInteger(size) || size < 1) throw new Error(`workers: expected an integer ≥ 1, got ${size}`);
     const pool = new RolloutPool(size);
     const url = new URL('./worker.js', import.meta.url);
     await Promise.all(
       Array.from({ length: size }, async () => {
-        const worker = new Worker(url, { workerData: init });
-        pool.slots.push({ worker, busy: false });
+        const worker = new Worker(url);
+        pool.slots.push({ worker, policies: new Set() });
         await new Promise<void>((resolve, reject) => {
           const onMsg = (m: FromWorker) => {
             if (m.type === 'ready') {
@@ -59,28 +62,34 @@ export class RolloutPool {
   }
 
   /**
-   * Evaluate `genomes[i]` as member i of `generation` (`distinctSeeds`: see Evaluator.evaluate). Resolves with results in member order;
-   * rejects with a `WorkerError` naming the member if any evaluation throws (the remaining
-   * work is abandoned and the pool should be closed). `describe(i)` says what member i is in
-   * the caller's terms for that message (default "evaluating genome i of generation G"; `generation` is
-   * a seed index, which for e.g. the trainer's centre evaluation is offset and means nothing
-   * to a reader).
+   * Run every task of `policy`; resolves with the results in task `index` order (whatever the
+   * order of `tasks` or of arrival: the interface's contract), or rejects
+   * with a `WorkerError` "<task label> failed: …" if any task throws (the remaining work is
+   * abandoned and the pool should be closed).
    */
-  evaluate(generation: number, genomes: Float32Array[], norm: NormalizerSnapshot | null, distinctSeeds = false, describe?: (member: number) => string): Promise<MemberResult[]> {
+  run(policy: PolicySpec, tasks: WorkerTask[]): Promise<TaskResult[]> {
     if (this.closed) return Promise.reject(new Error('pool is closed'));
-    const results: MemberResult[] = new Array(genomes.length);
+    const results: TaskResult[] = new Array(tasks.length);
+    // a result's slot: the rank of its task's index in the batch
+    const position = new Map<number, number>();
+    const byTask = new Map<number, WorkerTask>();
+    for (const t of tasks) {
+      if (t.policyKey !== policy.key) return Promise.reject(new Error(`${t.label}: the task is for policy ${t.policyKey}, not ${policy.key}`));
+      if (byTask.has(t.index)) return Promise.reject(new Error(`${t.label}: task index ${t.index} appears twice in the batch`));
+      byTask.set(t.index, t);
+    }
+    [...byTask.keys()].sort((a, b) => a - b).forEach((index, rank) => position.set(index, rank));
     let next = 0, done = 0, failed = false;
     return new Promise((resolve, reject) => {
+      const post = (slot: Slot, m: ToWorker) => slot.worker.postMessage(m);
       const dispatch = (slot: Slot) => {
-        if (failed) return;
-        if (next >= genomes.length) {
-          slot.busy = false;
-          if (done === genomes.length) resolve(results);
-          return;
+        if (failed || next >= tasks.length) return;
+        const task = tasks[next++];
+        if (!slot.policies.has(policy.key)) {
+          post(slot, { type: 'policy', spec: policy });
+          slot.policies.add(policy.key);
         }
-        const member = next++;
-        slot.busy = true;
-        slot.worker.postMessage({ type: 'eval', generation, member, genome: genomes[member], norm, distinctSeeds });
+        post(slot, { type: 'task', task });
       };
       const listeners: [Worker, (m: FromWorker) => void, (e: Error) => void][] = [];
       const cleanup = () => {
@@ -89,32 +98,35 @@ export class RolloutPool {
           w.off('error', onErr);
         }
       };
+      const fail = (e: WorkerError) => {
+        failed = true;
+        cleanup();
+        reject(e);
+      };
       for (const slot of this.slots) {
         const onMsg = (m: FromWorker) => {
           if (m.type === 'result') {
-            results[m.result.member] = m.result;
-            done++;
-            if (done === genomes.length) {
+            const i = position.get(m.result.index);
+            if (i === undefined || m.result.runId !== byTask.get(m.result.index)!.runId) {
+              fail(new WorkerError(m.result.index, `a rollout worker answered a task not in this batch (index ${m.result.index}, run ${m.result.runId})`));
+              return;
+            }
+            results[i] = m.result;
+            if (++done === tasks.length) {
               cleanup();
               resolve(results);
             } else dispatch(slot);
           } else if (m.type === 'error') {
-            failed = true;
-            cleanup();
-            const what = describe ? describe(m.member) : `evaluating genome ${m.member} of generation ${generation}`;
-            reject(new WorkerError(m.member, `${what} failed: ${m.message}`));
+            const what = byTask.get(m.index)?.label ?? `task ${m.index}`;
+            fail(new WorkerError(m.index, `${what} failed: ${m.message}`));
           }
         };
-        const onErr = (e: Error) => {
-          failed = true;
-          cleanup();
-          reject(new WorkerError(-1, `a rollout worker crashed: ${e.message}`));
-        };
+        const onErr = (e: Error) => fail(new WorkerError(-1, `a rollout worker crashed: ${e.message}`));
         slot.worker.on('message', onMsg);
         slot.worker.on('error', onErr);
         listeners.push([slot.worker, onMsg, onErr]);
       }
-      if (genomes.length === 0) {
+      if (tasks.length === 0) {
         cleanup();
         resolve(results);
         return;

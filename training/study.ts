@@ -15,13 +15,15 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseTrainConfig } from './config.js';
-import { train, type PolicyFile } from './train.js';
-import { policyFromFile } from './policy.js';
+import { train } from './train.js';
+import { loadPolicy, type LoadedPolicy } from './policy.js';
 import { evaluatePolicies, t95, type EvaluationReport } from './evaluation.js';
 import { SUITES, type Suite } from './suites.js';
 import { barChartSVG, heatmapSVG, lineChartSVG } from './plot.js';
 import { adaptationTrace, smooth, type AdaptationTrace } from './adaptation.js';
 import { removeStaleTempFiles, writeFileAtomic } from '../core/atomic.js';
+import { RolloutPool } from './pool.js';
+import type { EvaluationBackend } from './task.js';
 import { loadRule, startFromRule } from './bptt/rule.js';
 
 export interface StudyArm {
@@ -46,6 +48,8 @@ export const STUDY_REGIMES: Record<string, Suite> = { flat: SUITES.flat, randomi
 
 export interface StudyOptions {
   out: string;
+  /** where every run's and the evaluation's tasks run (default: one local pool of `workers` threads for the whole study) */
+  backend?: EvaluationBackend;
   /** training budget per run, in ES generations (the same number of evaluations for every arm) */
   generations: number;
   /** optional wall-clock cap per run (default: the config's own, which should not bind) */
@@ -104,8 +108,17 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
   const log = o.log ?? (() => {});
   mkdirSync(o.out, { recursive: true });
   removeStaleTempFiles(o.out); // study files of a study killed while writing them
+  const backend = o.backend ?? (await RolloutPool.create(o.workers));
+  try {
+    return await study(o, log, backend);
+  } finally {
+    if (!o.backend) await backend.close();
+  }
+}
+
+async function study(o: StudyOptions, log: (line: string) => void, backend: EvaluationBackend): Promise<StudyReport> {
   const runs: StudyRun[] = [];
-  const policies: { name: string; policy: PolicyFile }[] = [];
+  const policies: { name: string; policy: LoadedPolicy }[] = [];
   const total = o.regimes.length * o.arms.length * o.seeds;
   for (const regime of o.regimes) {
     for (const arm of o.arms) {
@@ -128,7 +141,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
           }
           // a run killed part-way (checkpoint, no marker) continues where it stopped
           const resume = existsSync(join(dir, 'checkpoint.json'));
-          const r = await train(config, { outDir: dir, workers: o.workers, minutes: o.minutes, generations: o.generations, progress: null, initialGenome, resume });
+          const r = await train(config, { outDir: dir, workers: o.workers, backend, minutes: o.minutes, generations: o.generations, progress: null, initialGenome, resume });
           run = {
             arm: arm.name,
             regime,
@@ -143,7 +156,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
           log(`${k} ${runLabel(arm.name, regime)} seed ${seed}: ${run.generations} generations in ${run.trainMinutes.toFixed(1)} min, ${run.trainVelocity.toFixed(2)} m/s in training`);
         }
         runs.push(run);
-        policies.push({ name: `${runLabel(arm.name, regime)} #${seed}`, policy: policyFromFile(join(dir, 'best.json')) });
+        policies.push({ name: `${runLabel(arm.name, regime)} #${seed}`, policy: loadPolicy(join(dir, 'best.json')) });
       }
     }
   }
@@ -152,6 +165,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
     episodes: o.episodes,
     seconds: o.seconds,
     workers: o.workers,
+    backend,
     seed: o.evalSeed,
     onProgress: o.onEvalProgress,
   });
@@ -164,7 +178,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
     log(`adaptation to ${condition}: ${traces.length} policies × ${o.adaptSeeds} episodes`);
     adaptation.push({ condition, traces });
   }
-  const { log: _l, onEvalProgress: _p, arms, evalSuite, ...rest } = o;
+  const { log: _l, onEvalProgress: _p, backend: _b, arms, evalSuite, ...rest } = o;
   return { options: { ...rest, arms: arms.map((a) => a.name), evalSuite: evalSuite.name }, runs, evaluation, adaptation };
 }
 

@@ -1,8 +1,10 @@
 /**
  * Headless ES training of a controller's genome on a robot.
  *
- * One generation: sample the population (the optimiser's seed-derived noise) → evaluate every
- * member on the rollout pool with the frozen observation normaliser → tell the optimiser the
+ * One generation: sample the population (the optimiser's seed-derived noise) → one worker task
+ * per member (training/task.ts: genome, frozen observation normaliser, and every episode's
+ * seed, length and condition, derived here and only here) → run them on the evaluation
+ * backend (the local rollout pool, or `TrainOptions.backend`) → tell the optimiser the
  * fitness → merge the members' observation statistics in member order → log. Every
  * `checkpointEvery` generations (and at the end) the centre of the search distribution is
  * evaluated on fresh seeds; the best centre so far is `best.json`, and the whole run state is
@@ -24,14 +26,16 @@ import { RunLog, type LogRow } from './log.js';
 import { lineChartSVG } from './plot.js';
 import { ProgressReporter, formatDuration } from './progress.js';
 import { RolloutPool } from './pool.js';
-import type { EvaluatorInit, MemberResult } from './evaluate.js';
+import { policySpec } from './evaluate.js';
+import { deriveSeed } from '../core/rng.js';
+import { TASK_FORMAT_VERSION, type EpisodeSpec, type EvaluationBackend, type TaskResult, type WorkerTask } from './task.js';
+import type { FrozenNormalization } from './normalizer.js';
 import type { TrainConfig } from './config.js';
 import { parseTrainConfig } from './config.js';
 import { RunDirError, checkRunIdentity, configDifferences, configHash, newRunId, prepareFreshRunDir, prepareResumeRunDir, writeRunFile, type PrepareOptions } from './rundir.js';
 import { UserError } from '../core/errors.js';
+import { POLICY_KIND, RUN_KIND, type PolicyFile } from './policy.js';
 
-export const RUN_KIND = 'es-run';
-export const POLICY_KIND = 'policy';
 /**
  * Version of the es-run payload. 1: no identity, budget = the config's. 2: adds runId,
  * configHash and the run's own budget (overrides included); version-1 checkpoints are migrated
@@ -39,7 +43,11 @@ export const POLICY_KIND = 'policy';
  */
 export const RUN_STATE_VERSION = 2;
 
-/** Seeds of the centre's evaluation after generation g+1 are those of "generation" 1e6 + g. */
+/**
+ * Seeds of the centre's evaluation after generation g+1: evaluation m, episode k uses seed
+ * deriveSeed(runSeed, 1e6 + g, m, k) and condition conditions[((1e6 + g)·E + k) mod C] (the
+ * formulas of the population's episodes with the generation index offset by 1e6: fresh seeds).
+ */
 const CENTRE_SEED_OFFSET = 1_000_000;
 
 const RUN_DIR_HINTS: PrepareOptions = {
@@ -60,20 +68,6 @@ export interface GenerationRow extends LogRow {
 }
 
 const EXTRA_COLUMNS = ['meanVelocity', 'bestVelocity', 'centerFitness', 'centerVelocity'] as const;
-
-/** What `best.json` holds: everything needed to run the policy elsewhere. */
-export interface PolicyFile {
-  config: TrainConfig;
-  layout: ReturnType<GenomeLayout['toJSON']>;
-  genome: Float32Array;
-  normalizer: NormalizerState;
-  generation: number;
-  fitness: number;
-  meanForwardVelocity: number;
-  /** the run it came from (absent in files written before run identities) */
-  runId?: string;
-  configHash?: string;
-}
 
 /** The generation budget a run continues to: the config's, or the overrides it was given. */
 export interface RunBudget {
@@ -116,8 +110,16 @@ export interface TrainOptions {
   resume?: boolean;
   /** progress output stream (default stderr); null for silence */
   progress?: NodeJS.WritableStream | null;
-  /** test hook passed to the workers */
-  faultInjection?: EvaluatorInit['faultInjection'];
+  /**
+   * Where the tasks run (default: a local worker-thread pool of `workers` threads, closed at
+   * the end; a given backend is left open). Results are the same on any backend.
+   */
+  backend?: EvaluationBackend;
+  /**
+   * Test hook: the task of this member of this seed generation (a centre evaluation's is
+   * 1e6 + g) is shipped with an empty genome, which the worker refuses: a failing task.
+   */
+  faultInjection?: { generation: number; member: number };
   /**
    * Adjust the initial genome in place (e.g. plasticity slices from a learned rule); a returned
    * mask (1 = hold fixed) freezes those entries in every evaluated genome.
@@ -265,16 +267,23 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
   let population: Float32Array[] | undefined; // reused every generation (the pool copies members out)
 
   const episodeSteps = Math.max(1, Math.round(cfg.episodeSeconds / controlDt));
-  const pool = await RolloutPool.create(opts.workers, {
-    morphology: spec,
-    conditions: cfg.conditions,
-    episodeSteps,
-    episodesPerMember: cfg.episodesPerMember,
-    controller: controllerConfig as unknown as Record<string, unknown>,
-    runSeed: cfg.seed,
-    reward: cfg.reward,
-    faultInjection: opts.faultInjection,
-  });
+  const policy = policySpec({ morphology: spec, controller: controllerConfig, reward: cfg.reward });
+  const E = cfg.episodesPerMember, C = cfg.conditions.length;
+  /**
+   * The tasks of one batch. Member m's episode k of seed generation s: condition
+   * conditions[(s·E + k) mod C], seed deriveSeed(runSeed, s, k), the same for every member
+   * (common random numbers), or deriveSeed(runSeed, s, m, k) with `distinct` (the centre's).
+   */
+  const tasks = (s: number, genomes: Float32Array[], norm: FrozenNormalization | null, distinct: boolean, label: (m: number) => string): WorkerTask[] =>
+    genomes.map((genome, m) => {
+      const episodes: EpisodeSpec[] = [];
+      for (let k = 0; k < E; k++) {
+        episodes.push({ seed: distinct ? deriveSeed(cfg.seed, s, m, k) : deriveSeed(cfg.seed, s, k), maxSteps: episodeSteps, condition: cfg.conditions[(s * E + k) % C], switches: [] });
+      }
+      const fault = opts.faultInjection && opts.faultInjection.generation === s && opts.faultInjection.member === m;
+      return { version: TASK_FORMAT_VERSION, runId: state.runId, label: label(m), index: m, policyKey: policy.key, genome: fault ? new Float32Array(0) : genome, normalizer: norm, collectStats: cfg.normalizeObservations, episodes };
+    });
+  const pool = opts.backend ?? (await RolloutPool.create(opts.workers));
   const log = new RunLog(opts.outDir, { extraColumns: EXTRA_COLUMNS, resumeFromGeneration: opts.resume ? state.generation : undefined });
   const progress = opts.progress === null ? null : new ProgressReporter({ total: generations, stream: opts.progress ?? process.stderr, startGeneration: state.generation, budgetSeconds: minutes > 0 ? Math.max(1e-3, minutes * 60 - state.elapsedSec) : 0 });
   const t0 = performance.now() - state.elapsedSec * 1000;
@@ -307,7 +316,7 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
       const tGen = performance.now();
       const genomes = (population = search.ask(population));
       const frozen = cfg.normalizeObservations ? normalizer.freeze() : null;
-      const results = await pool.evaluate(g, genomes, frozen, false, (m) => `evaluating population member ${m} (of 0–${genomes.length - 1}) in generation ${g + 1}`);
+      const results = await pool.run(policy, tasks(g, genomes, frozen, false, (m) => `evaluating population member ${m} (of 0–${genomes.length - 1}) in generation ${g + 1}`));
       search.tell(results.map((r) => r.fitness));
       if (cfg.normalizeObservations) normalizer.merge(...results.map(statsOf));
       const gen = summarise(g, results, state, cfg.episodesPerMember);
@@ -317,7 +326,7 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
       if (isCheckpoint) {
         const center = centerOf(search.state);
         // fresh seeds for the centre's evaluation: generation index offset by 1e6
-        const evals = await pool.evaluate(CENTRE_SEED_OFFSET + g, Array.from({ length: cfg.finalEpisodes }, () => center), cfg.normalizeObservations ? normalizer.frozen() : null, true, centreTask(g + 1, cfg.finalEpisodes));
+        const evals = await pool.run(policy, tasks(CENTRE_SEED_OFFSET + g, Array.from({ length: cfg.finalEpisodes }, () => center), cfg.normalizeObservations ? normalizer.frozen() : null, true, centreTask(g + 1, cfg.finalEpisodes)));
         const f = evals.reduce((s, r) => s + r.fitness, 0) / evals.length;
         const v = evals.reduce((s, r) => s + r.meanForwardVelocity, 0) / evals.length;
         gen.extra.centerFitness = f;
@@ -338,7 +347,7 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
     }
     if (!state.best) {
       const center = centerOf(search.state);
-      const evals = await pool.evaluate(CENTRE_SEED_OFFSET + state.generation, Array.from({ length: cfg.finalEpisodes }, () => center), cfg.normalizeObservations ? normalizer.frozen() : null, true, centreTask(state.generation, cfg.finalEpisodes));
+      const evals = await pool.run(policy, tasks(CENTRE_SEED_OFFSET + state.generation, Array.from({ length: cfg.finalEpisodes }, () => center), cfg.normalizeObservations ? normalizer.frozen() : null, true, centreTask(state.generation, cfg.finalEpisodes)));
       state.best = {
         genome: center,
         fitness: evals.reduce((s, r) => s + r.fitness, 0) / evals.length,
@@ -349,7 +358,7 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
     save();
   } finally {
     progress?.done();
-    await pool.close();
+    if (!opts.backend) await pool.close();
   }
   return {
     notes,
@@ -376,7 +385,8 @@ function centreTask(afterGeneration: number, n: number): (member: number) => str
   return (m) => `the centre evaluation after generation ${afterGeneration} (fresh-seed evaluation ${m + 1} of ${n})`;
 }
 
-function statsOf(r: MemberResult): RunningStats {
+function statsOf(r: TaskResult): RunningStats {
+  if (!r.stats) throw new Error(`task ${r.index}: no observation statistics returned (collectStats was set)`);
   const s = new RunningStats(r.stats.mean.length);
   s.count = r.stats.count;
   s.mean.set(r.stats.mean);
@@ -384,7 +394,7 @@ function statsOf(r: MemberResult): RunningStats {
   return s;
 }
 
-function summarise(g: number, results: MemberResult[], state: RunState, episodesPerMember: number): GenerationRow {
+function summarise(g: number, results: TaskResult[], state: RunState, episodesPerMember: number): GenerationRow {
   const fit = results.map((r) => r.fitness);
   const [mean, sd] = meanSd(fit);
   let bi = 0;

@@ -1,20 +1,35 @@
-/** Rollout worker: builds an evaluator once, then answers `eval` messages one member at a time. */
-import { parentPort, workerData } from 'node:worker_threads';
-import { createEvaluator, type EvaluatorInit } from './evaluate.js';
+/**
+ * Rollout worker thread: takes policy specs and worker tasks (training/pool-messages.ts),
+ * runs each task with one `TaskRunner` (envs and controller built once per policy key) and
+ * answers with its result. Tasks arrive one at a time per worker.
+ */
+import { parentPort } from 'node:worker_threads';
+import { TaskRunner } from './evaluate.js';
+import type { FromWorker, ToWorker } from './pool-messages.js';
+import type { PolicySpec } from './task.js';
 
 const port = parentPort!;
-try {
-  const evaluator = await createEvaluator(workerData as EvaluatorInit);
-  port.on('message', (m: { type: 'eval'; generation: number; member: number; genome: Float32Array; norm: Parameters<typeof evaluator.evaluate>[3]; distinctSeeds: boolean }) => {
+const send = (m: FromWorker) => port.postMessage(m);
+const runner = new TaskRunner();
+const specs = new Map<string, PolicySpec>();
+// tasks run in arrival order, one after another (building envs is asynchronous)
+let queue: Promise<void> = Promise.resolve();
+
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'policy') {
+    specs.set(m.spec.key, m.spec);
+    return;
+  }
+  queue = queue.then(async () => {
+    const { task } = m;
     try {
-      port.postMessage({ type: 'result', result: evaluator.evaluate(m.generation, m.member, m.genome, m.norm, m.distinctSeeds) });
+      const spec = specs.get(task.policyKey);
+      if (!spec) throw new Error(`policy ${task.policyKey} was never sent to this worker`);
+      send({ type: 'result', result: await runner.run(spec, task) });
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
-      port.postMessage({ type: 'error', member: m.member, message: e.message, stack: e.stack });
+      send({ type: 'error', index: task.index, message: e.message, stack: e.stack });
     }
   });
-  port.postMessage({ type: 'ready' });
-} catch (err) {
-  const e = err instanceof Error ? err : new Error(String(err));
-  port.postMessage({ type: 'error', member: -1, message: e.message, stack: e.stack });
-}
+});
+send({ type: 'ready' });

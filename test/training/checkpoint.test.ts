@@ -11,13 +11,12 @@ import {
   readCheckpoint,
   readCheckpointHeader,
   writeCheckpoint,
-  type TrainingCheckpoint,
 } from '../../training/checkpoint.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spikeloco-ckpt-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
-function sample(): TrainingCheckpoint<{ pairs: number; task: string }, { name: string; offset: number; length: number }[]> {
+function sample() {
   const p = openAIESParams({ pairs: 2 });
   const opt = openAIES.init(p, new Float32Array(6), { seed: 3 });
   openAIES.ask(opt, p);

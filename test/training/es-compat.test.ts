@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseTrainConfig, type TrainConfig } from '../../training/config.js';
-import { train, RUN_KIND } from '../../training/train.js';
+import { train } from '../../training/train.js';
 import { CheckpointError, readCheckpoint, writeCheckpoint } from '../../training/checkpoint.js';
-import { policyFromFile } from '../../training/policy.js';
+import { RUN_KIND, policyFromFile } from '../../training/policy.js';
 import { STATE_VERSION } from '../../training/es/index.js';
 import { legacyRunFingerprints } from './es-v1-fixture.js';
 

@@ -11,15 +11,14 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseTrainConfig, type TrainConfig } from '../../training/config.js';
-import { train, RUN_KIND, RUN_STATE_VERSION, POLICY_KIND } from '../../training/train.js';
+import { train, RUN_STATE_VERSION } from '../../training/train.js';
 import { CheckpointError, readCheckpoint, writeCheckpoint } from '../../training/checkpoint.js';
 import { WorkerError } from '../../training/pool.js';
 import { RunDirError, configDifferences, configHash, readRunFile } from '../../training/rundir.js';
-import { controllerForPolicy, policyFromFile } from '../../training/policy.js';
+import { RUN_KIND, POLICY_KIND, loadPolicy, policyController } from '../../training/policy.js';
 import { readLogCsv } from '../../training/log.js';
 import { UserError } from '../../core/errors.js';
 import { LocomotionEnv } from '../../sim/env.js';
-import { loadMorphology } from '../../morphologies/index.js';
 import { FileWriteError } from '../../core/atomic.js';
 import { PHYSICS_BUILD } from '../../sim/rapier.js';
 
@@ -199,11 +198,11 @@ test('a checkpoint from before run identities (payload version 1) resumes to the
   writeCheckpoint(join(future, 'checkpoint.json'), RUN_KIND, { ...fk, runVersion: 99 });
   await assert.rejects(() => train(undefined, { ...quiet, outDir: future, resume: true }), (e: unknown) => e instanceof CheckpointError && e.problem === 'version' && e.message.includes(join(future, 'checkpoint.json')) && /payload version 99/.test(e.message));
 
-  const policy = policyFromFile(PRETRAINED);
-  assert.equal(policy.config.morphology, 'ant');
-  const env = await LocomotionEnv.create({ morphology: loadMorphology(policy.config.morphology) });
+  const policy = loadPolicy(PRETRAINED);
+  assert.equal(policy.file.config.morphology, 'ant');
+  const env = await LocomotionEnv.create({ morphology: policy.morphology });
   try {
-    const { controller } = controllerForPolicy(policy, env.obsSize, env.actSize, PRETRAINED);
+    const controller = policyController(policy, env.obsSize, env.actSize);
     assert.equal(controller.actSize, env.actSize);
   } finally {
     env.free();

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseTrainConfig, type TrainConfig } from '../../training/config.js';
-import { train, RUN_KIND } from '../../training/train.js';
+import { train } from '../../training/train.js';
+import { RUN_KIND } from '../../training/policy.js';
 import { readCheckpoint } from '../../training/checkpoint.js';
 import { WorkerError } from '../../training/pool.js';
 

@@ -24,7 +24,7 @@ import { UserError } from '../../core/errors.js';
 import type { Controller } from '../../controllers/controller.js';
 import type { MorphologySpec } from '../../morphologies/spec.js';
 import type { LocomotionEnv } from '../../sim/env.js';
-import { runEpisode, type EpisodeOptions, type EpisodeStats } from '../../training/rollout.js';
+import { plainEpisode, runEpisode, type EpisodeHooks, type EpisodeStats } from '../../training/episode.js';
 import { parseCondition } from '../../sim/conditions.js';
 import { F, FLAG_DONE, FRAME_HEADER_WORDS, KIND_FRAME, PROTOCOL_VERSION, frameLayout, type SpikeLayerInfo } from '../protocol.js';
 import { FrameState } from './frame-state.js';
@@ -167,7 +167,9 @@ export class RecordingWriter {
   }
 }
 
-export interface RecordEpisodeOptions extends EpisodeOptions {
+export interface RecordEpisodeOptions extends EpisodeHooks {
+  /** stop after this many control steps (default and at most: the env's maxSteps) */
+  maxSteps?: number;
   /** name for the HUD (default: controller.kind) */
   controllerName?: string;
   /** spikes to record (default: whatever `probeController` finds) */
@@ -195,11 +197,10 @@ export function recordEpisode(env: LocomotionEnv, controller: Controller, seed: 
     act: (obs, reward) => controller.act(obs, reward),
   };
   try {
-    const stats = runEpisode(env, recorded, seed, {
-      ...opts,
-      onStep: (e, action, reward) => {
+    const stats = runEpisode(env, recorded, plainEpisode(env, seed, opts.maxSteps), {
+      onStep: (e, action, reward, r) => {
         writer!.writeStep(reward, false);
-        opts.onStep?.(e, action, reward);
+        opts.onStep?.(e, action, reward, r);
       },
     });
     (writer as RecordingWriter | null)?.close(stats.falls > 0);

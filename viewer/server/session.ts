@@ -3,13 +3,15 @@
  * a `LocomotionEnv` at real time, streaming frames to a `FrameSink`, and taking perturbations
  * from the page. `createLiveSession` is the one place a controller plugs in.
  *
- * Step order per control step (as `training/rollout.ts`): act(obs, last reward) → env.step →
- * record the frame fields. Perturbations are applied between steps:
- * - condition: a new env with the new condition; every body's pose and velocity carried over
- *   (`exportBodyState`/`importBodyState`), lifted by the largest rise of the new ground under
- *   any body (lowered by the smallest drop), the controller kept running (not reset);
- * - push: a velocity change Δv (m/s) of every body (their velocities exported, Δv added,
- *   imported back), so one setting means the same on a light and a heavy robot;
+ * Each control step is `training/episode.ts`'s `Episode.step` (act(obs, last reward) →
+ * env.step → record), then the frame fields are recorded. Perturbations are applied between
+ * steps, through the same module:
+ * - condition: a new env with the new condition and `switchCondition`, the one re-seating rule
+ *   that a training or adaptation episode's mid-episode switch uses too (every body's pose and
+ *   velocity carried over, lifted by the largest rise of the new ground under any body or
+ *   lowered by the smallest drop; the controller kept running, not reset);
+ * - push: `pushBodies`, a velocity change Δv (m/s) of every body, so one setting means the
+ *   same on a light and a heavy robot;
  * - reset: a new episode (env and controller reset).
  * Episodes end as training's do (sim/env.ts `endReason`: fell, flipped, rose, exploded) or at
  * the episode length (`episodeSeconds`, default the policy's training episode length, 0 =
@@ -18,12 +20,11 @@
  * an explosion the next starts at once.
  */
 import type { Controller } from '../../controllers/controller.js';
-import { createController } from '../../controllers/factory.js';
 import type { MorphologySpec } from '../../morphologies/spec.js';
 import { LocomotionEnv, type PhysicsOptions, type RewardOptions } from '../../sim/env.js';
 import { ConditionError, parseCondition } from '../../sim/conditions.js';
-import { heightAt } from '../../sim/terrain.js';
-import { openLoopGait } from '../../sim/gait.js';
+import { gaitPolicy, type ResolvedPolicy } from '../../training/policy.js';
+import { Episode, pushBodies, switchCondition } from '../../training/episode.js';
 import {
   END_REASONS,
   FLAG_PAUSED,
@@ -49,15 +50,14 @@ export interface LiveSessionOptions {
   condition?: string;
   /**
    * the controller, or a function making one for the env (e.g. `training/policy.ts`
-   * `resolvePolicy` for a checkpoint); default: the open-loop gait of sim/gait.ts
+   * `resolvePolicy` for a checkpoint: its observation normaliser wraps its controller);
+   * default: the open-loop gait of sim/gait.ts
    */
-  controller?: Controller | ((env: LocomotionEnv) => PolicyForViewer | Promise<PolicyForViewer>);
+  controller?: Controller | ((env: LocomotionEnv) => ControllerForEnv | Promise<ControllerForEnv>);
   /** name shown in the HUD (default: controller.kind) */
   controllerName?: string;
   /** spikes and Hebb matrices; default: whatever `probeController` finds */
   introspection?: Introspection | null;
-  /** maps the raw observation to the controller's input, in place (a checkpoint's normaliser) */
-  normalize?: (obs: Float32Array, out: Float32Array) => void;
   seed?: number;
   speed?: number;
   /** cap on frames sent per second (default 60) */
@@ -86,24 +86,16 @@ export function checkEpisodeSeconds(s: number, where: string): number {
   return s;
 }
 
-/** What a controller factory returns (the shape of `training/policy.ts` `ResolvedPolicy`). */
-export interface PolicyForViewer {
-  controller: Controller;
-  normalize?: ((obs: Float32Array, out: Float32Array) => void) | null;
-  label?: string;
-}
+/** What a controller factory returns: a `training/policy.ts` `ResolvedPolicy`, or just its controller (and name). */
+export type ControllerForEnv = Pick<ResolvedPolicy, 'controller'> & Partial<Pick<ResolvedPolicy, 'label'>>;
 
-/** The open-loop gait of sim/gait.ts as the controllers library's oscillator. */
-export function gaitPolicy(env: LocomotionEnv): PolicyForViewer {
-  const p = openLoopGait(env.spec, env.jointNames);
-  return { controller: createController({ kind: 'oscillator', oscillator: { ...p, dt: env.controlDt } }, env.obsSize, env.actSize), label: 'gait (open-loop)' };
-}
+export { gaitPolicy };
 
 /** The one function a controller plugs into: a live session ready to `attach` and `start`. */
 export async function createLiveSession(opts: LiveSessionOptions): Promise<LiveSession> {
   const condition = parseCondition(opts.condition ?? 'flat');
   const env = await LocomotionEnv.create({ morphology: opts.morphology, condition, physics: opts.physics, reward: opts.reward, maxSteps: Number.MAX_SAFE_INTEGER });
-  let policy: PolicyForViewer;
+  let policy: ControllerForEnv;
   try {
     policy = typeof opts.controller === 'function' ? await opts.controller(env) : opts.controller ? { controller: opts.controller } : gaitPolicy(env);
   } catch (err) {
@@ -120,7 +112,7 @@ export async function createLiveSession(opts: LiveSessionOptions): Promise<LiveS
   }
   const introspection = opts.introspection === undefined ? probeController(controller) : opts.introspection;
   return new LiveSession(
-    { ...opts, normalize: opts.normalize ?? policy.normalize ?? undefined, controllerName: opts.controllerName ?? policy.label },
+    { ...opts, controllerName: opts.controllerName ?? policy.label },
     env,
     controller,
     introspection,
@@ -129,13 +121,12 @@ export async function createLiveSession(opts: LiveSessionOptions): Promise<LiveS
 
 export class LiveSession extends PacedSource implements FrameSource {
   readonly mode = 'live';
-  private env: LocomotionEnv;
+  /** the episode being played: its env (replaced on a condition switch), controller and last reward */
+  private readonly episode: Episode;
   private readonly frame: FrameState;
   private readonly pool: SendBufferPool;
   private readonly hebbPools: SendBufferPool[];
-  private readonly input: Float32Array | null;
   private seed: number;
-  private lastReward = 0;
   private doneAt = -1;
   protected helloMsg: HelloMessage;
   protected terrainMsg: Uint8Array | null;
@@ -158,12 +149,11 @@ export class LiveSession extends PacedSource implements FrameSource {
     readonly introspection: Introspection | null,
   ) {
     super(env.controlDt, opts.speed ?? 1, { maxFps: opts.maxFps ?? 60, maxCatchUpSeconds: 0.25 });
-    this.env = env;
+    this.episode = new Episode(env, controller);
     this.seed = opts.seed ?? 0;
     this.frame = new FrameState(env, introspection);
     this.pool = new SendBufferPool(this.frame.layout.byteLength);
     this.hebbPools = (introspection?.hebb ?? []).map((h) => new SendBufferPool(hebbByteLength(h.rows, h.cols), 16));
-    this.input = opts.normalize ? new Float32Array(env.obsSize) : null;
     this.hebbMs = 1000 / (opts.hebbHz ?? 10);
     this.autoReset = opts.autoResetSeconds ?? 1.5;
     this.episodeSec = 0;
@@ -176,7 +166,11 @@ export class LiveSession extends PacedSource implements FrameSource {
 
   /** the env currently simulated (replaced on a condition switch) */
   get currentEnv(): LocomotionEnv {
-    return this.env;
+    return this.episode.env;
+  }
+
+  private get env(): LocomotionEnv {
+    return this.episode.env;
   }
 
   protected override onStatus(): void {
@@ -202,13 +196,7 @@ export class LiveSession extends PacedSource implements FrameSource {
     for (const v of velocity) {
       if (!(Math.abs(v) <= MAX_PUSH_SPEED)) throw new PerturbationError(`push: each velocity component must be within ±${MAX_PUSH_SPEED} m/s, got [${velocity.join(', ')}]`);
     }
-    const state = this.env.exportBodyState();
-    for (let o = 0; o < state.length; o += 13) {
-      state[o + 7] += velocity[0];
-      state[o + 8] += velocity[1];
-      state[o + 9] += velocity[2];
-    }
-    this.env.importBodyState(state, 0);
+    pushBodies(this.env, velocity);
   }
 
   reset(seed?: number): Promise<string> {
@@ -240,10 +228,7 @@ export class LiveSession extends PacedSource implements FrameSource {
         next.free();
         throw new PerturbationError(`condition "${text}" changes the robot's body tree; use it at startup (--condition) instead`);
       }
-      next.reset(this.seed);
-      const state = old.exportBodyState();
-      next.importBodyState(state, liftBetween(old, next, state));
-      this.env = next;
+      switchCondition(this.episode, next);
       old.free();
       this.frame.bind(next);
       this.frame.epoch++;
@@ -274,9 +259,7 @@ export class LiveSession extends PacedSource implements FrameSource {
   }
 
   private beginEpisode(): void {
-    this.env.reset(this.seed);
-    this.controller.reset(this.seed);
-    this.lastReward = 0;
+    this.episode.begin(this.seed);
     this.doneAt = -1;
     this.pendingEnd = null;
     this.frame.beginEpisode();
@@ -326,19 +309,11 @@ export class LiveSession extends PacedSource implements FrameSource {
   }
 
   protected advance(): void {
-    const env = this.env;
     if (this.pendingEnd && this.frame.time - this.doneAt >= this.autoReset) {
       this.seed++;
       this.beginEpisode();
     }
-    let obs = env.observation;
-    if (this.input && this.opts.normalize) {
-      this.opts.normalize(obs, this.input);
-      obs = this.input;
-    }
-    const action = this.controller.act(obs, this.lastReward);
-    const r = env.step(action);
-    this.lastReward = r.reward;
+    const r = this.episode.step();
     this.frame.afterStep(r.reward, r.done);
     if (this.pendingEnd) return; // lying after a fall: the end was told already
     const reason: EpisodeEndReason | null = r.nonFinite ? 'exploded' : r.endReason ?? (this.episodeSteps > 0 && this.frame.step >= this.episodeSteps ? 'time' : null);
@@ -374,19 +349,6 @@ export class LiveSession extends PacedSource implements FrameSource {
       }
     }
   }
-}
-
-/**
- * How far to lift the robot when the ground changes under it: the largest rise of the new
- * ground over the old under any body (plus 1 cm of clearance), or, if the ground only fell,
- * the smallest drop (so it lands rather than hangs).
- */
-export function liftBetween(from: LocomotionEnv, to: LocomotionEnv, state: Float32Array): number {
-  const a = from.condition.terrain, b = to.condition.terrain;
-  let rise = -Infinity;
-  for (let o = 0; o < state.length; o += 13) rise = Math.max(rise, heightAt(b, state[o], state[o + 1]) - heightAt(a, state[o], state[o + 1]));
-  if (!Number.isFinite(rise)) return 0;
-  return rise > 0 ? rise + 0.01 : rise;
 }
 
 /** HEBB message: values quantised to bytes between their min and max (see viewer/protocol.ts). */
