@@ -8,7 +8,7 @@ import { antSpec } from '../morphologies/ant.js';
 import { createController, genomeLayoutFor, initGenome, parseControllerConfig } from '../controllers/index.js';
 import { LocomotionEnv } from '../sim/env.js';
 import { RolloutPool } from '../training/pool.js';
-import { policySpec } from '../training/evaluate.js';
+import { policySpec } from '../training/task-runner.js';
 import { TASK_FORMAT_VERSION, type WorkerTask } from '../training/task.js';
 import { deriveSeed } from '../core/rng.js';
 import { Rng } from '../core/rng.js';

@@ -1,8 +1,8 @@
 import type { CommandSpec, ParsedArgs } from './args.js';
 import { num, str, UsageError } from './args.js';
 import { loadPolicy, policyPath } from '../training/policy.js';
-import { adaptationTrace, smooth } from '../training/adaptation.js';
-import { lineChartSVG } from '../training/plot.js';
+import { adaptationTrace, smooth } from '../experiments/adaptation.js';
+import { lineChartSVG } from '../core/charts.js';
 import { EPISODE_SECONDS, seedOption } from './limits.js';
 import { writeOutput } from './output.js';
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { CommandSpec, ParsedArgs } from './args.js';
 import { str, UsageError } from './args.js';
 import { readLogCsv } from '../training/log.js';
-import { lineChartSVG } from '../training/plot.js';
+import { lineChartSVG } from '../core/charts.js';
 import { writeOutput } from './output.js';
 
 export const command: CommandSpec = {

@@ -3,8 +3,8 @@ import type { CommandSpec, ParsedArgs } from './args.js';
 import { num, str, UsageError } from './args.js';
 import { loadSuite, SUITES } from '../training/suites.js';
 import { loadPolicy, policyPath } from '../training/policy.js';
-import { evaluatePolicies, evaluationCsv, formatEvaluation, type EvaluationReport } from '../training/evaluation.js';
-import { barChartSVG, heatmapSVG } from '../training/plot.js';
+import { evaluatePolicies, evaluationCsv, formatEvaluation, type EvaluationReport } from '../experiments/evaluation.js';
+import { barChartSVG, heatmapSVG } from '../core/charts.js';
 import { EPISODE_SECONDS, seedOption, workersFrom, workersOption } from './limits.js';
 import { makeOutputDir, writeOutput } from './output.js';
 

@@ -6,7 +6,7 @@ import { loadTrainConfig } from '../training/config.js';
 import { train } from '../training/train.js';
 import { policyOf } from '../training/policy.js';
 import { SUITES } from '../training/suites.js';
-import { evaluatePolicies, formatEvaluation } from '../training/evaluation.js';
+import { evaluatePolicies, formatEvaluation } from '../experiments/evaluation.js';
 import { parseArgs } from './args.js';
 import { holdPort } from './port.js';
 import { workersFrom, workersOption } from './limits.js';

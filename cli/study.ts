@@ -3,7 +3,7 @@ import { num, str, UsageError } from './args.js';
 import { loadSuite, SUITES } from '../training/suites.js';
 import { parseCondition } from '../sim/conditions.js';
 import { EPISODE_SECONDS, seedOption, workersFrom, workersOption } from './limits.js';
-import { runStudy, studyMarkdown, writeStudy, STUDY_ARMS, STUDY_REGIMES } from '../training/study.js';
+import { runStudy, studyMarkdown, writeStudy, STUDY_ARMS, STUDY_REGIMES } from '../experiments/study.js';
 
 export const command: CommandSpec = {
   name: 'study',

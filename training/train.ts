@@ -23,10 +23,10 @@ import { centerOf, openAIES, openAIESParams, pgpe, pgpeParams, readStrategyState
 import { Normalizer, RunningStats, type NormalizerState } from './normalizer.js';
 import { CheckpointError, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { RunLog, type LogRow } from './log.js';
-import { lineChartSVG } from './plot.js';
+import { lineChartSVG } from '../core/charts.js';
 import { ProgressReporter, formatDuration } from './progress.js';
 import { RolloutPool } from './pool.js';
-import { policySpec } from './evaluate.js';
+import { policySpec } from './task-runner.js';
 import { deriveSeed } from '../core/rng.js';
 import { TASK_FORMAT_VERSION, type EpisodeSpec, type EvaluationBackend, type TaskResult, type WorkerTask } from './task.js';
 import type { FrozenNormalization } from './normalizer.js';

@@ -4,7 +4,7 @@
  * answers with its result. Tasks arrive one at a time per worker.
  */
 import { parentPort } from 'node:worker_threads';
-import { TaskRunner } from './evaluate.js';
+import { TaskRunner } from './task-runner.js';
 import type { FromWorker, ToWorker } from './pool-messages.js';
 import type { PolicySpec } from './task.js';
 

@@ -1,5 +1,5 @@
 /**
- * Worker tasks as data (training/task.ts, training/evaluate.ts, training/pool.ts): a task is
+ * Worker tasks as data (training/task.ts, training/task-runner.ts, training/pool.ts): a task is
  * the whole episode description, so it gives the same result in-process, on the pool, twice,
  * or after other genomes ran on the same cached controller; results come back in task order;
  * a task may switch conditions mid-episode; a backend passed to `train` is used, not closed,
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { antSpec } from '../../morphologies/index.js';
 import { genomeLayoutFor, initGenome, parseControllerConfig } from '../../controllers/index.js';
 import { LocomotionEnv } from '../../sim/env.js';
-import { policySpec, TaskRunner } from '../../training/evaluate.js';
+import { policySpec, TaskRunner } from '../../training/task-runner.js';
 import { RolloutPool, WorkerError } from '../../training/pool.js';
 import { TASK_FORMAT_VERSION, type EpisodeSpec, type EvaluationBackend, type PolicySpec, type TaskResult, type WorkerTask } from '../../training/task.js';
 import { parseTrainConfig } from '../../training/config.js';

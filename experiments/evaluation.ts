@@ -15,12 +15,12 @@
 import type { MorphologySpec } from '../morphologies/spec.js';
 import { LocomotionEnv } from '../sim/env.js';
 import { parseCondition } from '../sim/conditions.js';
-import { RolloutPool } from './pool.js';
-import { policySpec } from './evaluate.js';
+import { RolloutPool } from '../training/pool.js';
+import { policySpec } from '../training/task-runner.js';
 import { deriveSeed } from '../core/rng.js';
-import { TASK_FORMAT_VERSION, type EvaluationBackend, type WorkerTask } from './task.js';
-import type { LoadedPolicy } from './policy.js';
-import type { Suite } from './suites.js';
+import { TASK_FORMAT_VERSION, type EvaluationBackend, type WorkerTask } from '../training/task.js';
+import type { LoadedPolicy } from '../training/policy.js';
+import type { Suite } from '../training/suites.js';
 
 export interface ConditionResult {
   condition: string;

@@ -7,8 +7,8 @@
  */
 import { LocomotionEnv, type StepResult } from '../sim/env.js';
 import { deriveSeed } from '../core/rng.js';
-import { policyController, type LoadedPolicy } from './policy.js';
-import { runEpisode } from './episode.js';
+import { policyController, type LoadedPolicy } from '../training/policy.js';
+import { runEpisode } from '../training/episode.js';
 
 export interface AdaptationTrace {
   policy: string;

@@ -4,7 +4,7 @@
  * CLI) in its own child process, two at a time (one per core). Prints and writes a markdown table
  * of held-out accuracy, mean ± sd over seeds.
  *
- *   node dist/training/bptt/study.js [--quick] [--out DIR] [--jobs 2] [--md docs/BPTT-table.md]
+ *   node dist/experiments/rule-study.js [--quick] [--out DIR] [--jobs 2] [--md docs/BPTT-table.md]
  *
  * Sizes (the full grid, 140 runs, takes ≈ 15 min on 2 cores with the fused kernel): 32 hidden LIF
  * neurons, plastic hidden→output connection, batch 16, 300 Adam iterations (lr 0.01), held-out batch of 64
@@ -12,10 +12,10 @@
  */
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { writeFileAtomic } from '../../core/atomic.js';
+import { writeFileAtomic } from '../core/atomic.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseLearnConfig, runLearnRule, type LearnConfig, type LearnRule, type TaskName } from './learn.js';
+import { parseLearnConfig, runLearnRule, type LearnConfig, type LearnRule, type TaskName } from '../training/bptt/learn.js';
 
 export interface StudyGrid {
   tasks: TaskName[];

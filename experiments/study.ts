@@ -14,17 +14,17 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseTrainConfig } from './config.js';
-import { train } from './train.js';
-import { loadPolicy, type LoadedPolicy } from './policy.js';
+import { parseTrainConfig } from '../training/config.js';
+import { train } from '../training/train.js';
+import { loadPolicy, type LoadedPolicy } from '../training/policy.js';
 import { evaluatePolicies, t95, type EvaluationReport } from './evaluation.js';
-import { SUITES, type Suite } from './suites.js';
-import { barChartSVG, heatmapSVG, lineChartSVG } from './plot.js';
+import { SUITES, type Suite } from '../training/suites.js';
+import { barChartSVG, heatmapSVG, lineChartSVG } from '../core/charts.js';
 import { adaptationTrace, smooth, type AdaptationTrace } from './adaptation.js';
 import { removeStaleTempFiles, writeFileAtomic } from '../core/atomic.js';
-import { RolloutPool } from './pool.js';
-import type { EvaluationBackend } from './task.js';
-import { loadRule, startFromRule } from './bptt/rule.js';
+import { RolloutPool } from '../training/pool.js';
+import type { EvaluationBackend } from '../training/task.js';
+import { loadRule, startFromRule } from '../training/bptt/rule.js';
 
 export interface StudyArm {
   name: string;

@@ -10,7 +10,7 @@ import { parseTrainConfig } from '../../training/config.js';
 import { train } from '../../training/train.js';
 import { SUITES, unseenReason, loadSuite } from '../../training/suites.js';
 import { parseCondition } from '../../sim/conditions.js';
-import { meanCi, t95 } from '../../training/evaluation.js';
+import { meanCi, t95 } from '../../experiments/evaluation.js';
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../../bin/spikeloco.js', import.meta.url));

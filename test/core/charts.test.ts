@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { barChartSVG, colorAt, escapeXml, formatTick, heatmapSVG, lineChartSVG, niceTicks, type LineChartSpec } from '../../training/plot.js';
+import { barChartSVG, colorAt, escapeXml, formatTick, heatmapSVG, lineChartSVG, niceTicks, type LineChartSpec } from '../../core/charts.js';
 
 /**
  * A small XML well-formedness check: balanced, properly nested tags, quoted attributes, no

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluationCsv, formatEvaluation, includesNoChange, retentionInterval, NO_CHANGE_MARK, type ConditionResult, type EvaluationReport } from '../../training/evaluation.js';
+import { evaluationCsv, formatEvaluation, includesNoChange, retentionInterval, NO_CHANGE_MARK, type ConditionResult, type EvaluationReport } from '../../experiments/evaluation.js';
 
 test('retention interval: delta method for a ratio of independent means, t95 quantile', () => {
   // R = 9/10; se = R·√(3²/(10·9²) + 1²/(10·10²)) = 0.9·√0.0121111 = 0.099045; × t95(10) = 2.262

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { welchDiff, type StudyReport } from '../../training/study.js';
+import { welchDiff, type StudyReport } from '../../experiments/study.js';
 import { policyFromFile } from '../../training/policy.js';
 
 const run = promisify(execFile);
