@@ -9,12 +9,13 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseTrainConfig, type TrainConfig } from '../../training/config.js';
+import type { TrainConfig } from '../../training/config.js';
 import { train } from '../../training/train.js';
 import { CheckpointError, readCheckpoint, writeCheckpoint } from '../../training/checkpoint.js';
 import { RUN_KIND, policyFromFile } from '../../training/policy.js';
 import { STATE_VERSION } from '../../training/es/index.js';
 import { legacyRunFingerprints } from './es-v1-fixture.js';
+import { tinyConfig as baseConfig } from './tiny-config.js';
 
 const FIXTURE = fileURLToPath(new URL('../../../test/training/fixtures/es-run-v1-gen2.checkpoint.json', import.meta.url));
 const PRETRAINED = fileURLToPath(new URL('../../../viewer/pretrained/ant-plastic/best.json', import.meta.url));
@@ -25,19 +26,7 @@ const tmp = () => mkdtempSync(join(root, `${n++}-`));
 
 /** The run the fixture fingerprints were taken from (see es-v1-fixture.ts). */
 function tinyConfig(kind: string, over: Record<string, unknown> = {}): TrainConfig {
-  return parseTrainConfig({
-    name: 'tiny',
-    morphology: 'ant',
-    conditions: ['flat'],
-    episodeSeconds: 1,
-    controller: { kind: 'plastic-snn', network: { hidden: 8 }, steps: 2 },
-    optimizer: { kind, popSize: 8, sigma: 0.1, maxSpeed: 0.2 },
-    generations: 4,
-    checkpointEvery: 2,
-    finalEpisodes: 2,
-    seed: 3,
-    ...over,
-  });
+  return baseConfig({ optimizer: { kind, popSize: 8, sigma: 0.1, maxSpeed: 0.2 }, generations: 4, ...over });
 }
 
 type RunData = { generation: number; optimizer: Record<string, unknown>; best: { genome: Float32Array; fitness: number }; history: { best: number; mean: number; sd: number; envSteps: number }[] };

@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseTrainConfig, type TrainConfig } from '../../training/config.js';
 import { train, RUN_STATE_VERSION } from '../../training/train.js';
 import { CheckpointError, readCheckpoint, writeCheckpoint } from '../../training/checkpoint.js';
 import { WorkerError } from '../../training/pool.js';
@@ -21,24 +20,11 @@ import { UserError } from '../../core/errors.js';
 import { LocomotionEnv } from '../../sim/env.js';
 import { FileWriteError } from '../../core/atomic.js';
 import { PHYSICS_BUILD } from '../../sim/rapier.js';
+import { tinyConfig as baseConfig } from './tiny-config.js';
 
 const PRETRAINED = fileURLToPath(new URL('../../../viewer/pretrained/ant-plastic/best.json', import.meta.url));
 
-function tinyConfig(over: Record<string, unknown> = {}): TrainConfig {
-  return parseTrainConfig({
-    name: 'tiny',
-    morphology: 'ant',
-    conditions: ['flat'],
-    episodeSeconds: 0.5,
-    controller: { kind: 'plastic-snn', network: { hidden: 8 }, steps: 2 },
-    optimizer: { kind: 'pgpe', popSize: 8, sigma: 0.1, maxSpeed: 0.2 },
-    generations: 4,
-    checkpointEvery: 2,
-    finalEpisodes: 2,
-    seed: 5,
-    ...over,
-  });
-}
+const tinyConfig = (over: Record<string, unknown> = {}) => baseConfig({ episodeSeconds: 0.5, generations: 4, seed: 5, ...over });
 
 const root = mkdtempSync(join(tmpdir(), 'spikeloco-rundir-'));
 process.on('exit', () => rmSync(root, { recursive: true, force: true }));

@@ -5,29 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseTrainConfig, type TrainConfig } from '../../training/config.js';
+import { parseTrainConfig } from '../../training/config.js';
 import { train } from '../../training/train.js';
 import { RUN_KIND } from '../../training/policy.js';
 import { readCheckpoint } from '../../training/checkpoint.js';
 import { WorkerError } from '../../training/pool.js';
+import { tinyConfig as baseConfig } from './tiny-config.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/spikeloco.js', import.meta.url));
 
-function tinyConfig(over: Record<string, unknown> = {}): TrainConfig {
-  return parseTrainConfig({
-    name: 'tiny',
-    morphology: 'ant',
-    conditions: ['flat'],
-    episodeSeconds: 1,
-    controller: { kind: 'plastic-snn', network: { hidden: 8 }, steps: 2 },
-    optimizer: { kind: 'pgpe', popSize: 8, sigma: 0.1, maxSpeed: 0.2 },
-    generations: 6,
-    checkpointEvery: 2,
-    finalEpisodes: 2,
-    seed: 3,
-    ...over,
-  });
-}
+const tinyConfig = baseConfig;
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'spikeloco-train-'));
 
