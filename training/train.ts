@@ -28,6 +28,8 @@ import type { TrainConfig } from './config.js';
 import { parseTrainConfig } from './config.js';
 import { RunDirError, checkRunIdentity, configDifferences, configHash, newRunId, prepareFreshRunDir, prepareResumeRunDir, writeRunFile, type PrepareOptions } from './rundir.js';
 import { UserError } from '../core/errors.js';
+import type { EvaluationBackend } from './task.js';
+import { backendEvaluator } from './distributed/member-tasks.js';
 
 export const RUN_KIND = 'es-run';
 export const POLICY_KIND = 'policy';
@@ -120,6 +122,8 @@ export interface TrainOptions {
    * mask (1 = hold fixed) freezes those entries in every evaluated genome.
    */
   initialGenome?: (layout: GenomeLayout, genome: Float32Array) => Uint8Array | void;
+  /** run the rollouts here (e.g. Redis workers) instead of a local pool of `workers` threads; the caller closes it */
+  backend?: EvaluationBackend;
 }
 
 export interface TrainResult {
@@ -262,7 +266,7 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
   let population: Float32Array[] | undefined; // reused every generation (the pool copies members out)
 
   const episodeSteps = Math.max(1, Math.round(cfg.episodeSeconds / controlDt));
-  const pool = await RolloutPool.create(opts.workers, {
+  const evalInit = {
     morphology: spec,
     conditions: cfg.conditions,
     episodeSteps,
@@ -270,8 +274,8 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
     controller: controllerConfig as unknown as Record<string, unknown>,
     runSeed: cfg.seed,
     reward: cfg.reward,
-    faultInjection: opts.faultInjection,
-  });
+  };
+  const pool = opts.backend ? backendEvaluator(opts.backend, { ...evalInit, runId: state.runId }) : await RolloutPool.create(opts.workers, { ...evalInit, faultInjection: opts.faultInjection });
   const log = new RunLog(opts.outDir, { extraColumns: EXTRA_COLUMNS, resumeFromGeneration: opts.resume ? state.generation : undefined });
   const progress = opts.progress === null ? null : new ProgressReporter({ total: generations, stream: opts.progress ?? process.stderr, startGeneration: state.generation, budgetSeconds: minutes > 0 ? Math.max(1e-3, minutes * 60 - state.elapsedSec) : 0 });
   const t0 = performance.now() - state.elapsedSec * 1000;

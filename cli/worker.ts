@@ -1,0 +1,43 @@
+import type { CommandSpec, ParsedArgs } from './args.js';
+import { flag, num, str, UsageError } from './args.js';
+import { workersFrom, workersOption } from './limits.js';
+
+export const command: CommandSpec = {
+  name: 'worker',
+  summary: 'serve rollouts for train/eval/study --redis on this machine (Redis + BullMQ)',
+  usage: 'spikeloco worker --redis redis://[:password@]host:6379[/db] [--workers N] [--lock-seconds S]',
+  options: [
+    { name: 'redis', type: 'string', description: 'Redis to pull jobs from (rediss:// for TLS; the password may also come from SPIKELOCO_REDIS_PASSWORD)', metavar: 'URL' },
+    workersOption(),
+    { name: 'lock-seconds', type: 'number', default: 30, min: 1, max: 3600, description: 'job lock: a job of a killed worker is handed out again after about this long', metavar: 'S' },
+    { name: 'quiet', type: 'boolean', description: 'log only refusals and outages' },
+  ],
+};
+
+export function redisOption(): CommandSpec['options'][number] {
+  return { name: 'redis', type: 'string', description: 'run the rollouts on spikeloco worker processes through this Redis (docs/DISTRIBUTED.md)', metavar: 'URL' };
+}
+
+export async function run(args: ParsedArgs): Promise<number> {
+  if (args.positionals.length) throw new UsageError(`worker takes no positional arguments (got ${args.positionals.join(' ')})`);
+  const url = str(args, 'redis');
+  if (!url) throw new UsageError('worker needs --redis URL (redis://host:6379)');
+  const { parseRedisUrl } = await import('../training/distributed/redis-url.js');
+  const { startWorker } = await import('../training/distributed/worker.js');
+  const target = parseRedisUrl(url);
+  const quiet = flag(args, 'quiet');
+  const log = (line: string) => {
+    if (!quiet || /refused|unreachable|back after/.test(line)) console.error(`${new Date().toISOString()} ${line}`);
+  };
+  const worker = await startWorker({ target, threads: workersFrom(args, 'worker'), lockSeconds: num(args, 'lock-seconds')!, log });
+  await new Promise<void>((resolve) => {
+    const stop = (sig: string) => {
+      log(`worker ${worker.id}: ${sig}: finishing the running jobs, then exiting`);
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await worker.close();
+  return 0;
+}
