@@ -11,6 +11,7 @@ export const command: CommandSpec = {
     workersOption(),
     { name: 'lock-seconds', type: 'number', default: 30, min: 1, max: 3600, description: 'job lock: a job of a killed worker is handed out again after about this long', metavar: 'S' },
     { name: 'quiet', type: 'boolean', description: 'log only refusals and outages' },
+    { name: 'log-jobs', type: 'boolean', description: 'one line per finished job (id, tasks, milliseconds)' },
   ],
 };
 
@@ -29,7 +30,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   const log = (line: string) => {
     if (!quiet || /refused|unreachable|back after/.test(line)) console.error(`${new Date().toISOString()} ${line}`);
   };
-  const worker = await startWorker({ target, threads: workersFrom(args, 'worker'), lockSeconds: num(args, 'lock-seconds')!, log });
+  const worker = await startWorker({ target, threads: workersFrom(args, 'worker'), lockSeconds: num(args, 'lock-seconds')!, log, logJobs: flag(args, 'log-jobs') });
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
       log(`worker ${worker.id}: ${sig}: finishing the running jobs, then exiting`);

@@ -19,6 +19,9 @@ import { RolloutPool } from './pool.js';
 import { Normalizer } from './normalizer.js';
 import type { PolicyFile } from './train.js';
 import type { Suite } from './suites.js';
+import type { EvaluationBackend } from './task.js';
+import { backendEvaluator } from './distributed/member-tasks.js';
+import { randomBytes } from 'node:crypto';
 
 export interface ConditionResult {
   condition: string;
@@ -71,6 +74,8 @@ export interface EvaluateOptions {
   seed: number;
   morphology?: MorphologySpec;
   onProgress?: (done: number, total: number) => void;
+  /** run the episodes here (e.g. Redis workers) instead of a local pool of `workers` threads; the caller closes it */
+  backend?: EvaluationBackend;
 }
 
 export async function evaluatePolicies(policies: { name: string; policy: PolicyFile }[], o: EvaluateOptions): Promise<EvaluationReport> {
@@ -85,15 +90,8 @@ export async function evaluatePolicies(policies: { name: string; policy: PolicyF
     const episodeSteps = Math.round(o.seconds / probe.controlDt);
     const controlDt = probe.controlDt;
     probe.free();
-    const pool = await RolloutPool.create(o.workers, {
-      morphology: spec,
-      conditions,
-      episodeSteps,
-      episodesPerMember: 1,
-      controller: policy.config.controller,
-      runSeed: o.seed,
-      reward: policy.config.reward,
-    });
+    const init = { morphology: spec, conditions, episodeSteps, episodesPerMember: 1, controller: policy.config.controller, runSeed: o.seed, reward: policy.config.reward };
+    const pool = o.backend ? backendEvaluator(o.backend, { ...init, runId: `eval-${randomBytes(6).toString('hex')}` }) : await RolloutPool.create(o.workers, init);
     const frozen = policy.config.normalizeObservations ? Normalizer.fromState(policy.normalizer).frozen() : null;
     const rows: ConditionResult[] = [];
     try {

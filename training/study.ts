@@ -60,6 +60,8 @@ export interface StudyOptions {
   episodes: number;
   seconds: number;
   workers: number;
+  /** run training and evaluation rollouts here (e.g. Redis workers); the caller closes it */
+  backend?: import('./task.js').EvaluationBackend;
   arms: StudyArm[];
   regimes: string[];
   evalSuite: Suite;
@@ -128,7 +130,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
           }
           // a run killed part-way (checkpoint, no marker) continues where it stopped
           const resume = existsSync(join(dir, 'checkpoint.json'));
-          const r = await train(config, { outDir: dir, workers: o.workers, minutes: o.minutes, generations: o.generations, progress: null, initialGenome, resume });
+          const r = await train(config, { outDir: dir, workers: o.workers, backend: o.backend, minutes: o.minutes, generations: o.generations, progress: null, initialGenome, resume });
           run = {
             arm: arm.name,
             regime,
@@ -152,6 +154,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
     episodes: o.episodes,
     seconds: o.seconds,
     workers: o.workers,
+    backend: o.backend,
     seed: o.evalSeed,
     onProgress: o.onEvalProgress,
   });

@@ -78,10 +78,11 @@ function int(o: Obj, k: string, what: string, min = 0, max = Number.MAX_SAFE_INT
 }
 function finite(o: Obj, k: string, what: string): number {
   const v = o[k];
-  // results may hold non-finite values (a diverged rollout); they are encoded as strings
+  // results may hold non-finite values (a diverged rollout) and −0; they are encoded as strings
   if (v === 'NaN') return NaN;
   if (v === 'Infinity') return Infinity;
   if (v === '-Infinity') return -Infinity;
+  if (v === '-0') return -0;
   if (typeof v !== 'number') throw new MessageFormatError(what, `${k}: expected a number, got ${JSON.stringify(v)}`);
   return v;
 }
@@ -95,8 +96,8 @@ function b64(o: Obj, k: string, what: string): string {
   if (!BASE64_PATTERN.test(v) || v.length % 4 !== 0) throw new MessageFormatError(what, `${k}: expected base64`);
   return v;
 }
-/** JSON numbers cannot hold NaN/±Infinity: keep them as strings so every value survives. */
-const num = (x: number): number | string => (Number.isFinite(x) ? x : String(x));
+/** JSON numbers cannot hold NaN, ±Infinity or −0 (it prints as 0): keep those as strings so every value survives. */
+const num = (x: number): number | string => (Object.is(x, -0) ? '-0' : Number.isFinite(x) ? x : String(x));
 
 function parseBounded(text: unknown, max: number, what: string): unknown {
   if (typeof text !== 'string') throw new MessageFormatError(what, `expected JSON text, got ${typeof text}`);

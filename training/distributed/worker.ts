@@ -31,6 +31,8 @@ export interface WorkerProcessOptions {
   /** BullMQ lock duration: a killed worker's jobs come back after about this long */
   lockSeconds: number;
   log: (line: string) => void;
+  /** one line per finished job (id, tasks, milliseconds) */
+  logJobs?: boolean;
   /** test hook: pretend to be another physics build (refusal tests) */
   physicsBuild?: string;
 }
@@ -108,6 +110,7 @@ export async function startWorker(o: WorkerProcessOptions): Promise<RunningWorke
       throw e;
     }
     let results;
+    const t0 = performance.now();
     try {
       results = await threads.run(policy, tasks);
     } catch (e) {
@@ -120,6 +123,7 @@ export async function startWorker(o: WorkerProcessOptions): Promise<RunningWorke
     for (const r of results) m.hsetnx(rk, String(r.index), encodeResult(r));
     await m.expire(rk, RESULT_TTL_S).rpush(nk, String(env.chunk)).expire(nk, RESULT_TTL_S).exec();
     done++;
+    if (o.logJobs) log(`worker ${id}: done job ${job.id}: ${results.length} task${results.length === 1 ? '' : 's'} in ${(performance.now() - t0).toFixed(0)} ms`);
     return { tasks: results.length };
   };
 
