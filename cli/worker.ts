@@ -10,7 +10,7 @@ export const command: CommandSpec = {
     { name: 'redis', type: 'string', description: 'Redis to pull jobs from (rediss:// for TLS; the password may also come from SPIKELOCO_REDIS_PASSWORD)', metavar: 'URL' },
     workersOption(),
     { name: 'lock-seconds', type: 'number', default: 30, min: 1, max: 3600, description: 'job lock: a job of a killed worker is handed out again after about this long', metavar: 'S' },
-    { name: 'quiet', type: 'boolean', description: 'log only refusals and outages' },
+    { name: 'quiet', type: 'boolean', description: 'log only the start line, refusals and outages' },
     { name: 'log-jobs', type: 'boolean', description: 'one line per finished job (id, tasks, milliseconds)' },
   ],
 };
@@ -28,7 +28,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   const target = parseRedisUrl(url);
   const quiet = flag(args, 'quiet');
   const log = (line: string) => {
-    if (!quiet || /refused|unreachable|back after/.test(line)) console.error(`${new Date().toISOString()} ${line}`);
+    if (!quiet || /waiting for jobs|refused|unreachable|back after|credentials|SIG/.test(line)) console.error(`${new Date().toISOString()} ${line}`);
   };
   const worker = await startWorker({ target, threads: workersFrom(args, 'worker'), lockSeconds: num(args, 'lock-seconds')!, log, logJobs: flag(args, 'log-jobs') });
   await new Promise<void>((resolve) => {

@@ -105,6 +105,7 @@ export class WorkerProcess {
         onData();
       });
       this.proc.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready:\n${this.out}`)));
+      setTimeout(() => reject(new Error(`worker printed no "waiting for jobs" line in 60 s:\n${this.out}`)), 60_000).unref();
     });
     this.ready.catch(() => undefined);
   }

@@ -101,7 +101,7 @@ async function backend(over: Partial<Parameters<typeof RedisBackend.connect>[0]>
   return b;
 }
 
-test('training on three worker processes is bitwise the local pool, for chunks of 1 and of 3 tasks', async () => {
+test('training on three worker processes is bitwise the local pool, for chunks of 1 and of 3 tasks', { timeout: 180_000 }, async () => {
   const cfg = tinyConfig();
   await startWorkers(3);
   const want = await localFingerprint(cfg);
@@ -118,7 +118,7 @@ test('training on three worker processes is bitwise the local pool, for chunks o
   await stopWorkers();
 });
 
-test('a worker killed (SIGKILL) holding a job: the job comes back and the run is bitwise the local pool', async () => {
+test('a worker killed (SIGKILL) holding a job: the job comes back and the run is bitwise the local pool', { timeout: 180_000 }, async () => {
   const cfg = tinyConfig({ episodeSeconds: 2, generations: 2 });
   const want = await localFingerprint(cfg);
   const [a] = await startWorkers(1);
@@ -142,7 +142,7 @@ test('a worker killed (SIGKILL) holding a job: the job comes back and the run is
   await stopWorkers();
 });
 
-test('Redis killed and restarted mid-run (all its data lost): clear messages, the run completes bitwise equal', async () => {
+test('Redis killed and restarted mid-run (all its data lost): clear messages, the run completes bitwise equal', { timeout: 180_000 }, async () => {
   const cfg = tinyConfig({ generations: 4, checkpointEvery: 1 });
   const want = await localFingerprint(cfg);
   await startWorkers(2);
@@ -167,7 +167,7 @@ test('Redis killed and restarted mid-run (all its data lost): clear messages, th
   await stopWorkers();
 });
 
-test('an outage longer than the limit rejects the batch with a UserError that says what to do', async () => {
+test('an outage longer than the limit rejects the batch with a UserError that says what to do', { timeout: 180_000 }, async () => {
   const b = await backend({ outageSeconds: 1 });
   await redis.stop();
   const morphology = loadMorphology('ant');
@@ -177,7 +177,7 @@ test('an outage longer than the limit rejects the batch with a UserError that sa
   await redis.start();
 });
 
-test('the coordinator killed mid-run: --resume takes over, removes the old session\'s jobs, ends bitwise equal', async () => {
+test('the coordinator killed mid-run: --resume takes over, removes the old session\'s jobs, ends bitwise equal', { timeout: 180_000 }, async () => {
   const cfg = tinyConfig({ generations: 4, checkpointEvery: 1 });
   const want = await localFingerprint(cfg);
   const dir = tmp();
@@ -211,7 +211,7 @@ test('the coordinator killed mid-run: --resume takes over, removes the old sessi
   await stopWorkers();
 });
 
-test('malformed jobs, stale-session jobs and jobs of another physics build are refused and never executed', async () => {
+test('malformed jobs, stale-session jobs and jobs of another physics build are refused and never executed', { timeout: 180_000 }, async () => {
   const lines: string[] = [];
   const w = await startWorker({ target: parseRedisUrl(redis.url), threads: 1, lockSeconds: 2, log: (l) => lines.push(l), logJobs: true });
   const conn = new Redis({ host: '127.0.0.1', port: redis.port });
@@ -253,7 +253,7 @@ test('malformed jobs, stale-session jobs and jobs of another physics build are r
   }
 });
 
-test('results of another run or malformed ones in the batch hash are rejected, logged and recomputed', async () => {
+test('results of another run or malformed ones in the batch hash are rejected, logged and recomputed', { timeout: 180_000 }, async () => {
   const lines: string[] = [];
   const b = await backend({ chunkSize: 2 }, lines);
   const morphology = loadMorphology('ant');
@@ -278,4 +278,35 @@ test('results of another run or malformed ones in the batch hash are rejected, l
   assert.ok(lines.some((l) => /rejected the stored result of genome 1 of generation 0: .*not JSON/.test(l)), lines.join('\n'));
   assert.ok(w.out.includes('done job'));
   await stopWorkers();
+});
+
+test('password and ACL user from the URL: workers and coordinator confined to spikeloco:* keys; refused credentials fail at once', { timeout: 180_000 }, async () => {
+  const acl = await RedisServer.start(['--requirepass', 'main-secret', '--user', 'alice', 'on', '>alice-secret', '~spikeloco:*', '&*', '+@all']);
+  const url = `redis://alice:alice-secret@127.0.0.1:${acl.port}/0`;
+  const w = new WorkerProcess(url);
+  try {
+    await w.ready;
+    const b = await RedisBackend.connect({ target: parseRedisUrl(url), log: null });
+    backends.push(b);
+    const morphology = loadMorphology('ant');
+    const controller = parseControllerConfig({ kind: 'plastic-snn', network: { hidden: 8 }, steps: 2 }, 'c');
+    const init = { morphology, controller, conditions: ['flat'], episodeSteps: 10, episodesPerMember: 1, runSeed: 5 };
+    const local = await createEvaluator({ ...init, controller: controller as unknown as Record<string, unknown> });
+    const genome = initGenome(genomeLayoutFor(controller, local.obsSize, local.actSize), 4);
+    const [r] = await backendEvaluator(b, { ...init, runId: 'acl' }).evaluate(0, [genome], null);
+    assert.equal(r.fitness, local.evaluate(0, 0, genome, null).fitness);
+    local.free();
+    assert.ok(!w.out.includes('refused'), w.out);
+    // a wrong password: a clear UserError, not an endless retry
+    await assert.rejects(() => RedisBackend.connect({ target: parseRedisUrl(`redis://alice:wrong@127.0.0.1:${acl.port}`), log: null }), /refused the credentials \(WRONGPASS.*give the password/);
+    const bad = spawn(process.execPath, [BIN, 'worker', '--redis', `redis://127.0.0.1:${acl.port}`], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SPIKELOCO_REDIS_PASSWORD: '' } });
+    let err = '';
+    bad.stderr.on('data', (d) => (err += d));
+    const code = await new Promise((r) => bad.once('exit', r));
+    assert.equal(code, 2, err);
+    assert.match(err, /spikeloco worker: redis at redis:\/\/127\.0\.0\.1:\d+ refused the credentials \(NOAUTH/);
+  } finally {
+    await w.kill();
+    await acl.stop();
+  }
 });

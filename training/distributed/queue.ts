@@ -26,7 +26,7 @@ import { PHYSICS_BUILD } from '../../sim/rapier.js';
 import { TASK_FORMAT_VERSION, type EvaluationBackend, type PolicySpec, type TaskResult, type WorkerTask } from '../task.js';
 import { JOB_FORMAT, KEY_PREFIX, MAX_JOB_BYTES, MessageFormatError, QUEUE_NAME, decodeResult, encodePolicy, encodeTasks, jobId, keys, type ChunkJob } from './protocol.js';
 import { redisOptions, type RedisTarget } from './redis-url.js';
-import { outageReporter } from './worker.js';
+import { firstContact, outageReporter } from './worker.js';
 
 export interface RedisBackendOptions {
   target: RedisTarget;
@@ -99,7 +99,7 @@ export class RedisBackend implements EvaluationBackend {
     const queue = new Queue(QUEUE_NAME, { connection: redisOptions(o.target, 'spikeloco-coordinator-queue') as ConnectionOptions, prefix: KEY_PREFIX.replace(/:$/, '') });
     const b = new RedisBackend(o, redis, blocking, queue);
     try {
-      await b.guard(redis.ping());
+      await b.guard(firstContact(redis, o.target.display));
       await b.refreshWorkers();
     } catch (e) {
       await b.close();

@@ -9,6 +9,7 @@
  */
 import type { RedisOptions } from 'ioredis';
 import { UsageError } from '../../cli/args.js';
+import { UserError } from '../../core/errors.js';
 
 export interface RedisTarget {
   host: string;
@@ -67,4 +68,14 @@ export function redisOptions(target: RedisTarget, name: string): RedisOptions {
     enableReadyCheck: true,
     retryStrategy: backoffMs,
   };
+}
+
+/** Redis's replies to credentials it does not accept (AUTH, ACL): no retry fixes these. */
+export const CREDENTIALS_REFUSED = /WRONGPASS|NOAUTH|NOPERM|invalid password|invalid username-password/i;
+
+export class RedisCredentialsError extends UserError {
+  constructor(display: string, reply: string) {
+    super(`redis at ${display} refused the credentials (${reply.split('\n')[0]}); give the password (and ACL user) in the URL, redis://user:PASSWORD@host:6379, or in SPIKELOCO_REDIS_PASSWORD, and check that the user may use the keys spikeloco:*`);
+    this.name = 'RedisCredentialsError';
+  }
 }

@@ -22,7 +22,7 @@ import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bu
 import { PHYSICS_BUILD } from '../../sim/rapier.js';
 import { TASK_FORMAT_VERSION, type PolicySpec } from '../task.js';
 import { QUEUE_NAME, KEY_PREFIX, MessageFormatError, decodeJob, decodePolicy, decodeTasks, encodeResult, keys } from './protocol.js';
-import { backoffMs, redisOptions, type RedisTarget } from './redis-url.js';
+import { CREDENTIALS_REFUSED, RedisCredentialsError, backoffMs, redisOptions, type RedisTarget } from './redis-url.js';
 import { RolloutThreads, TaskError } from './threads.js';
 
 export interface WorkerProcessOptions {
@@ -55,6 +55,7 @@ export async function startWorker(o: WorkerProcessOptions): Promise<RunningWorke
   const outage = outageReporter(o.target.display, log);
   redis.on('error', outage.error);
   redis.on('ready', outage.ready);
+  await firstContact(redis, o.target.display);
   const threads = new RolloutThreads(o.threads);
   const policies = new Map<string, PolicySpec>();
   let done = 0;
@@ -163,6 +164,28 @@ export async function startWorker(o: WorkerProcessOptions): Promise<RunningWorke
 }
 
 /**
+ * The first PING, failing at once with a RedisCredentialsError if Redis refuses the password or
+ * ACL user (retrying cannot fix that); unreachable is waited out (the connection retries).
+ */
+export async function firstContact(redis: Redis, display: string): Promise<void> {
+  let onError: (e: Error) => void = () => undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      onError = (e: Error) => {
+        if (CREDENTIALS_REFUSED.test(e.message)) reject(new RedisCredentialsError(display, e.message));
+      };
+      redis.on('error', onError);
+      redis.ping().then(() => resolve(), (e: Error) => (CREDENTIALS_REFUSED.test(e.message) ? reject(new RedisCredentialsError(display, e.message)) : reject(e)));
+    });
+  } catch (e) {
+    redis.disconnect();
+    throw e;
+  } finally {
+    redis.off('error', onError);
+  }
+}
+
+/**
  * One clear line when Redis goes away and one when it is back (not one per retry): the
  * connections themselves retry with back-off (redis-url.ts).
  */
@@ -174,6 +197,10 @@ export function outageReporter(display: string, log: (line: string) => void) {
     error(e: Error) {
       attempts++;
       const code = (e as Error & { code?: string }).code;
+      if (CREDENTIALS_REFUSED.test(e.message)) {
+        log(`redis at ${display} refused the credentials (${e.message.split('\n')[0]}); check the password / ACL user in the URL or SPIKELOCO_REDIS_PASSWORD`);
+        return;
+      }
       if (!down) {
         down = true;
         since = Date.now();
