@@ -15,6 +15,9 @@ export const command: CommandSpec = {
   ],
 };
 
+/** How long a signalled worker may take to finish its running jobs and disconnect. */
+const CLOSE_LIMIT_MS = 120_000;
+
 export function redisOption(): CommandSpec['options'][number] {
   return { name: 'redis', type: 'string', description: 'run the rollouts on spikeloco worker processes through this Redis (docs/DISTRIBUTED.md)', metavar: 'URL' };
 }
@@ -31,13 +34,17 @@ export async function run(args: ParsedArgs): Promise<number> {
     if (!quiet || /waiting for jobs|refused|unreachable|back after|credentials|SIG/.test(line)) console.error(`${new Date().toISOString()} ${line}`);
   };
   const worker = await startWorker({ target, threads: workersFrom(args, 'worker'), lockSeconds: num(args, 'lock-seconds')!, log, logJobs: flag(args, 'log-jobs') });
+  let signals = 0;
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
-      log(`worker ${worker.id}: ${sig}: finishing the running jobs, then exiting`);
+      // a second signal, or a close that cannot reach Redis, ends the process at once (the jobs come back to other workers)
+      if (++signals > 1) process.exit(130);
+      log(`worker ${worker.id}: ${sig}: finishing the running jobs, then exiting (again to stop at once)`);
+      setTimeout(() => process.exit(130), CLOSE_LIMIT_MS).unref();
       resolve();
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
   await worker.close();
   return 0;

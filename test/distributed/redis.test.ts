@@ -310,3 +310,15 @@ test('password and ACL user from the URL: workers and coordinator confined to sp
     await acl.stop();
   }
 });
+
+test('SIGTERM: a worker finishes, removes its heartbeat and exits 0', { timeout: 60_000 }, async () => {
+  const [w] = await startWorkers(1);
+  const conn = new Redis({ host: '127.0.0.1', port: redis.port });
+  const beats = () => conn.keys(keys.workerPattern);
+  assert.equal((await beats()).length, 1);
+  assert.equal(await w.kill('SIGTERM'), 0, w.out);
+  assert.equal((await beats()).length, 0);
+  assert.match(w.out, /SIGTERM: finishing the running jobs/);
+  conn.disconnect();
+  workers = [];
+});
