@@ -280,6 +280,7 @@ test('results of another run or malformed ones in the batch hash are rejected, l
   await stopWorkers();
 });
 
+const closeLast: RedisBackend[] = [];
 test('password and ACL user from the URL: workers and coordinator confined to spikeloco:* keys; refused credentials fail at once', { timeout: 180_000 }, async () => {
   const acl = await RedisServer.start(['--requirepass', 'main-secret', '--user', 'alice', 'on', '>alice-secret', '~spikeloco:*', '&*', '+@all']);
   const url = `redis://alice:alice-secret@127.0.0.1:${acl.port}/0`;
@@ -287,7 +288,7 @@ test('password and ACL user from the URL: workers and coordinator confined to sp
   try {
     await w.ready;
     const b = await RedisBackend.connect({ target: parseRedisUrl(url), log: null });
-    backends.push(b);
+    closeLast.push(b);
     const morphology = loadMorphology('ant');
     const controller = parseControllerConfig({ kind: 'plastic-snn', network: { hidden: 8 }, steps: 2 }, 'c');
     const init = { morphology, controller, conditions: ['flat'], episodeSteps: 10, episodesPerMember: 1, runSeed: 5 };
@@ -306,6 +307,7 @@ test('password and ACL user from the URL: workers and coordinator confined to sp
     assert.equal(code, 2, err);
     assert.match(err, /spikeloco worker: redis at redis:\/\/127\.0\.0\.1:\d+ refused the credentials \(NOAUTH/);
   } finally {
+    for (const b of closeLast) await b.close();
     await w.kill();
     await acl.stop();
   }
@@ -314,11 +316,19 @@ test('password and ACL user from the URL: workers and coordinator confined to sp
 test('SIGTERM: a worker finishes, removes its heartbeat and exits 0', { timeout: 60_000 }, async () => {
   const [w] = await startWorkers(1);
   const conn = new Redis({ host: '127.0.0.1', port: redis.port });
-  const beats = () => conn.keys(keys.workerPattern);
-  assert.equal((await beats()).length, 1);
-  assert.equal(await w.kill('SIGTERM'), 0, w.out);
-  assert.equal((await beats()).length, 0);
-  assert.match(w.out, /SIGTERM: finishing the running jobs/);
-  conn.disconnect();
-  workers = [];
+  try {
+    // heartbeats of this worker's process (those of the SIGKILLed ones above expire on their own)
+    const mine = async () => {
+      const ks = await conn.keys(keys.workerPattern);
+      const beats = ks.length ? await conn.mget(...ks) : [];
+      return beats.filter((b) => b && (JSON.parse(b) as { pid: number }).pid === w.proc.pid).length;
+    };
+    assert.equal(await mine(), 1);
+    assert.equal(await w.kill('SIGTERM'), 0, w.out);
+    assert.equal(await mine(), 0);
+    assert.match(w.out, /SIGTERM: finishing the running jobs/);
+  } finally {
+    conn.disconnect();
+    workers = [];
+  }
 });

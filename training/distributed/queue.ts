@@ -314,8 +314,11 @@ export class RedisBackend implements EvaluationBackend {
     }
   }
 
+  /** Close the connections; never waits more than ~2 s on an unreachable Redis (then drops them). */
   async close(): Promise<void> {
-    await this.queue.close().catch(() => undefined);
+    const closing = this.queue.close().catch(() => undefined);
+    const timedOut = await Promise.race([closing.then(() => false), sleep(2000).then(() => true)]);
+    if (timedOut) await this.queue.disconnect().catch(() => undefined);
     this.redis.disconnect();
     this.blocking.disconnect();
   }
