@@ -15,6 +15,8 @@ import { Redis } from 'ioredis';
 import { parseTrainConfig, type TrainConfig } from '../../training/config.js';
 import { train, RUN_KIND } from '../../training/train.js';
 import { readCheckpoint } from '../../training/checkpoint.js';
+import { policyFromFile } from '../../training/policy.js';
+import { evaluatePolicies } from '../../training/evaluation.js';
 import { RedisBackend, RemoteTaskError } from '../../training/distributed/queue.js';
 import { parseRedisUrl } from '../../training/distributed/redis-url.js';
 import { startWorker } from '../../training/distributed/worker.js';
@@ -105,13 +107,20 @@ test('training on three worker processes is bitwise the local pool, for chunks o
   const cfg = tinyConfig();
   await startWorkers(3);
   const want = await localFingerprint(cfg);
+  let dir = '';
+  let b: RedisBackend | undefined;
   for (const chunkSize of [1, 3]) {
-    const dir = tmp();
-    const b = await backend({ chunkSize });
+    dir = tmp();
+    b = await backend({ chunkSize });
     assert.equal(b.threads, 3, 'three single-thread workers are connected');
     await train(cfg, { outDir: dir, workers: 1, progress: null, backend: b });
     assert.equal(fingerprint(dir), want, `chunk size ${chunkSize}`);
   }
+  // eval (and so study's evaluation) on the workers: the same report as the local pool
+  const policy = policyFromFile(join(dir, 'best.json'));
+  const o = { suite: { name: 't', description: '', conditions: ['flat', 'rough'] }, episodes: 3, seconds: 0.5, workers: 1, seed: 11 };
+  const localReport = await evaluatePolicies([{ name: 'p', policy }], o);
+  assert.deepEqual(await evaluatePolicies([{ name: 'p', policy }], { ...o, backend: b }), localReport);
   // the jobs really ran on the worker processes, spread over more than one
   const busy = workers.filter((w) => /done job /.test(w.out));
   assert.ok(busy.length >= 2, workers.map((w) => w.out).join('\n'));
