@@ -13,6 +13,7 @@ const SECTIONS: Record<string, (quick: boolean) => Promise<Section>> = {
   training: benchTraining,
   viewer: async () => (await import('../viewer/server/bench.js')).benchViewer() as unknown as Section,
   bptt: async (quick) => (await import('./bptt.js')).benchBptt(quick) as unknown as Section,
+  distributed: async (quick) => (await import('./distributed.js')).benchDistributed(quick),
 };
 
 async function main(): Promise<void> {

@@ -7,6 +7,7 @@ import { evaluatePolicies, evaluationCsv, formatEvaluation, type EvaluationRepor
 import { barChartSVG, heatmapSVG } from '../core/charts.js';
 import { EPISODE_SECONDS, seedOption, workersFrom, workersOption } from './limits.js';
 import { makeOutputDir, writeOutput } from './output.js';
+import { redisOption } from './worker.js';
 
 export const command: CommandSpec = {
   name: 'eval',
@@ -19,6 +20,7 @@ export const command: CommandSpec = {
     { name: 'seconds', type: 'number', default: 10, ...EPISODE_SECONDS, description: 'episode length in simulated seconds', metavar: 'S' },
     seedOption(12345, 'evaluation seed (same episodes for every checkpoint)'),
     workersOption(),
+    redisOption(),
     { name: 'json', type: 'string', description: 'write the full report as JSON', metavar: 'FILE' },
     { name: 'out', type: 'string', description: 'write eval.json, eval.csv, retention.svg and distance.svg here', metavar: 'DIR' },
   ],
@@ -52,14 +54,17 @@ export async function run(args: ParsedArgs): Promise<number> {
   const episodes = num(args, 'episodes')!;
   const workers = workersFrom(args, 'eval');
   const policies = args.positionals.map((p) => ({ name: p, policy: loadPolicy(policyPath(p)) }));
+  const { backendFromUrl } = await import('../training/distributed/queue.js');
+  const backend = await backendFromUrl(str(args, 'redis'));
   const report = await evaluatePolicies(policies, {
+    backend,
     suite,
     episodes,
     seconds: num(args, 'seconds')!,
     workers,
     seed: num(args, 'seed')!,
     onProgress: (d, t) => (process.stderr.isTTY ? process.stderr.write(`\reval: ${d}/${t} policy × condition blocks`) : d === t && process.stderr.write(`eval: ${t} policy × condition blocks done`)),
-  });
+  }).finally(() => backend?.close());
   process.stderr.write('\n');
   console.log(formatEvaluation(report));
   const json = str(args, 'json');

@@ -26,6 +26,7 @@ const COMMANDS: Record<string, [string, () => Promise<CommandModule>]> = {
   adapt: ['speed before and after a condition switched on mid-episode, plastic vs static (picture)', () => import('./adapt.js')],
   watch: ['serve the live three.js viewer on a checkpoint (default: the pretrained plastic-SNN Ant)', () => import('./watch.js')],
   'learn-rule': ['learn a plasticity rule by BPTT with surrogate gradients (TensorFlow.js)', () => import('./learn-rule.js')],
+  worker: ['serve rollouts for train/eval/study --redis on this machine (Redis + BullMQ)', () => import('./worker.js')],
   'export-mjcf': ['write a robot as MuJoCo MJCF XML (spikeloco export-mjcf ant > ant.xml)', () => import('./export-mjcf.js')],
 };
 

@@ -3,6 +3,7 @@ import { num, str, UsageError } from './args.js';
 import { loadSuite, SUITES } from '../training/suites.js';
 import { parseCondition } from '../sim/conditions.js';
 import { EPISODE_SECONDS, seedOption, workersFrom, workersOption } from './limits.js';
+import { redisOption } from './worker.js';
 import { runStudy, studyMarkdown, writeStudy, STUDY_ARMS, STUDY_REGIMES } from '../experiments/study.js';
 
 export const command: CommandSpec = {
@@ -26,6 +27,7 @@ export const command: CommandSpec = {
     { name: 'adapt-seconds', type: 'number', default: 15, ...EPISODE_SECONDS, description: 'episode length in the adaptation part', metavar: 'S' },
     { name: 'adapt-switch-at', type: 'number', default: 5, ...EPISODE_SECONDS, description: 'seconds of flat ground before the switch', metavar: 'S' },
     workersOption(),
+    redisOption(),
   ],
 };
 
@@ -58,7 +60,10 @@ export async function run(args: ParsedArgs): Promise<number> {
   const total = arms.length * regimes.length * seeds;
   console.error(`study: ${total} training runs of ${generations} generations${minutes ? ` (at most ${minutes} min each)` : ''}, then evaluation; results in ${out}`);
   const t0 = performance.now();
+  const { backendFromUrl } = await import('../training/distributed/queue.js');
+  const backend = await backendFromUrl(str(args, 'redis'));
   const report = await runStudy({
+    backend,
     out,
     minutes,
     generations,
@@ -76,7 +81,7 @@ export async function run(args: ParsedArgs): Promise<number> {
     adaptSwitchAt,
     log: (line) => console.error(`${((performance.now() - t0) / 60000).toFixed(1).padStart(5)} min  ${line}`),
     onEvalProgress: (d, t) => (process.stderr.isTTY ? process.stderr.write(`\reval: ${d}/${t} policy × condition blocks`) : d === t && process.stderr.write(`eval: ${t} policy × condition blocks done`)),
-  });
+  }).finally(() => backend?.close());
   process.stderr.write('\n');
   console.log(studyMarkdown(report));
   console.log(`wrote ${writeStudy(report, out).join(', ')}`);

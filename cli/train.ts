@@ -3,15 +3,17 @@ import { flag, num, str, UsageError } from './args.js';
 import { loadTrainConfig, parseTrainConfig } from '../training/config.js';
 import { train } from '../training/train.js';
 import { workersFrom, workersOption } from './limits.js';
+import { redisOption } from './worker.js';
 
 export const command: CommandSpec = {
   name: 'train',
   summary: 'train a controller headless with evolution strategies on all cores',
-  usage: 'spikeloco train --config configs/ant-plastic.json --out runs/NAME [--workers N] [--generations G] [--minutes M] | --resume runs/NAME',
+  usage: 'spikeloco train --config configs/ant-plastic.json --out runs/NAME [--workers N | --redis URL] [--generations G] [--minutes M] | --resume runs/NAME',
   options: [
     { name: 'config', type: 'string', description: 'training config (JSON; see configs/)', metavar: 'FILE' },
     { name: 'out', type: 'string', description: 'run directory for checkpoints, logs and the learning curve', metavar: 'DIR' },
     workersOption(),
+    redisOption(),
     // the same bounds as the config's fields (training/config.ts)
     { name: 'generations', type: 'integer', min: 1, max: 1e6, description: 'override the config\'s generations', metavar: 'G' },
     { name: 'minutes', type: 'number', min: 0, max: 1e5, description: 'override the config\'s wall-clock budget (0: none)', metavar: 'M' },
@@ -56,7 +58,10 @@ export async function run(args: ParsedArgs): Promise<number> {
     cfg = start.config;
     initialGenome = start.initialGenome;
   }
+  const { backendFromUrl } = await import('../training/distributed/queue.js');
+  const backend = await backendFromUrl(str(args, 'redis'));
   const result = await train(cfg, {
+    backend,
     outDir,
     workers,
     generations: num(args, 'generations'),
@@ -64,7 +69,7 @@ export async function run(args: ParsedArgs): Promise<number> {
     resume: !!resume,
     progress: flag(args, 'quiet') ? null : process.stderr,
     initialGenome,
-  });
+  }).finally(() => backend?.close());
   const b = result.best;
   console.log(`trained ${result.generations} generations → ${outDir}/best.json`);
   console.log(`best centre: generation ${b.generation}, return ${b.fitness.toFixed(1)}, mean forward speed ${b.meanForwardVelocity.toFixed(3)} m/s over ${b.config.finalEpisodes} fresh episodes`);

@@ -64,6 +64,7 @@ export interface StudyOptions {
   episodes: number;
   seconds: number;
   workers: number;
+  /** run training and evaluation rollouts here (e.g. Redis workers); the caller closes it */
   arms: StudyArm[];
   regimes: string[];
   evalSuite: Suite;
