@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { CommandSpec, ParsedArgs } from './args.js';
 import { flag, num, str, UsageError } from './args.js';
 import { loadMorphology } from '../morphologies/index.js';
-import { LocomotionEnv } from '../sim/env.js';
+import { LocomotionEnv, controlDtOf } from '../sim/env.js';
 import { describeConditions } from '../sim/conditions.js';
 import { resolvePolicy, loadPolicy, BUILTIN_CONTROLLERS, type ResolvedPolicy } from '../training/policy.js';
 import { plainEpisode, runEpisode } from '../training/episode.js';
@@ -47,9 +47,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   const reward = trained?.file.config.reward;
   const resetNoise = num(args, 'reset-noise');
   // the env's time limit is the episode length asked for (its default is 10 s)
-  const probe = await LocomotionEnv.create({ morphology });
-  let maxSteps = Math.max(1, Math.round(seconds / probe.controlDt));
-  probe.free();
+  let maxSteps = Math.max(1, Math.round(seconds / controlDtOf()));
   const env = await LocomotionEnv.create({ morphology, condition: str(args, 'condition')!, reward, maxSteps, resetNoise, terminate: !flag(args, 'no-termination') });
   const seed = num(args, 'seed')!;
   const actionsPath = str(args, 'actions');

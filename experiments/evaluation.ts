@@ -13,7 +13,7 @@
  * A retention whose interval includes 1 is no evidence of a change from flat.
  */
 import type { MorphologySpec } from '../morphologies/spec.js';
-import { LocomotionEnv } from '../sim/env.js';
+import { controlDtOf } from '../sim/env.js';
 import { parseCondition } from '../sim/conditions.js';
 import { RolloutPool } from '../training/pool.js';
 import { policySpec } from '../training/task-runner.js';
@@ -87,10 +87,8 @@ export async function evaluatePolicies(policies: { name: string; policy: LoadedP
   try {
     for (const { name, policy } of policies) {
       const morphology = o.morphology ?? policy.morphology;
-      const probe = await LocomotionEnv.create({ morphology });
-      const episodeSteps = Math.round(o.seconds / probe.controlDt);
-      const controlDt = probe.controlDt;
-      probe.free();
+      const controlDt = controlDtOf();
+      const episodeSteps = Math.round(o.seconds / controlDt);
       const spec = policySpec({ morphology, controller: policy.controller, reward: policy.reward });
       const rows: ConditionResult[] = [];
       for (let c = 0; c < conditions.length; c++) {

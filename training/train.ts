@@ -17,7 +17,7 @@ import { writeFileAtomic } from '../core/atomic.js';
 import { loadMorphology } from '../morphologies/index.js';
 import { genomeLayoutFor, initGenome, parseControllerConfig } from '../controllers/index.js';
 import { GenomeLayout } from '../controllers/genome.js';
-import { LocomotionEnv } from '../sim/env.js';
+import { controlDtOf, envSizes } from '../sim/env.js';
 import { PHYSICS_BUILD } from '../sim/rapier.js';
 import { centerOf, openAIES, openAIESParams, pgpe, pgpeParams, readStrategyState, searchRun, snes, snesParams, type AnyState, type SearchRun } from './es/index.js';
 import { Normalizer, RunningStats, type NormalizerState } from './normalizer.js';
@@ -218,9 +218,9 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
 
   const spec = loadMorphology(cfg.morphology);
   const controllerConfig = parseControllerConfig(cfg.controller, 'controller');
-  const probe = await LocomotionEnv.create({ morphology: spec });
-  const { obsSize, actSize, controlDt } = probe;
-  probe.free();
+  // sizes are arithmetic on the spec; no world is built for them
+  const { obsSize, actSize } = envSizes(spec);
+  const controlDt = controlDtOf();
   const layout = genomeLayoutFor(controllerConfig, obsSize, actSize);
   if (layout.size === 0) throw new UserError(`controller "${controllerConfig.kind}" has no parameters to train; use plastic-snn, static-snn or mlp (configs/ant-*.json)`);
 

@@ -19,7 +19,7 @@ import type { RewardOptions } from '../../sim/env.js';
 import type { FrozenNormalization as NormalizerSnapshot } from '../normalizer.js';
 import { TASK_FORMAT_VERSION, type EvaluationBackend, type PolicySpec, type TaskResult, type WorkerTask } from '../task.js';
 import { TaskRunner } from '../task-runner.js';
-import { LocomotionEnv } from '../../sim/env.js';
+import { envSizes } from '../../sim/env.js';
 
 /** One member's result, by member index. */
 export interface MemberResult {
@@ -102,9 +102,7 @@ export class InProcessBackend implements EvaluationBackend {
  * exactly as `backendEvaluator` builds it, run by the local executor.
  */
 export async function localEvaluator(init: Omit<MemberTaskInit, 'runId'>) {
-  const probe = await LocomotionEnv.create({ morphology: init.morphology });
-  const { obsSize, actSize } = probe;
-  probe.free();
+  const { obsSize, actSize } = envSizes(init.morphology);
   const backend = new InProcessBackend();
   const ev = backendEvaluator(backend, { ...init, runId: 'local' });
   return {

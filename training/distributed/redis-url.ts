@@ -8,7 +8,6 @@
  * has lasted too long (training/distributed/queue.ts).
  */
 import type { RedisOptions } from 'ioredis';
-import { UsageError } from '../../cli/args.js';
 import { UserError } from '../../core/errors.js';
 
 export interface RedisTarget {
@@ -27,15 +26,15 @@ export function parseRedisUrl(url: string, env: NodeJS.ProcessEnv = process.env)
   try {
     u = new URL(url);
   } catch {
-    throw new UsageError(`--redis ${JSON.stringify(url)} is not a URL; use redis://[:password@]host:6379[/db] or rediss://… for TLS`);
+    throw new UserError(`--redis ${JSON.stringify(url)} is not a URL; use redis://[:password@]host:6379[/db] or rediss://… for TLS`);
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new UsageError(`--redis ${mask(url)}: scheme "${u.protocol}" is not redis: or rediss: (TLS)`);
-  if (!u.hostname) throw new UsageError(`--redis ${mask(url)}: no host; use redis://host:6379`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new UserError(`--redis ${mask(url)}: scheme "${u.protocol}" is not redis: or rediss: (TLS)`);
+  if (!u.hostname) throw new UserError(`--redis ${mask(url)}: no host; use redis://host:6379`);
   const port = u.port ? Number(u.port) : 6379;
   const path = u.pathname.replace(/^\//, '');
   const db = path === '' ? 0 : Number(path);
-  if (!Number.isInteger(db) || db < 0 || db > 15 || !/^\d*$/.test(path)) throw new UsageError(`--redis ${mask(url)}: database "${path}" is not an integer 0..15`);
-  if (u.search || u.hash) throw new UsageError(`--redis ${mask(url)}: query strings and fragments are not supported; put options in the URL's parts`);
+  if (!Number.isInteger(db) || db < 0 || db > 15 || !/^\d*$/.test(path)) throw new UserError(`--redis ${mask(url)}: database "${path}" is not an integer 0..15`);
+  if (u.search || u.hash) throw new UserError(`--redis ${mask(url)}: query strings and fragments are not supported; put options in the URL's parts`);
   const password = u.password ? decodeURIComponent(u.password) : env.SPIKELOCO_REDIS_PASSWORD || undefined;
   const username = u.username ? decodeURIComponent(u.username) : undefined;
   const host = u.hostname.replace(/^\[|\]$/g, '');
