@@ -21,17 +21,8 @@ import { TASK_FORMAT_VERSION, type EvaluationBackend, type PolicySpec, type Task
 import { TaskRunner } from '../task-runner.js';
 import { envSizes } from '../../sim/env.js';
 
-/** One member's result, by member index. */
-export interface MemberResult {
-  member: number;
-  fitness: number;
-  meanForwardVelocity: number;
-  meanDistance: number;
-  steps: number;
-  falls: number;
-  nonFinite: number;
-  stats: { count: number; mean: Float64Array; m2: Float64Array };
-}
+/** One member's result, by member index: a TaskResult without its envelope, statistics always collected. */
+export type MemberResult = Omit<TaskResult, 'version' | 'runId' | 'index' | 'stats'> & { member: number; stats: NonNullable<TaskResult['stats']> };
 
 export interface MemberTaskInit {
   morphology: MorphologySpec;
