@@ -7,13 +7,13 @@
  * Starts its own redis-server (no persistence, loopback) and `spikeloco worker` processes with
  * one thread each. The machine is shared: the load average is reported beside every figure.
  */
+import { benchPopulation } from './population.js';
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import { antSpec } from '../morphologies/ant.js';
-import { genomeLayoutFor, initGenome, parseControllerConfig } from '../controllers/index.js';
+import { genomeLayoutFor, parseControllerConfig } from '../controllers/index.js';
 import { LocomotionEnv } from '../sim/env.js';
 import { RolloutPool } from '../training/pool.js';
-import { Rng } from '../core/rng.js';
 import { RedisBackend } from '../training/distributed/queue.js';
 import { parseRedisUrl } from '../training/distributed/redis-url.js';
 import { backendEvaluator } from '../training/distributed/member-tasks.js';
@@ -32,13 +32,7 @@ export async function benchDistributed(quick: boolean): Promise<Section> {
   probe.free();
   const pop = quick ? 8 : cfg.optimizer.popSize;
   const reps = quick ? 1 : 5;
-  const rng = new Rng(1);
-  const base = initGenome(layout, 1);
-  const genomes = Array.from({ length: pop }, () => {
-    const g = base.slice();
-    for (let i = 0; i < g.length; i++) g[i] += 0.05 * rng.normal();
-    return g;
-  });
+  const genomes = benchPopulation(layout, pop);
   const init = { morphology: spec, conditions: ['flat'], episodeSteps: 200, episodesPerMember: 1, controller: controller as unknown as Record<string, unknown>, runSeed: 7 };
   const out: Section = { threads, population: pop, episodeSteps: 200, genomeSize: layout.size, loadAverageAtStart: load() };
 

@@ -3,6 +3,7 @@
  * plastic-SNN Ant, flat, 10-s episodes), and the controller's cost per control step next to
  * the physics cost of the same step.
  */
+import { benchPopulation } from './population.js';
 import os from 'node:os';
 import { antSpec } from '../morphologies/ant.js';
 import { createController, genomeLayoutFor, initGenome, parseControllerConfig } from '../controllers/index.js';
@@ -11,7 +12,6 @@ import { RolloutPool } from '../training/pool.js';
 import { policySpec } from '../training/task-runner.js';
 import { TASK_FORMAT_VERSION, type WorkerTask } from '../training/task.js';
 import { deriveSeed } from '../core/rng.js';
-import { Rng } from '../core/rng.js';
 import { heapDeltaPerStep, median, type Section } from './report.js';
 import { readFileSync } from 'node:fs';
 
@@ -26,16 +26,10 @@ export async function benchTraining(quick: boolean): Promise<Section> {
   const env = await LocomotionEnv.create({ morphology: spec });
   const layout = genomeLayoutFor(controllerCfg, env.obsSize, env.actSize);
   const pop = quick ? 8 : 48; // the shipped configs' population
-  const rng = new Rng(1);
-  const base = initGenome(layout, 1);
-  const genomes = Array.from({ length: pop }, () => {
-    const g = base.slice();
-    for (let i = 0; i < g.length; i++) g[i] += 0.05 * rng.normal();
-    return g;
-  });
+  const genomes = benchPopulation(layout, pop);
 
   // controller cost vs physics cost per control step
-  const controller = createController(controllerCfg, env.obsSize, env.actSize, base);
+  const controller = createController(controllerCfg, env.obsSize, env.actSize, initGenome(layout, 1));
   controller.reset(0);
   let obs = env.reset(0);
   const actTimes: number[] = [];

@@ -3,6 +3,7 @@
  * bitwise equal to the local pool, through a worker killed mid-generation, a Redis restart, a
  * coordinator killed and resumed, and refusals of foreign or malformed jobs and results.
  */
+import { tinyConfig as baseConfig } from '../training/tiny-config.js';
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { parseTrainConfig, type TrainConfig } from '../../training/config.js';
+import type { TrainConfig } from '../../training/config.js';
 import { train } from '../../training/train.js';
 import { RUN_KIND } from '../../training/policy.js';
 import { readCheckpoint } from '../../training/checkpoint.js';
@@ -33,21 +34,7 @@ const PREFIX = KEY_PREFIX.replace(/:$/, '');
 const tmp = () => mkdtempSync(join(tmpdir(), 'spikeloco-redis-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function tinyConfig(over: Record<string, unknown> = {}): TrainConfig {
-  return parseTrainConfig({
-    name: 'tiny',
-    morphology: 'ant',
-    conditions: ['flat', 'rough'],
-    episodeSeconds: 1,
-    controller: { kind: 'plastic-snn', network: { hidden: 8 }, steps: 2 },
-    optimizer: { kind: 'pgpe', popSize: 8, sigma: 0.1, maxSpeed: 0.2 },
-    generations: 3,
-    checkpointEvery: 2,
-    finalEpisodes: 2,
-    seed: 3,
-    ...over,
-  });
-}
+const tinyConfig = (over: Record<string, unknown> = {}): TrainConfig => baseConfig({ conditions: ['flat', 'rough'], generations: 3, ...over });
 
 /** Hash of everything of a run that must agree bit for bit (timings and run identity excluded). */
 function fingerprint(dir: string): string {
