@@ -76,6 +76,18 @@ export interface ControllerConfig {
     eta: number;
     /** initial BCM τ_θ, stored as logit in the genome */
     tauTheta: number;
+    /**
+     * initial Hebb decay δ per SNN step, stored as logit in the genome (learned per connection);
+     * 0: no decay and no genome entry
+     */
+    decay: number;
+    /**
+     * Najarro & Risi (2020): the weights W of the plastic connections are not evolved but drawn
+     * anew every episode (from the episode seed, N(0, the initial-weight std)); only the rule's
+     * parameters (and the non-plastic slices: biases, other connections) are in the genome, and
+     * α ≡ 1, so W_eff = W_random + Hebb.
+     */
+    randomWeights: boolean;
   };
   /** initial-genome scales (raw space) */
   init: {
@@ -93,6 +105,8 @@ export interface ControllerConfig {
     rateSpread: number;
     /** neuromodulator fan-out f ~ N(0, fanoutStd²) */
     fanoutStd: number;
+    /** ABCD rule coefficients A, B, C, D ~ N(0, abcdStd²) */
+    abcdStd: number;
   };
   mlp: {
     /** hidden layer sizes of the tanh MLP */
@@ -182,6 +196,8 @@ export const CONTROLLER_CONFIG_SCHEMA: Schema = {
         reward: { type: 'boolean', default: true },
         eta: openUnit(0.01, 'initial η'),
         tauTheta: openUnit(0.05, 'initial τ_θ'),
+        decay: { type: 'number', min: 0, max: 0.5, default: 0, description: 'initial Hebb decay δ per SNN step (0: none); learned' },
+        randomWeights: { type: 'boolean', default: false, description: 'plastic connections start from random weights every episode; only rule parameters evolve (Najarro & Risi 2020)' },
       },
     },
     init: {
@@ -195,6 +211,7 @@ export const CONTROLLER_CONFIG_SCHEMA: Schema = {
         alphaGain: nonNegative(0.5, 'α std relative to std(W)'),
         rateSpread: nonNegative(0.25, 'raw η, τ_θ std'),
         fanoutStd: nonNegative(0.02, 'neuromodulator fan-out std'),
+        abcdStd: nonNegative(0.1, 'ABCD rule coefficient std'),
       },
     },
     mlp: {
@@ -247,6 +264,9 @@ export function parseControllerConfig(value: unknown, where = '', path = ''): Co
       throw new SchemaError(at(`plasticity.connections[${i}]`), 'a connection the network has (set network.recurrent: true for "recurrent")', name, where);
     }
   });
+  if (c.plasticity.randomWeights && c.kind === 'plastic-snn' && c.plasticity.rule === 'none') {
+    throw new SchemaError(at('plasticity.randomWeights'), 'false when plasticity.rule is "none" (random weights that never learn)', true, where);
+  }
   return c;
 }
 

@@ -14,15 +14,24 @@
  *   hebbian  T = x_i·y_j                                   (Hebb 1949; Backpropamine eq. 2)
  *   oja      T = y_j·(x_i − y_j·Hebb_ij)                   (Oja 1982)
  *   bcm      T = x_i·y_j·(y_j − θ_j)                       (Bienenstock, Cooper & Munro 1982)
+ *   abcd     T = A_ij·x_i·y_j + B_ij·x_i + C_ij·y_j + D_ij  (Najarro & Risi 2020: per-synapse
+ *                                                          A, B, C, D, all evolved)
  *
  * Modulation:
  *
- *   none     Hebb ← clip(Hebb + η·T, ±c)                   plain rule, learned rate η
- *   simple   Hebb ← clip(Hebb + M_j·T, ±c)                 neuromodulated: M replaces η
+ *   none     Hebb ← clip((1 − δ)·Hebb + η·T, ±c)           plain rule, learned rate η
+ *   simple   Hebb ← clip((1 − δ)·Hebb + M_j·T, ±c)         neuromodulated: M replaces η
  *                                                          (Backpropamine "simple")
  *   retro    E ← (1 − η)·E + η·T                           eligibility trace, then
- *            Hebb ← clip(Hebb + M_j·E, ±c)                 (Backpropamine "retroactive",
+ *            Hebb ← clip((1 − δ)·Hebb + M_j·E, ±c)         (Backpropamine "retroactive",
  *                                                          SpikePropamine eq. 6–7)
+ *
+ * δ ∈ [0, 1) is a learned decay of Hebb toward zero (0 when `plasticity.decay` is 0: the rules
+ * exactly as before). Without it nothing pulls Hebb back, and over episodes longer than the
+ * training horizon it random-walks into the ±c clip, where the transmitted weights freeze
+ * (measured on the round-1 gait: saturated after 10–25 s, speed 1.1 → 0.2 m/s over 60 s);
+ * with it |Hebb| stays below max|rate·T|/δ and the network forgets on a time scale of 1/δ
+ * SNN steps, as the decaying Hebbian trace of Miconi et al. 2018 (Hebb ← (1 − η)Hebb + η·x·y) does.
  *
  * After the Hebb update (so T above used the old θ), BCM slides its threshold:
  *
@@ -42,7 +51,7 @@
 
 const f = Math.fround;
 
-export type RuleTerm = 'hebbian' | 'oja' | 'bcm';
+export type RuleTerm = 'hebbian' | 'oja' | 'bcm' | 'abcd';
 export type Modulation = 'none' | 'simple' | 'retro';
 
 export interface PlasticityRule {
@@ -62,6 +71,8 @@ export const RULE_NAMES = [
   'hebbian-retro',
   'oja-retro',
   'bcm-retro',
+  'abcd',
+  'abcd-neuromod',
 ] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
@@ -109,6 +120,13 @@ export function resetPlasticState(s: PlasticState): void {
   s.post.fill(0);
 }
 
+export interface AbcdCoefficients {
+  readonly a: Float32Array;
+  readonly b: Float32Array;
+  readonly c: Float32Array;
+  readonly d: Float32Array;
+}
+
 export interface PlasticParams {
   readonly term: RuleTerm;
   readonly modulation: Modulation;
@@ -116,6 +134,10 @@ export interface PlasticParams {
   eta: number;
   /** τ_θ ∈ [0, 1]: BCM threshold rate (bcm only) */
   tauTheta: number;
+  /** δ ∈ [0, 1): Hebb decays by (1 − δ) per update (0: no decay) */
+  decay: number;
+  /** abcd only: the per-synapse coefficients A, B, C, D, each [nPre, nPost] like W; null otherwise */
+  readonly abcd: AbcdCoefficients | null;
   /** c > 0: Hebb is clipped to [−c, c] */
   readonly clip: number;
   /** λ_pre: presynaptic trace decay */
@@ -187,6 +209,7 @@ function clipTo(v: number, c: number): number {
 export function plasticityStepReference(s: PlasticState, p: PlasticParams, mod: Float32Array | null): void {
   const { nPre, nPost, hebb, elig, theta, pre, post } = s;
   const eta = f(p.eta);
+  const keepH = f(1 - p.decay);
   for (let i = 0; i < nPre; i++) {
     for (let j = 0; j < nPost; j++) {
       const k = i * nPost + j;
@@ -204,19 +227,25 @@ export function plasticityStepReference(s: PlasticState, p: PlasticParams, mod: 
         case 'bcm':
           term = f(f(x * y) * f(y - theta[j]));
           break;
+        case 'abcd': {
+          const q = p.abcd!;
+          term = f(f(f(f(q.a[k] * f(x * y)) + f(q.b[k] * x)) + f(q.c[k] * y)) + q.d[k]);
+          break;
+        }
       }
+      const kept = f(keepH * h);
       let next: number;
       switch (p.modulation) {
         case 'none':
-          next = f(h + f(eta * term));
+          next = f(kept + f(eta * term));
           break;
         case 'simple':
-          next = f(h + f(mod![j] * term));
+          next = f(kept + f(mod![j] * term));
           break;
         case 'retro': {
           const e = f(f(f(1 - eta) * elig[k]) + f(eta * term));
           elig[k] = e;
-          next = f(h + f(mod![j] * e));
+          next = f(kept + f(mod![j] * e));
           break;
         }
       }
@@ -232,20 +261,24 @@ export function plasticityStepReference(s: PlasticState, p: PlasticParams, mod: 
 const TERM_HEBBIAN = 0;
 const TERM_OJA = 1;
 const TERM_BCM = 2;
+const TERM_ABCD = 3;
 
 function termCode(t: RuleTerm): number {
-  return t === 'hebbian' ? TERM_HEBBIAN : t === 'oja' ? TERM_OJA : TERM_BCM;
+  return t === 'hebbian' ? TERM_HEBBIAN : t === 'oja' ? TERM_OJA : t === 'bcm' ? TERM_BCM : TERM_ABCD;
 }
 
 /**
  * Optimised: the same arithmetic as the reference, with the modulation dispatch hoisted out of
  * the synapse loop (one small function per modulation), the term dispatch integer-coded and
- * inline, and (hebbian, none/simple) rows skipped when the presynaptic trace is
- * exactly 0 (T = 0 then, and Hebb + 0 = Hebb).
+ * inline, and (hebbian, none/simple, no decay) rows skipped when the presynaptic trace is
+ * exactly 0 (T = 0 then, and Hebb + 0 = Hebb). ABCD has its own loop (four more loads per
+ * synapse, no silent rows: B·x, C·y and D need not vanish). With δ = 0, (1 − δ)·Hebb = Hebb
+ * exactly, so the rules without decay are bitwise what they were.
  */
 export function plasticityStep(s: PlasticState, p: PlasticParams, mod: Float32Array | null): void {
   const code = termCode(p.term);
-  if (p.modulation === 'none') stepPlain(s, code, p, null);
+  if (code === TERM_ABCD) stepAbcd(s, p, mod);
+  else if (p.modulation === 'none') stepPlain(s, code, p, null);
   else if (p.modulation === 'simple') stepPlain(s, code, p, mod!);
   else stepRetro(s, code, p, mod!);
   if (code === TERM_BCM) slideTheta(s, p);
@@ -255,8 +288,9 @@ export function plasticityStep(s: PlasticState, p: PlasticParams, mod: Float32Ar
 function stepPlain(s: PlasticState, code: number, p: PlasticParams, mod: Float32Array | null): void {
   const { nPre, nPost, hebb, theta, pre, post } = s;
   const eta = f(p.eta);
+  const keepH = f(1 - p.decay);
   const c = p.clip;
-  const skipSilent = code === TERM_HEBBIAN;
+  const skipSilent = code === TERM_HEBBIAN && p.decay === 0;
   for (let i = 0; i < nPre; i++) {
     const x = pre[i];
     if (skipSilent && x === 0) continue;
@@ -268,7 +302,7 @@ function stepPlain(s: PlasticState, code: number, p: PlasticParams, mod: Float32
       // rule term T, inline (a shared helper made V8 box doubles once it saw several rules)
       const term = code === TERM_HEBBIAN ? f(x * y) : code === TERM_OJA ? f(y * f(x - f(y * h))) : f(f(x * y) * f(y - theta[j]));
       const rate = mod === null ? eta : mod[j];
-      hebb[k] = clipTo(f(h + f(rate * term)), c);
+      hebb[k] = clipTo(f(f(keepH * h) + f(rate * term)), c);
     }
   }
 }
@@ -277,6 +311,7 @@ function stepRetro(s: PlasticState, code: number, p: PlasticParams, mod: Float32
   const { nPre, nPost, hebb, elig, theta, pre, post } = s;
   const eta = f(p.eta);
   const keep = f(1 - eta);
+  const keepH = f(1 - p.decay);
   const c = p.clip;
   for (let i = 0; i < nPre; i++) {
     const x = pre[i];
@@ -288,7 +323,27 @@ function stepRetro(s: PlasticState, code: number, p: PlasticParams, mod: Float32
       const term = code === TERM_HEBBIAN ? f(x * y) : code === TERM_OJA ? f(y * f(x - f(y * h))) : f(f(x * y) * f(y - theta[j]));
       const e = f(f(keep * elig[k]) + f(eta * term));
       elig[k] = e;
-      hebb[k] = clipTo(f(h + f(mod[j] * e)), c);
+      hebb[k] = clipTo(f(f(keepH * h) + f(mod[j] * e)), c);
+    }
+  }
+}
+
+/** ABCD (Najarro & Risi 2020), plain (rate η) or neuromodulated (rate M_j). */
+function stepAbcd(s: PlasticState, p: PlasticParams, mod: Float32Array | null): void {
+  const { nPre, nPost, hebb, pre, post } = s;
+  const { a, b, c: cc, d } = p.abcd!;
+  const eta = f(p.eta);
+  const keepH = f(1 - p.decay);
+  const c = p.clip;
+  for (let i = 0; i < nPre; i++) {
+    const x = pre[i];
+    const row = i * nPost;
+    for (let j = 0; j < nPost; j++) {
+      const k = row + j;
+      const y = post[j];
+      const term = f(f(f(f(a[k] * f(x * y)) + f(b[k] * x)) + f(cc[k] * y)) + d[k]);
+      const rate = mod === null ? eta : mod[j];
+      hebb[k] = clipTo(f(f(keepH * hebb[k]) + f(rate * term)), c);
     }
   }
 }

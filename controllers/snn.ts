@@ -50,7 +50,7 @@
  *
  * Hot path: `act` allocates nothing; every buffer is made in the constructor.
  */
-import { Rng } from '../core/rng.js';
+import { Rng, deriveSeed } from '../core/rng.js';
 import type { Controller, ControllerIntrospection, LayerView, MatrixView } from './controller.js';
 import type { ConnectionName, ControllerConfig } from './config.js';
 import { CONNECTION_NAMES } from './config.js';
@@ -127,20 +127,18 @@ function connectionSize(shape: SnnShape, c: ConnectionName): [number, number] {
 export function snnGenomeLayout(config: ControllerConfig, obsSize: number, actSize: number): GenomeLayout {
   const s = snnShape(config, obsSize, actSize);
   const { init, network: net, plasticity: pl } = config;
-  const stdIn = init.inputGain / Math.sqrt(obsSize * encoderPower(config.encoder.kind, config.encoder.width));
-  const stdRec = init.recurrentGain / Math.sqrt(s.hidden);
-  // spiking outputs need a stronger drive than a leaky readout to cross threshold: ×2
-  const stdOut = ((config.decoder.kind === 'membrane' ? 1 : 2) * init.outputGain) / Math.sqrt(s.hidden);
-  const specs: SliceSpec[] = [
-    { name: 'input.w', shape: [s.input, s.hidden], init: normal(0, stdIn), doc: 'input → hidden weights' },
-    { name: 'hidden.bias', shape: [s.hidden], init: normal(0, init.biasStd), doc: 'hidden bias current' },
-  ];
-  if (net.recurrent) specs.push({ name: 'recurrent.w', shape: [s.hidden, s.hidden], init: normal(0, stdRec), doc: 'hidden → hidden weights' });
+  const std = weightStds(config, s);
+  // random-weights mode: the plastic connections' W are drawn per episode, not evolved, and α ≡ 1
+  const evolved = (c: ConnectionName) => !(pl.randomWeights && s.plastic.includes(c));
+  const specs: SliceSpec[] = [];
+  if (evolved('input')) specs.push({ name: 'input.w', shape: [s.input, s.hidden], init: normal(0, std.input), doc: 'input → hidden weights' });
+  specs.push({ name: 'hidden.bias', shape: [s.hidden], init: normal(0, init.biasStd), doc: 'hidden bias current' });
+  if (net.recurrent && evolved('recurrent')) specs.push({ name: 'recurrent.w', shape: [s.hidden, s.hidden], init: normal(0, std.recurrent), doc: 'hidden → hidden weights' });
   // A spiking output layer starts with a bias that holds its membrane at half the threshold
   // (steady state V = b/(1 − β)), so sparse hidden input makes it fire from the first episode.
   const spikingOut = config.decoder.kind !== 'membrane';
   const outBias = spikingOut ? 0.5 * (1 - net.outputBeta) * net.outputThreshold : 0;
-  specs.push({ name: 'output.w', shape: [s.hidden, s.output], init: normal(0, stdOut), doc: 'hidden → output weights' });
+  if (evolved('output')) specs.push({ name: 'output.w', shape: [s.hidden, s.output], init: normal(0, std.output), doc: 'hidden → output weights' });
   specs.push({ name: 'output.bias', shape: [s.output], init: constant(outBias), doc: 'output bias current' });
   if (net.learnBeta) {
     specs.push({ name: 'hidden.beta', shape: [s.hidden], transform: 'sigmoid', init: constant(logit(net.beta)), doc: 'hidden β' });
@@ -154,10 +152,13 @@ export function snnGenomeLayout(config: ControllerConfig, obsSize: number, actSi
     const rule = s.rule;
     for (const c of s.plastic) {
       const [nPre, nPost] = connectionSize(s, c);
-      const stdW = c === 'input' ? stdIn : c === 'recurrent' ? stdRec : stdOut;
-      specs.push({ name: `${c}.alpha`, shape: [nPre, nPost], init: normal(0, init.alphaGain * stdW), doc: 'plasticity coefficients α' });
+      if (evolved(c)) specs.push({ name: `${c}.alpha`, shape: [nPre, nPost], init: normal(0, init.alphaGain * std[c]), doc: 'plasticity coefficients α' });
+      if (rule.term === 'abcd') {
+        for (const q of ['A', 'B', 'C', 'D']) specs.push({ name: `${c}.${q}`, shape: [nPre, nPost], init: normal(0, init.abcdStd), doc: `ABCD rule coefficient ${q} per synapse` });
+      }
       if (rule.modulation !== 'simple') specs.push({ name: `${c}.eta`, shape: [1], transform: 'sigmoid', init: normal(logit(pl.eta), init.rateSpread), doc: 'η' });
       if (rule.term === 'bcm') specs.push({ name: `${c}.tauTheta`, shape: [1], transform: 'sigmoid', init: normal(logit(pl.tauTheta), init.rateSpread), doc: 'BCM τ_θ' });
+      if (pl.decay > 0) specs.push({ name: `${c}.decay`, shape: [1], transform: 'sigmoid', init: normal(logit(pl.decay), init.rateSpread), doc: 'Hebb decay δ per SNN step' });
       if (rule.modulation !== 'none') {
         specs.push({ name: `${c}.mod.w`, shape: [s.hidden], init: normal(0, 1 / Math.sqrt(s.hidden)), doc: 'neuromodulator weights from hidden spikes' });
         specs.push({ name: `${c}.mod.bias`, shape: [1], init: constant(0), doc: 'neuromodulator bias' });
@@ -169,6 +170,24 @@ export function snnGenomeLayout(config: ControllerConfig, obsSize: number, actSi
   return new GenomeLayout(specs);
 }
 
+/**
+ * Initial-weight std of each connection: input N(0, (inputGain/√(nObs·encoder power))²),
+ * recurrent recurrentGain/√H, output outputGain/√H (×2 for a spiking output layer, which
+ * needs a stronger drive than a leaky readout to cross threshold). Random-weights mode draws
+ * every episode's W from the same distributions.
+ */
+function weightStds(config: ControllerConfig, s: SnnShape): Record<ConnectionName, number> {
+  const init = config.init;
+  return {
+    input: init.inputGain / Math.sqrt(s.obs * encoderPower(config.encoder.kind, config.encoder.width)),
+    recurrent: init.recurrentGain / Math.sqrt(s.hidden),
+    output: ((config.decoder.kind === 'membrane' ? 1 : 2) * init.outputGain) / Math.sqrt(s.hidden),
+  };
+}
+
+/** deriveSeed stream of the per-episode random weights (random-weights mode), apart from the rate encoder's. */
+const RANDOM_WEIGHTS_STREAM = 0x52574754; // "RWGT"
+
 interface PlasticConnection {
   readonly name: ConnectionName;
   readonly state: PlasticState;
@@ -179,6 +198,9 @@ interface PlasticConnection {
   readonly m: Float32Array;
   etaView: Float32Array | null;
   tauView: Float32Array | null;
+  decayView: Float32Array | null;
+  /** random-weights mode: this connection's W, redrawn at every reset from N(0, std²); null otherwise */
+  randomW: { w: Float32Array; std: number } | null;
 }
 
 const EMPTY = new Float32Array(0);
@@ -245,10 +267,12 @@ export class SnnController implements Controller {
     const L = this.layout;
     const g = this.genomeBuf;
     const opt = (name: string): Float32Array => (L.has(name) ? L.view(g, name) : EMPTY);
-    this.wIn = L.view(g, 'input.w');
+    // weights of random-weights plastic connections live outside the genome (drawn at reset)
+    const weights = (name: string, size: number): Float32Array => (L.has(name) ? L.view(g, name) : new Float32Array(size));
+    this.wIn = weights('input.w', s.input * s.hidden);
     this.bHid = L.view(g, 'hidden.bias');
-    this.wRec = opt('recurrent.w');
-    this.wOut = L.view(g, 'output.w');
+    this.wRec = config.network.recurrent ? weights('recurrent.w', s.hidden * s.hidden) : EMPTY;
+    this.wOut = weights('output.w', s.hidden * s.output);
     this.bOut = L.view(g, 'output.bias');
     this.decW = opt('decoder.w');
     this.decB = opt('decoder.bias');
@@ -280,8 +304,11 @@ export class SnnController implements Controller {
 
     if (s.rule) {
       const rule = s.rule;
+      const std = weightStds(config, s);
       for (const c of s.plastic) {
         const [nPre, nPost] = connectionSize(s, c);
+        const random = config.plasticity.randomWeights;
+        const w = c === 'input' ? this.wIn : c === 'recurrent' ? this.wRec : this.wOut;
         const mod: NeuromodulatorParams | null =
           rule.modulation === 'none'
             ? null
@@ -294,15 +321,19 @@ export class SnnController implements Controller {
             modulation: rule.modulation,
             eta: 0,
             tauTheta: 0,
+            decay: 0,
+            abcd: rule.term === 'abcd' ? { a: L.view(g, `${c}.A`), b: L.view(g, `${c}.B`), c: L.view(g, `${c}.C`), d: L.view(g, `${c}.D`) } : null,
             clip: config.plasticity.clip,
             preDecay: config.plasticity.preDecay,
             postDecay: config.plasticity.postDecay,
           },
-          alpha: L.view(g, `${c}.alpha`),
+          alpha: random ? new Float32Array(nPre * nPost).fill(1) : L.view(g, `${c}.alpha`),
           mod,
           m: new Float32Array(mod ? nPost : 0),
           etaView: L.has(`${c}.eta`) ? L.view(g, `${c}.eta`) : null,
           tauView: L.has(`${c}.tauTheta`) ? L.view(g, `${c}.tauTheta`) : null,
+          decayView: L.has(`${c}.decay`) ? L.view(g, `${c}.decay`) : null,
+          randomW: random ? { w, std: std[c] } : null,
         });
       }
     }
@@ -335,6 +366,7 @@ export class SnnController implements Controller {
     for (const p of this.plastic) {
       p.params.eta = p.etaView ? f(constrain('sigmoid', p.etaView[0])) : 0;
       p.params.tauTheta = p.tauView ? f(constrain('sigmoid', p.tauView[0])) : 0;
+      p.params.decay = p.decayView ? f(constrain('sigmoid', p.decayView[0])) : 0;
     }
   }
 
@@ -355,6 +387,14 @@ export class SnnController implements Controller {
     for (const p of this.plastic) {
       resetPlasticState(p.state);
       p.m.fill(0);
+    }
+    // random-weights mode: this episode's W, from its own stream of the episode seed (input,
+    // recurrent, output order; i, j ascending), independent of the rate encoder's stream
+    const wRng = this.plastic.some((p) => p.randomW) ? new Rng(deriveSeed(seed, RANDOM_WEIGHTS_STREAM)) : null;
+    for (const p of this.plastic) {
+      if (!p.randomW) continue;
+      const { w, std } = p.randomW;
+      for (let k = 0; k < w.length; k++) w[k] = f(std * wRng!.normal());
     }
     this.action.fill(0);
   }

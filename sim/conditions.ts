@@ -284,3 +284,20 @@ export function parseCondition(text: string): Condition {
   c.label = terms.map(termLabel).join('+');
   return c;
 }
+
+/**
+ * `add` switched on over `base` (episode schedules): the terms of both, where a term of `add`
+ * replaces the base's terrain (if it is a terrain) or the base's term of the same name and
+ * repeat key (friction over friction, damage of the same leg); canonical label out.
+ * combineConditions('flat', 'friction(mu=0.5)') = 'friction(mu=0.5)'.
+ */
+export function combineConditions(base: string, add: string): string {
+  const b = parseCondition(base);
+  const a = parseCondition(add);
+  const spec = (t: ConditionTerm) => CONDITION_TERMS.find((s) => s.name === t.name)!;
+  const key = (t: ConditionTerm) => (spec(t).terrain ? 'terrain' : spec(t).repeatBy ? `${t.name}(${t.params[spec(t).repeatBy!]})` : t.name);
+  const replaced = new Set(a.terms.map(key));
+  const kept = b.terms.filter((t) => !replaced.has(key(t)) && !(t.name === 'flat' && a.terms.length > 0));
+  const terms = [...kept, ...a.terms];
+  return parseCondition(terms.map(termLabel).join('+')).label;
+}

@@ -20,6 +20,17 @@ export interface TrainConfig {
   /** train on conditions reserved as unseen (refused unless true) */
   allowUnseen: boolean;
   episodeSeconds: number;
+  /**
+   * > episodeSeconds: every generation draws its episodes' length uniformly from
+   * [episodeSeconds, episodeSecondsMax] (the same for every member); 0: fixed length
+   */
+  episodeSecondsMax: number;
+  /**
+   * Episode schedules: with `probability`, an episode switches one of `conditions` on (drawn
+   * uniformly) at a time drawn uniformly from `atSeconds` (s after the start), the same for
+   * every member of a generation. Fitness is the whole episode's return, so recovering pays.
+   */
+  switches: { probability: number; conditions: string[]; atSeconds: [number, number] };
   episodesPerMember: number;
   controller: Record<string, unknown>;
   optimizer: {
@@ -51,6 +62,17 @@ export const TRAIN_CONFIG_SCHEMA: Schema = {
     conditions: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['flat'] },
     allowUnseen: { type: 'boolean', default: false },
     episodeSeconds: { type: 'number', min: 0.1, max: 600, default: 10 },
+    episodeSecondsMax: { type: 'number', min: 0, max: 600, default: 0, description: '> episodeSeconds: episode lengths drawn per generation from [episodeSeconds, episodeSecondsMax]; 0: fixed' },
+    switches: {
+      type: 'object',
+      default: {},
+      description: 'episode schedules: a training condition switched on at a random time in some episodes',
+      properties: {
+        probability: { type: 'number', min: 0, max: 1, default: 0, description: 'share of episodes with a switch' },
+        conditions: { type: 'array', items: { type: 'string' }, default: [], description: 'conditions switched on (held-out ones refused), e.g. the "switches" suite' },
+        atSeconds: { type: 'array', items: { type: 'number', min: 0 }, minItems: 2, maxItems: 2, default: [2, 8], description: '[earliest, latest] switch time, s' },
+      },
+    },
     episodesPerMember: { type: 'number', integer: true, min: 1, max: 100, default: 1 },
     // kept as written (policies store it so); checked by parseControllerConfig in parseTrainConfig
     controller: { type: 'object', properties: {}, additionalProperties: true, publishedRef: 'controller-config.schema.json', description: 'the controller config (controllers/config.ts)' },
@@ -96,18 +118,26 @@ export function parseTrainConfig(value: unknown, where = 'config'): TrainConfig 
   if (cfg.optimizer.kind !== 'snes' && cfg.optimizer.popSize % 2 !== 0) {
     throw new SchemaError('optimizer.popSize', `an even number for ${cfg.optimizer.kind} (antithetic pairs; or use "kind": "snes")`, cfg.optimizer.popSize, where);
   }
-  cfg.conditions.forEach((c, i) => {
+  const checkCondition = (c: string, field: string) => {
     try {
       parseCondition(c);
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
-      throw new SchemaError(`conditions[${i}]`, 'a condition', c, where, e.message);
+      throw new SchemaError(field, 'a condition', c, where, e.message);
     }
     const reason = unseenReason(c);
     if (reason && !cfg.allowUnseen) {
-      throw new SchemaError(`conditions[${i}]`, 'a training condition', c, where, `"${c}": ${reason}; set "allowUnseen": true (or --allow-unseen) to train on it anyway`);
+      throw new SchemaError(field, 'a training condition', c, where, `"${c}": ${reason}; set "allowUnseen": true (or --allow-unseen) to train on it anyway`);
     }
-  });
+  };
+  cfg.conditions.forEach((c, i) => checkCondition(c, `conditions[${i}]`));
+  const sw = cfg.switches;
+  sw.conditions.forEach((c, i) => checkCondition(c, `switches.conditions[${i}]`));
+  if (sw.probability > 0 && sw.conditions.length === 0) throw new SchemaError('switches.conditions', 'at least one condition when switches.probability > 0 (e.g. the conditions of the "switches" suite)', sw.conditions, where);
+  const [a, b] = sw.atSeconds;
+  if (a > b) throw new SchemaError('switches.atSeconds', '[earliest, latest] with earliest ≤ latest', sw.atSeconds, where);
+  if (sw.probability > 0 && a >= cfg.episodeSeconds) throw new SchemaError('switches.atSeconds', `an earliest switch time inside the shortest episode (< episodeSeconds = ${cfg.episodeSeconds})`, sw.atSeconds, where);
+  if (cfg.episodeSecondsMax !== 0 && cfg.episodeSecondsMax < cfg.episodeSeconds) throw new SchemaError('episodeSecondsMax', `0 (fixed length) or ≥ episodeSeconds (${cfg.episodeSeconds})`, cfg.episodeSecondsMax, where);
   return cfg;
 }
 

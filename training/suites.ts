@@ -24,6 +24,21 @@ export const SUITES: Record<string, Suite> = {
     description: 'mild variations training may randomise over',
     conditions: ['flat', 'friction(mu=0.7)', 'friction(mu=1.5)', 'gravity(scale=0.9)', 'gravity(scale=1.1)', 'rough(amplitude=0.03, scale=2, seed=11)', 'slope(deg=3)', 'slope(deg=-3)'],
   },
+  switches: {
+    name: 'switches',
+    description: 'training-side perturbations switched on mid-episode (training episode schedules; none is in the unseen suite)',
+    conditions: [
+      'damaged(leg=front-right, length=0.1)',
+      'damaged(leg=back-left, length=0.1)',
+      'damaged(leg=back-right, length=0.1)',
+      'weak-motor(joint=hip_3, scale=0.5)',
+      'weak-motor(joint=ankle_2, scale=0.5)',
+      'friction(mu=0.5)',
+      'slope(deg=5)',
+      'payload(kg=0.25)',
+      'push(force=200, every=2)',
+    ],
+  },
   unseen: {
     name: 'unseen',
     description: 'held-out conditions: never in training unless forced',
@@ -51,15 +66,25 @@ function unseenTermLabels(): Set<string> {
   return out;
 }
 
+/** Legs whose damage is held out (any length): the legs damaged in the unseen suite. */
+function heldOutLegs(): Set<string> {
+  const out = new Set<string>();
+  for (const c of SUITES.unseen.conditions) for (const d of parseCondition(c).damaged) out.add(d.leg);
+  return out;
+}
+
 /**
  * Why a training condition is refused, or null if it may be trained on: a term that appears
- * in the unseen suite (same canonical parameters), or any damaged morphology (held out as in
- * Najarro & Risi 2020).
+ * in the unseen suite (same canonical parameters), or damage of any length to a leg the unseen
+ * suite damages (front-left, held out as in Najarro & Risi 2020; damage to the other legs may
+ * be trained on, e.g. switched on mid-episode).
  */
 export function unseenReason(condition: string): string | null {
   const c = parseCondition(condition);
   const held = unseenTermLabels();
-  const hits = c.label.split('+').filter((l) => held.has(l) || l.startsWith('damaged('));
+  const legs = heldOutLegs();
+  const labels = c.label.split('+'); // one label per term, in term order
+  const hits = labels.filter((l, i) => held.has(l) || (c.terms[i].name === 'damaged' && legs.has(String(c.terms[i].params.leg))));
   return hits.length ? `${hits.join(', ')} ${hits.length > 1 ? 'are' : 'is'} held out in the unseen suite` : null;
 }
 

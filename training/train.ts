@@ -18,6 +18,7 @@ import { loadMorphology } from '../morphologies/index.js';
 import { genomeLayoutFor, initGenome, parseControllerConfig } from '../controllers/index.js';
 import { GenomeLayout } from '../controllers/genome.js';
 import { controlDtOf, envSizes } from '../sim/env.js';
+import { combineConditions } from '../sim/conditions.js';
 import { PHYSICS_BUILD } from '../sim/rapier.js';
 import { centerOf, openAIES, openAIESParams, pgpe, pgpeParams, readStrategyState, searchRun, snes, snesParams, type AnyState, type SearchRun } from './es/index.js';
 import { Normalizer, RunningStats, type NormalizerState } from './normalizer.js';
@@ -27,7 +28,7 @@ import { lineChartSVG } from '../core/charts.js';
 import { ProgressReporter, formatDuration } from './progress.js';
 import { RolloutPool } from './pool.js';
 import { policySpec } from './task-runner.js';
-import { deriveSeed } from '../core/rng.js';
+import { Rng, deriveSeed } from '../core/rng.js';
 import { TASK_FORMAT_VERSION, type EpisodeSpec, type EvaluationBackend, type TaskResult, type WorkerTask } from './task.js';
 import type { FrozenNormalization } from './normalizer.js';
 import type { TrainConfig } from './config.js';
@@ -266,20 +267,18 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
   }
   let population: Float32Array[] | undefined; // reused every generation (the pool copies members out)
 
-  const episodeSteps = Math.max(1, Math.round(cfg.episodeSeconds / controlDt));
   const policy = policySpec({ morphology: spec, controller: controllerConfig, reward: cfg.reward });
-  const E = cfg.episodesPerMember, C = cfg.conditions.length;
+  const E = cfg.episodesPerMember;
   /**
-   * The tasks of one batch. Member m's episode k of seed generation s: condition
-   * conditions[(s·E + k) mod C], seed deriveSeed(runSeed, s, k), the same for every member
-   * (common random numbers), or deriveSeed(runSeed, s, m, k) with `distinct` (the centre's).
+   * The tasks of one batch: member m's episode k of seed generation s is `episodeSpec(cfg, s, k)`
+   * with seed deriveSeed(runSeed, s, k), the same for every member (common random numbers), or,
+   * with `distinct` (the centre's evaluations), `episodeSpec(cfg, s, k, m)`: seed
+   * deriveSeed(runSeed, s, m, k) and the longest episode length.
    */
   const tasks = (s: number, genomes: Float32Array[], norm: FrozenNormalization | null, distinct: boolean, label: (m: number) => string): WorkerTask[] =>
     genomes.map((genome, m) => {
       const episodes: EpisodeSpec[] = [];
-      for (let k = 0; k < E; k++) {
-        episodes.push({ seed: distinct ? deriveSeed(cfg.seed, s, m, k) : deriveSeed(cfg.seed, s, k), maxSteps: episodeSteps, condition: cfg.conditions[(s * E + k) % C], switches: [] });
-      }
+      for (let k = 0; k < E; k++) episodes.push(episodeSpec(cfg, controlDt, s, k, distinct ? m : undefined));
       const fault = opts.faultInjection && opts.faultInjection.generation === s && opts.faultInjection.member === m;
       return { version: TASK_FORMAT_VERSION, runId: state.runId, label: label(m), index: m, policyKey: policy.key, genome: fault ? new Float32Array(0) : genome, normalizer: norm, collectStats: cfg.normalizeObservations, episodes };
     });
@@ -380,6 +379,42 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
   };
 }
 
+/** Stream ids of the schedule draws (deriveSeed paths), apart from the episodes' own seeds. */
+const LENGTH_STREAM = 0x4c454e; // "LEN"
+const SWITCH_STREAM = 0x535754; // "SWT"
+
+/**
+ * Episode k of seed generation s (training/task.ts `EpisodeSpec`), derived on the coordinator
+ * only. Starting condition conditions[(s·E + k) mod C]. Length: episodeSeconds, or with
+ * episodeSecondsMax a uniform draw per (s, k) from [episodeSeconds, episodeSecondsMax]; the
+ * centre's evaluations (`member` given) always use the longest length, so `best.json` is chosen
+ * on the longest horizon trained. Switch: with switches.probability, conditions[u·n] (combined
+ * over the starting condition by `combineConditions`) at a uniform time in atSeconds, clipped to the
+ * episode. Each draw comes from its own stream deriveSeed(runSeed, s, k[, member], stream); with
+ * no range and no switches the spec is exactly the old fixed-length one.
+ */
+export function episodeSpec(cfg: TrainConfig, controlDt: number, s: number, k: number, member?: number): EpisodeSpec {
+  const path = member === undefined ? [s, k] : [s, member, k];
+  const seed = deriveSeed(cfg.seed, ...path);
+  const condition = cfg.conditions[(s * cfg.episodesPerMember + k) % cfg.conditions.length];
+  const lo = cfg.episodeSeconds;
+  const hi = cfg.episodeSecondsMax > lo ? cfg.episodeSecondsMax : lo;
+  const seconds = hi === lo || member !== undefined ? hi : lo + (hi - lo) * new Rng(deriveSeed(cfg.seed, ...path, LENGTH_STREAM)).uniform();
+  const maxSteps = Math.max(1, Math.round(seconds / controlDt));
+  const switches: EpisodeSpec['switches'] = [];
+  const sw = cfg.switches;
+  if (sw && sw.probability > 0) {
+    const rng = new Rng(deriveSeed(cfg.seed, ...path, SWITCH_STREAM));
+    if (rng.uniform() < sw.probability) {
+      const pick = sw.conditions[Math.min(sw.conditions.length - 1, Math.floor(rng.uniform() * sw.conditions.length))];
+      const at = sw.atSeconds[0] + (sw.atSeconds[1] - sw.atSeconds[0]) * rng.uniform();
+      const atStep = Math.min(maxSteps - 1, Math.max(0, Math.round(at / controlDt)));
+      switches.push({ atStep, condition: combineConditions(condition, pick) });
+    }
+  }
+  return { seed, maxSteps, condition, switches };
+}
+
 /** How an error of the centre's evaluation names what was evaluated (not its seed offset). */
 function centreTask(afterGeneration: number, n: number): (member: number) => string {
   return (m) => `the centre evaluation after generation ${afterGeneration} (fresh-seed evaluation ${m + 1} of ${n})`;
@@ -426,7 +461,7 @@ export function learningCurve(name: string, history: GenerationRow[]): string {
   return lineChartSVG({
     title: `${name}: fitness per generation`,
     xLabel: 'generation',
-    yLabel: 'return (10-s episode)',
+    yLabel: 'return per episode',
     series: [
       { name: 'population mean', xs, ys: history.map((h) => h.mean), band: { lo: history.map((h) => h.mean - h.sd), hi: history.map((h) => h.mean + h.sd) } },
       { name: 'population best', xs, ys: history.map((h) => h.best) },

@@ -165,6 +165,54 @@ test('with plasticity on, Hebb changes during an episode and resets on reset', (
   }
 });
 
+test('Hebb decay: a learned δ per connection; without it Hebb saturates at the clip over a long run, with it it stays inside', () => {
+  const obs = observations(64, 29, 3);
+  // |Hebb| ≤ η·max|T|/δ under decay; traces are ≤ 1/(1 − λ) = 5, so |T| = |x·y| ≤ 25 and, with
+  // η = 0.005 and δ ≈ 0.2, |Hebb| ≤ 0.625 < c = 1 whatever the activity
+  const over = (decay: number) => ({ plasticity: { rule: 'hebbian', connections: ['output'], eta: 0.005, decay }, init: { rateSpread: 0 } });
+  const plain = snn(over(0), 29, 8, 4);
+  const decayed = snn(over(0.2), 29, 8, 4);
+  assert.ok(!plain.layout.has('output.decay') && decayed.layout.has('output.decay'));
+  // δ enters through the sigmoid of its genome entry (initialised around logit(0.02))
+  const d = decayed.plasticParams('output')!.decay;
+  assert.ok(Math.abs(d - 0.2) < 1e-6, `δ = ${d}`);
+  const saturated = (c: SnnController) => {
+    c.reset(0);
+    for (let t = 0; t < 2400; t++) c.act(obs[t & 63], 0); // 2 min of control at 20 Hz
+    const h = c.plasticState('output')!.hebb;
+    return h.filter((v) => Math.abs(v) >= 1).length / h.length;
+  };
+  const sPlain = saturated(plain);
+  const sDecayed = saturated(decayed);
+  assert.ok(sPlain > 0.2, `without decay ${(100 * sPlain).toFixed(0)}% of Hebb at the clip`);
+  assert.equal(sDecayed, 0, `with decay ${(100 * sDecayed).toFixed(0)}% of Hebb at the clip`);
+  assert.ok(decayed.plasticState('output')!.hebb.some((v) => v !== 0), 'and Hebb still moves');
+});
+
+test('ABCD rule and random weights (Najarro & Risi 2020): W redrawn from the episode seed, only rule parameters evolved', () => {
+  const over = { network: { recurrent: true }, plasticity: { rule: 'abcd', connections: ['input', 'recurrent', 'output'], randomWeights: true } };
+  const c = snn(over, 29, 8, 2);
+  const names = c.layout.slices.map((s) => s.name);
+  for (const w of ['input.w', 'recurrent.w', 'output.w', 'input.alpha', 'output.alpha']) assert.ok(!names.includes(w), `${w} is not evolved`);
+  for (const q of ['input.A', 'input.B', 'input.C', 'input.D', 'output.D', 'recurrent.A', 'output.eta', 'hidden.bias']) assert.ok(names.includes(q), `${q} is in the genome`);
+  // the rule's parameters: 4 per synapse plus η per connection, plus the biases
+  const synapses = 29 * 48 + 48 * 48 + 48 * 8;
+  assert.equal(c.layout.size, 4 * synapses + 3 + 48 + 8);
+  const obs = observations(40, 29, 5);
+  const a0 = actions(c, obs, 7);
+  assert.deepEqual(actions(c, obs, 7), a0, 'same episode seed: same weights, same actions');
+  assert.notDeepEqual(actions(c, obs, 8), a0, 'another episode seed: other weights');
+  // weights drawn with the initial-weight std; Hebb moves them
+  c.reset(7);
+  const I = c.introspect();
+  c.act(obs[0], 0);
+  for (const h of I.hebb) assert.ok(h.values.some((v) => v !== 0), `${h.name}: ABCD changed Hebb`);
+  // plain (evolved) weights with abcd keep W and α in the genome
+  const evolvedW = snn({ plasticity: { rule: 'abcd', connections: ['output'] } }, 29, 8);
+  assert.ok(evolvedW.layout.has('output.w') && evolvedW.layout.has('output.alpha') && evolvedW.layout.has('output.A'));
+  assert.throws(() => parseControllerConfig({ plasticity: { rule: 'none', randomWeights: true } }), /plasticity\.randomWeights/);
+});
+
 test('plasticity off is exactly the static SNN (α = 0, and rule "none")', () => {
   const obs = observations(300, 29, 8);
   const variants: unknown[] = [
@@ -265,6 +313,7 @@ test('act allocates nothing: heap growth over 10,000 steps stays near zero', () 
     { encoder: { kind: 'population' }, decoder: { kind: 'population' }, plasticity: { rule: 'oja-neuromod' } },
     { kind: 'static-snn' },
     { kind: 'mlp' },
+    { plasticity: { rule: 'abcd', connections: ['input', 'output'], randomWeights: true, decay: 0.01 } },
   ];
   for (const over of configs) {
     const c = createController(over, 29, 8, undefined);

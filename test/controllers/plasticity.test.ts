@@ -10,6 +10,7 @@ import {
   updateTrace,
   updateTraces,
   RULE_NAMES,
+  type AbcdCoefficients,
   type Modulation,
   type PlasticParams,
   type PlasticState,
@@ -31,11 +32,11 @@ const POST = [[0, 1], [1, 1], [0, 1]];
 function run(
   term: RuleTerm,
   modulation: Modulation,
-  opts: { eta?: number; tau?: number; clip?: number; mod?: number[]; steps?: number; post?: number[][] },
+  opts: { eta?: number; tau?: number; clip?: number; mod?: number[]; steps?: number; post?: number[][]; decay?: number; abcd?: AbcdCoefficients },
   kernel = plasticityStep,
 ): { s: PlasticState; after: { hebb: number[]; elig: number[]; theta: number[] }[] } {
   const s = plasticState(2, 2, modulation === 'retro');
-  const p: PlasticParams = { term, modulation, eta: opts.eta ?? 0, tauTheta: opts.tau ?? 0, clip: opts.clip ?? 10, preDecay: 0.5, postDecay: 0.5 };
+  const p: PlasticParams = { term, modulation, eta: opts.eta ?? 0, tauTheta: opts.tau ?? 0, decay: opts.decay ?? 0, abcd: opts.abcd ?? null, clip: opts.clip ?? 10, preDecay: 0.5, postDecay: 0.5 };
   const mod = opts.mod ? F(opts.mod) : null;
   const post = opts.post ?? POST;
   const after: { hebb: number[]; elig: number[]; theta: number[] }[] = [];
@@ -47,6 +48,41 @@ function run(
   return { s, after };
 }
 
+test('decay: Hebb ← (1 − δ)·Hebb + η·T, hand-computed; δ = 0 is the rule without decay', () => {
+  // hebbian, η = 0.25, δ = 0.5, no clip (c = 10); traces as in the table above
+  // step 1: T = [[0, 1], [0, 0]]                 → H = [0, 0.25, 0, 0]
+  // step 2: T = [[1.5, 2.25], [1, 1.5]]          → H = 0.5·[0, 0.25, 0, 0] + 0.25·T = [0.375, 0.6875, 0.25, 0.375]
+  // step 3: T = [[0.375, 1.3125], [0.25, 0.875]] → H = [0.28125, 0.671875, 0.1875, 0.40625]
+  const { after } = run('hebbian', 'none', { eta: 0.25, decay: 0.5 });
+  assertClose(after[0].hebb, [0, 0.25, 0, 0]);
+  assertClose(after[1].hebb, [0.375, 0.6875, 0.25, 0.375]);
+  assertClose(after[2].hebb, [0.28125, 0.671875, 0.1875, 0.40625]);
+  // the silent-row skip must not skip decay: pre 0 at step 3 still decays H0* and H1*
+  const none = run('hebbian', 'none', { eta: 0.25, decay: 0 });
+  assertSame(new Float32Array(none.after[2].hebb), new Float32Array(run('hebbian', 'none', { eta: 0.25 }).after[2].hebb), 'δ = 0');
+  // bounded: constant drive T = 1 under δ converges to η/δ, never beyond
+  const s = plasticState(1, 1, false);
+  const p: PlasticParams = { term: 'hebbian', modulation: 'none', eta: 0.02, tauTheta: 0, decay: 0.01, abcd: null, clip: 10, preDecay: 0, postDecay: 0 };
+  for (let t = 0; t < 5000; t++) {
+    updateTraces(s, p, U8([1]), U8([1]));
+    plasticityStep(s, p, null);
+  }
+  assert.ok(Math.abs(s.hebb[0] - 2) < 1e-3 && s.hebb[0] <= 2 + 1e-6, `steady state η/δ = 2, got ${s.hebb[0]}`);
+});
+
+test('abcd: ΔHebb = η·(A·x·y + B·x + C·y + D) per synapse (Najarro & Risi 2020), hand-computed', () => {
+  // η = 0.5; A = 1, B = 0.5, C = -1, D = 0.25 on every synapse; pre-major [H00, H01, H10, H11]
+  // step 1: x = [1, 0], y = [0, 1]: T00 = 0 + 0.5 + 0 + 0.25 = 0.75; T01 = 1 + 0.5 − 1 + 0.25 = 0.75;
+  //         T10 = 0 + 0 + 0 + 0.25 = 0.25; T11 = 0 + 0 − 1 + 0.25 = −0.75     → H = 0.5·T
+  const all = (v: number) => F([v, v, v, v]);
+  const abcd = { a: all(1), b: all(0.5), c: all(-1), d: all(0.25) };
+  const { after } = run('abcd', 'none', { eta: 0.5, abcd, steps: 1 });
+  assertClose(after[0].hebb, [0.375, 0.375, 0.125, -0.375]);
+  // neuromodulated: M_j replaces η
+  const m = run('abcd', 'simple', { abcd, mod: [1, -2], steps: 1 });
+  assertClose(m.after[0].hebb, [0.75, -1.5, 0.25, 1.5]);
+});
+
 test('traces: x ← λx + s (updateTraces: both sides with λ_pre, λ_post)', () => {
   const x = new Float32Array(2);
   updateTrace(x, U8([1, 0]), 0.5);
@@ -56,7 +92,7 @@ test('traces: x ← λx + s (updateTraces: both sides with λ_pre, λ_post)', ()
   updateTrace(x, F([0.25, -1]), 0.5); // graded activity too
   assertClose(x, [0.625, -0.75]);
   const s = plasticState(2, 1, false);
-  const p: PlasticParams = { term: 'hebbian', modulation: 'none', eta: 0, tauTheta: 0, clip: 1, preDecay: 0.5, postDecay: 0.25 };
+  const p: PlasticParams = { term: 'hebbian', modulation: 'none', eta: 0, tauTheta: 0, decay: 0, abcd: null, clip: 1, preDecay: 0.5, postDecay: 0.25 };
   updateTraces(s, p, U8([1, 1]), F([2]));
   updateTraces(s, p, U8([0, 1]), F([1]));
   assertClose(s.pre, [0.5, 1.5]);
@@ -176,7 +212,8 @@ test('rule names parse into term and modulation', () => {
   assert.deepEqual(parseRuleName('hebbian'), { term: 'hebbian', modulation: 'none' });
   assert.deepEqual(parseRuleName('oja-neuromod'), { term: 'oja', modulation: 'simple' });
   assert.deepEqual(parseRuleName('bcm-retro'), { term: 'bcm', modulation: 'retro' });
-  assert.equal(RULE_NAMES.length, 10);
+  assert.deepEqual(parseRuleName('abcd-neuromod'), { term: 'abcd', modulation: 'simple' });
+  assert.equal(RULE_NAMES.length, 12);
 });
 
 test('reset clears Hebb, E, θ and traces', () => {
@@ -186,15 +223,22 @@ test('reset clears Hebb, E, θ and traces', () => {
   for (const a of [s.hebb, s.elig, s.theta, s.pre, s.post]) assert.ok(a.every((v) => v === 0));
 });
 
-test('optimised plasticity kernel agrees bit for bit with the reference for all 9 rules', () => {
+test('optimised plasticity kernel agrees bit for bit with the reference for every rule, with and without decay', () => {
   const rng = new Rng(5);
-  for (const term of ['hebbian', 'oja', 'bcm'] as const) {
-    for (const modulation of ['none', 'simple', 'retro'] as const) {
+  const cases: [RuleTerm, Modulation, number][] = [];
+  for (const decay of [0, 0.01]) {
+    for (const term of ['hebbian', 'oja', 'bcm'] as const) for (const modulation of ['none', 'simple', 'retro'] as const) cases.push([term, modulation, decay]);
+    cases.push(['abcd', 'none', decay], ['abcd', 'simple', decay]);
+  }
+  for (const [term, modulation, decay] of cases) {
+    {
       const nPre = 7;
       const nPost = 5;
       const a = plasticState(nPre, nPost, modulation === 'retro');
       const b = plasticState(nPre, nPost, modulation === 'retro');
-      const p: PlasticParams = { term, modulation, eta: 0.1, tauTheta: 0.2, clip: 1, preDecay: 0.8, postDecay: 0.7 };
+      const coef = () => new Float32Array(nPre * nPost).map(() => 0.3 * rng.normal());
+      const abcd = term === 'abcd' ? { a: coef(), b: coef(), c: coef(), d: coef() } : null;
+      const p: PlasticParams = { term, modulation, eta: 0.1, tauTheta: 0.2, decay, abcd, clip: 1, preDecay: 0.8, postDecay: 0.7 };
       const mod = new Float32Array(nPost);
       for (let t = 0; t < 200; t++) {
         const pre = new Uint8Array(nPre).map(() => (rng.uniform() < 0.3 ? 1 : 0));
@@ -207,10 +251,11 @@ test('optimised plasticity kernel agrees bit for bit with the reference for all 
         plasticityStepReference(a, p, modulation === 'none' ? null : mod);
         plasticityStep(b, p, modulation === 'none' ? null : mod);
       }
-      assertSame(b.hebb, a.hebb, `${term}/${modulation} hebb`);
-      assertSame(b.elig, a.elig, `${term}/${modulation} elig`);
-      assertSame(b.theta, a.theta, `${term}/${modulation} theta`);
-      assert.ok(a.hebb.some((v) => v !== 0), `${term}/${modulation} moved`);
+      const what = `${term}/${modulation}/δ=${decay}`;
+      assertSame(b.hebb, a.hebb, `${what} hebb`);
+      assertSame(b.elig, a.elig, `${what} elig`);
+      assertSame(b.theta, a.theta, `${what} theta`);
+      assert.ok(a.hebb.some((v) => v !== 0), `${what} moved`);
     }
   }
 });

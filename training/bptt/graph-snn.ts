@@ -34,6 +34,7 @@ import type { ConnectionName, ControllerConfig } from '../../controllers/config.
 import { encodeDirect, encodePopulation, encodeRate } from '../../controllers/encoders.js';
 import type { GenomeLayout } from '../../controllers/genome.js';
 import { snnGenomeLayout, snnShape, type SnnShape } from '../../controllers/snn.js';
+import { UserError } from '../../core/errors.js';
 import { leakyGraphStep, readoutGraphStep, synapticGraphStep, type LeakyGraphParams, type SynapticGraphParams } from './graph-neurons.js';
 import { makeSpikeFn, type SpikeFn, type SurrogateSpec } from './surrogate.js';
 import { fusedOutputLayout, makeFusedOutputOp } from './fused-output.js';
@@ -123,6 +124,11 @@ export class GraphSnn {
   constructor(config: ControllerConfig, obsSize: number, actSize: number, genome: Float32Array, surrogate: SurrogateSpec, trainable = true) {
     if (config.kind !== 'plastic-snn' && config.kind !== 'static-snn') throw new Error(`GraphSnn: config.kind is "${config.kind}", expected plastic-snn or static-snn`);
     if (config.decoder.kind === 'population' && config.decoder.neuronsPerAction % 2 !== 0) throw new Error('GraphSnn: population decoder needs an even neuronsPerAction');
+    const pl = config.plasticity;
+    const unported = [pl.rule.startsWith('abcd') && `rule "${pl.rule}"`, pl.decay > 0 && `plasticity.decay ${pl.decay}`, pl.randomWeights && 'plasticity.randomWeights'].filter(Boolean);
+    if (config.kind === 'plastic-snn' && unported.length) {
+      throw new UserError(`the BPTT port of the SNN (training/bptt) does not implement ${unported.join(', ')}; train this network with ES (spikeloco train), or use a rule without them for learn-rule`);
+    }
     this.config = config;
     this.shape = snnShape(config, obsSize, actSize);
     this.layout = snnGenomeLayout(config, obsSize, actSize);

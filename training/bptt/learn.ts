@@ -36,8 +36,9 @@ import { buildRuleExport, writeRule } from './rule.js';
 export const TASK_NAMES = ['cue-reward', 'pattern-memory'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
 /** 'static' = the same network with plasticity off (static-snn) */
-export const LEARN_RULES = ['static', ...RULE_NAMES.filter((r) => r !== 'none')] as const;
-export type LearnRule = 'static' | Exclude<RuleName, 'none'>;
+/** (the ABCD rules are ES-only: the BPTT port does not implement them) */
+export const LEARN_RULES = ['static', ...RULE_NAMES.filter((r) => r !== 'none' && !r.startsWith('abcd'))] as const;
+export type LearnRule = 'static' | Exclude<RuleName, 'none' | 'abcd' | 'abcd-neuromod'>;
 
 export interface LearnConfig {
   task: TaskName;
