@@ -13,6 +13,7 @@ import { policySpec } from '../training/task-runner.js';
 import { TASK_FORMAT_VERSION, type WorkerTask } from '../training/task.js';
 import { deriveSeed } from '../core/rng.js';
 import { heapDeltaPerStep, median, type Section } from './report.js';
+import { benchController } from '../controllers/bench.js';
 import { readFileSync } from 'node:fs';
 
 function defaultControllerConfig(): Record<string, unknown> {
@@ -56,6 +57,26 @@ export async function benchTraining(quick: boolean): Promise<Section> {
   const actUs = median(actTimes), physUs = median(physTimes);
   env.free();
 
+  // the plastic kernel's cost per connection type: µs per act of the shipped network with
+  // plasticity on each connection alone (and all, and the Najarro-style ABCD arm), the static
+  // network as the base, each over the physics cost measured above
+  const base = defaultControllerConfig();
+  const pl = (base.plasticity ?? {}) as Record<string, unknown>;
+  const variants: Record<string, Record<string, unknown>> = {
+    static: { ...base, kind: 'static-snn' },
+    output: { ...base, plasticity: { ...pl, connections: ['output'] } },
+    input: { ...base, plasticity: { ...pl, connections: ['input'] } },
+    recurrent: { ...base, network: { recurrent: true }, plasticity: { ...pl, connections: ['recurrent'] } },
+    'static+recurrent': { ...base, kind: 'static-snn', network: { recurrent: true } },
+    all: { ...base, network: { recurrent: true }, plasticity: { ...pl, connections: ['input', 'recurrent', 'output'] } },
+    'abcd input+output, random weights': { ...base, plasticity: { ...pl, rule: 'abcd', connections: ['input', 'output'], randomWeights: true } },
+  };
+  const plasticCost: Record<string, { usPerAct: number; overPhysics: number }> = {};
+  for (const [name, cfg] of Object.entries(variants)) {
+    const us = benchController(cfg, env.obsSize, env.actSize, quick ? 1000 : 5000);
+    plasticCost[name] = { usPerAct: Number(us.toFixed(2)), overPhysics: Number((us / physUs).toFixed(3)) };
+  }
+
   const throughput: Record<string, number> = {};
   const hashes: Record<string, string> = {};
   for (const workers of [1, 2]) {
@@ -85,6 +106,7 @@ export async function benchTraining(quick: boolean): Promise<Section> {
     physicsUsPerStep: Number(physUs.toFixed(2)),
     controllerOverPhysics: Number((actUs / physUs).toFixed(3)),
     controllerTarget: '≤ 0.25',
+    plasticCostPerConnection: plasticCost,
     controllerHeapBytesPerStep: Number.isFinite(heap) ? Math.round(heap) : 'run with --expose-gc',
     cores: os.cpus().length,
     population: pop,

@@ -1,0 +1,79 @@
+/**
+ * Episode schedules (issue #14): episode lengths drawn per generation and a training condition
+ * switched on mid-episode, derived on the coordinator (train.ts `episodeSpec`), run for real.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { episodeSpec, train } from '../../training/train.js';
+import { parseTrainConfig } from '../../training/config.js';
+import { SUITES, unseenReason } from '../../training/suites.js';
+import { combineConditions } from '../../sim/conditions.js';
+import { deriveSeed } from '../../core/rng.js';
+import { tinyConfig } from './tiny-config.js';
+
+const DT = 0.05;
+const tmp = () => mkdtempSync(join(tmpdir(), 'spikeloco-sched-'));
+
+test('no range and no switches: the fixed-length episode of before (seed, length, condition)', () => {
+  const cfg = tinyConfig({ episodeSeconds: 2, conditions: ['flat', 'slope(deg=3)'] });
+  for (const [s, k] of [[0, 0], [3, 0], [7, 0]]) {
+    const e = episodeSpec(cfg, DT, s, k);
+    assert.deepEqual(e, { seed: deriveSeed(cfg.seed, s, k), maxSteps: 40, condition: cfg.conditions[s % 2], switches: [] });
+  }
+  assert.equal(episodeSpec(cfg, DT, 5, 0, 3).seed, deriveSeed(cfg.seed, 5, 3, 0), 'centre evaluations: distinct seeds per evaluation');
+});
+
+test('episode lengths: drawn per generation inside [episodeSeconds, episodeSecondsMax], common to all members; centre evaluations use the longest', () => {
+  const cfg = tinyConfig({ episodeSeconds: 10, episodeSecondsMax: 30 });
+  const lengths = Array.from({ length: 200 }, (_, s) => episodeSpec(cfg, DT, s, 0).maxSteps);
+  assert.ok(lengths.every((n) => n >= 200 && n <= 600), 'inside the range');
+  assert.ok(Math.min(...lengths) < 260 && Math.max(...lengths) > 540, `spread over the range: ${Math.min(...lengths)}–${Math.max(...lengths)} steps`);
+  assert.equal(episodeSpec(cfg, DT, 4, 0).maxSteps, episodeSpec(cfg, DT, 4, 0).maxSteps);
+  assert.equal(episodeSpec(cfg, DT, 4, 0, 2).maxSteps, 600);
+  assert.throws(() => parseTrainConfig({ controller: {}, episodeSeconds: 10, episodeSecondsMax: 5 }), /episodeSecondsMax/);
+});
+
+test('switches: with probability p a condition of the list at a time inside atSeconds, combined with the starting condition', () => {
+  const cfg = tinyConfig({ episodeSeconds: 10, conditions: ['flat', 'slope(deg=3)'], switches: { probability: 0.5, conditions: ['friction(mu=0.5)', 'payload(kg=0.25)'], atSeconds: [3, 8] } });
+  let switched = 0;
+  for (let s = 0; s < 400; s++) {
+    const e = episodeSpec(cfg, DT, s, 0);
+    if (!e.switches.length) continue;
+    switched++;
+    const [sw] = e.switches;
+    assert.ok(sw.atStep >= 60 && sw.atStep <= 160, `switch at step ${sw.atStep}`);
+    const base = cfg.conditions[s % 2];
+    assert.ok([combineConditions(base, 'friction(mu=0.5)'), combineConditions(base, 'payload(kg=0.25)')].includes(sw.condition), sw.condition);
+  }
+  assert.ok(switched > 160 && switched < 240, `${switched} of 400 episodes switched at p = 0.5`);
+  assert.equal(combineConditions('flat', 'friction(mu=0.5)'), 'friction(mu=0.5)');
+  assert.equal(combineConditions('slope(deg=3)', 'friction(mu=0.5)'), 'slope(deg=3)+friction(mu=0.5)');
+  assert.equal(combineConditions('slope(deg=3)', 'slope(deg=5)'), 'slope(deg=5)', 'a terrain replaces the terrain');
+  assert.equal(combineConditions('friction(mu=0.7)', 'friction(mu=0.5)'), 'friction(mu=0.5)', 'a term replaces its namesake');
+});
+
+test('switch conditions are checked like training conditions: held-out ones are refused, the switches suite is trainable', () => {
+  const over = (conditions: string[]) => ({ controller: {}, switches: { probability: 0.5, conditions, atSeconds: [2, 5] } });
+  assert.throws(() => parseTrainConfig(over(['damaged(leg=front-left, length=0.2)'])), /switches\.conditions\[0\].*held out/);
+  assert.throws(() => parseTrainConfig(over(['friction(mu=0.3)'])), /switches\.conditions\[0\].*held out/);
+  assert.throws(() => parseTrainConfig(over(['friction(mu=0.5'])), /switches\.conditions\[0\]/);
+  assert.throws(() => parseTrainConfig(over([])), /switches\.conditions/);
+  assert.throws(() => parseTrainConfig({ controller: {}, episodeSeconds: 4, switches: { probability: 1, conditions: ['friction(mu=0.5)'], atSeconds: [5, 6] } }), /switches\.atSeconds/);
+  for (const c of SUITES.switches.conditions) assert.equal(unseenReason(c), null, `${c} is trainable`);
+  assert.equal(unseenReason('damaged(leg=back-left, length=0.1)'), null);
+  assert.notEqual(unseenReason('damaged(leg=front-left, length=0.3)'), null, 'the held-out leg, any length');
+});
+
+test('training with switched episodes of varying length runs on the real pool, bitwise the same on 1 and 2 workers', async () => {
+  const cfg = tinyConfig({ episodeSeconds: 1, episodeSecondsMax: 2, generations: 4, switches: { probability: 1, conditions: ['damaged(leg=back-right, length=0.1)', 'push(force=200, every=0.5)'], atSeconds: [0.3, 0.8] } });
+  const a = await train(cfg, { outDir: tmp(), workers: 1, progress: null });
+  const b = await train(cfg, { outDir: tmp(), workers: 2, progress: null });
+  assert.deepEqual(a.history.map((h) => [h.best, h.mean, h.envSteps]), b.history.map((h) => [h.best, h.mean, h.envSteps]));
+  // episodes of different lengths: the generations' step counts differ (population × length)
+  const perGen = a.history.map((h, i) => h.envSteps - (i ? a.history[i - 1].envSteps : 0));
+  assert.ok(new Set(perGen).size > 1, `steps per generation ${perGen.join(', ')}`);
+  assert.ok(a.history.every((h) => Number.isFinite(h.mean)));
+});
