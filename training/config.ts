@@ -28,9 +28,10 @@ export interface TrainConfig {
   /**
    * Episode schedules: with `probability`, an episode switches one of `conditions` on (drawn
    * uniformly) at a time drawn uniformly from `atSeconds` (s after the start), the same for
-   * every member of a generation. Fitness is the whole episode's return, so recovering pays.
+   * every member of a generation, from generation `fromGeneration` on. Fitness is the whole
+   * episode's return, so recovering pays.
    */
-  switches: { probability: number; conditions: string[]; atSeconds: [number, number] };
+  switches: { probability: number; conditions: string[]; atSeconds: [number, number]; fromGeneration: number };
   episodesPerMember: number;
   controller: Record<string, unknown>;
   optimizer: {
@@ -71,6 +72,7 @@ export const TRAIN_CONFIG_SCHEMA: Schema = {
         probability: { type: 'number', min: 0, max: 1, default: 0, description: 'share of episodes with a switch' },
         conditions: { type: 'array', items: { type: 'string' }, default: [], description: 'conditions switched on (held-out ones refused), e.g. the "switches" suite' },
         atSeconds: { type: 'array', items: { type: 'number', min: 0 }, minItems: 2, maxItems: 2, default: [2, 8], description: '[earliest, latest] switch time, s' },
+        fromGeneration: { type: 'number', integer: true, min: 0, default: 0, description: 'switches start at this generation (a curriculum: learn to walk first); the centre evaluations follow the same rule' },
       },
     },
     episodesPerMember: { type: 'number', integer: true, min: 1, max: 100, default: 1 },

@@ -278,7 +278,7 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
   const tasks = (s: number, genomes: Float32Array[], norm: FrozenNormalization | null, distinct: boolean, label: (m: number) => string): WorkerTask[] =>
     genomes.map((genome, m) => {
       const episodes: EpisodeSpec[] = [];
-      for (let k = 0; k < E; k++) episodes.push(episodeSpec(cfg, controlDt, s, k, distinct ? m : undefined));
+      for (let k = 0; k < E; k++) episodes.push(episodeSpec(cfg, controlDt, s, k, distinct ? m : undefined, s % CENTRE_SEED_OFFSET));
       const fault = opts.faultInjection && opts.faultInjection.generation === s && opts.faultInjection.member === m;
       return { version: TASK_FORMAT_VERSION, runId: state.runId, label: label(m), index: m, policyKey: policy.key, genome: fault ? new Float32Array(0) : genome, normalizer: norm, collectStats: cfg.normalizeObservations, episodes };
     });
@@ -331,7 +331,10 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
         gen.extra.centerFitness = f;
         gen.extra.centerVelocity = v;
         state.envSteps += evals.reduce((s, r) => s + r.steps, 0);
-        if (!state.best || f > state.best.fitness) state.best = { genome: center, fitness: f, meanForwardVelocity: v, generation: g + 1 };
+        // with a switch curriculum, a centre evaluated with switches (generation ≥ fromGeneration)
+        // replaces any best from before them: fitness with and without switches do not compare
+        const phase = (afterGeneration: number) => (cfg.switches.probability > 0 && afterGeneration - 1 >= cfg.switches.fromGeneration ? 1 : 0);
+        if (!state.best || phase(g + 1) > phase(state.best.generation) || f > state.best.fitness) state.best = { genome: center, fitness: f, meanForwardVelocity: v, generation: g + 1 };
       }
       state.generation = g + 1;
       state.elapsedSec = (performance.now() - t0) / 1000;
@@ -391,9 +394,11 @@ const SWITCH_STREAM = 0x535754; // "SWT"
  * on the longest horizon trained. Switch: with switches.probability, conditions[u·n] (combined
  * over the starting condition by `combineConditions`) at a uniform time in atSeconds, clipped to the
  * episode. Each draw comes from its own stream deriveSeed(runSeed, s, k[, member], stream); with
- * no range and no switches the spec is exactly the old fixed-length one.
+ * no range and no switches the spec is exactly the old fixed-length one. Switches start at
+ * generation switches.fromGeneration (`generation`: the run's generation, which for a centre
+ * evaluation is its seed generation less the offset).
  */
-export function episodeSpec(cfg: TrainConfig, controlDt: number, s: number, k: number, member?: number): EpisodeSpec {
+export function episodeSpec(cfg: TrainConfig, controlDt: number, s: number, k: number, member?: number, generation = s): EpisodeSpec {
   const path = member === undefined ? [s, k] : [s, member, k];
   const seed = deriveSeed(cfg.seed, ...path);
   const condition = cfg.conditions[(s * cfg.episodesPerMember + k) % cfg.conditions.length];
@@ -403,7 +408,7 @@ export function episodeSpec(cfg: TrainConfig, controlDt: number, s: number, k: n
   const maxSteps = Math.max(1, Math.round(seconds / controlDt));
   const switches: EpisodeSpec['switches'] = [];
   const sw = cfg.switches;
-  if (sw && sw.probability > 0) {
+  if (sw && sw.probability > 0 && generation >= sw.fromGeneration) {
     const rng = new Rng(deriveSeed(cfg.seed, ...path, SWITCH_STREAM));
     if (rng.uniform() < sw.probability) {
       const pick = sw.conditions[Math.min(sw.conditions.length - 1, Math.floor(rng.uniform() * sw.conditions.length))];

@@ -49,6 +49,9 @@ test('switches: with probability p a condition of the list at a time inside atSe
     assert.ok([combineConditions(base, 'friction(mu=0.5)'), combineConditions(base, 'payload(kg=0.25)')].includes(sw.condition), sw.condition);
   }
   assert.ok(switched > 160 && switched < 240, `${switched} of 400 episodes switched at p = 0.5`);
+  // a curriculum: no switch before fromGeneration, the same draws from then on
+  const later = tinyConfig({ ...cfg, switches: { ...cfg.switches, fromGeneration: 200 } });
+  for (let s = 0; s < 400; s++) assert.deepEqual(episodeSpec(later, DT, s, 0), s < 200 ? { ...episodeSpec(cfg, DT, s, 0), switches: [] } : episodeSpec(cfg, DT, s, 0));
   assert.equal(combineConditions('flat', 'friction(mu=0.5)'), 'friction(mu=0.5)');
   assert.equal(combineConditions('slope(deg=3)', 'friction(mu=0.5)'), 'slope(deg=3)+friction(mu=0.5)');
   assert.equal(combineConditions('slope(deg=3)', 'slope(deg=5)'), 'slope(deg=5)', 'a terrain replaces the terrain');
@@ -76,4 +79,10 @@ test('training with switched episodes of varying length runs on the real pool, b
   const perGen = a.history.map((h, i) => h.envSteps - (i ? a.history[i - 1].envSteps : 0));
   assert.ok(new Set(perGen).size > 1, `steps per generation ${perGen.join(', ')}`);
   assert.ok(a.history.every((h) => Number.isFinite(h.mean)));
+});
+
+test('a switch curriculum: best.json comes from a centre evaluated with switches once they have started', async () => {
+  const cfg = tinyConfig({ generations: 4, checkpointEvery: 1, switches: { probability: 1, conditions: ['damaged(leg=back-right, length=0.1)'], atSeconds: [0.2, 0.5], fromGeneration: 2 } });
+  const r = await train(cfg, { outDir: tmp(), workers: 2, progress: null });
+  assert.ok(r.best.generation >= 3, `best from generation ${r.best.generation} (switches from generation 2 on, i.e. centres after generation 3 and 4)`);
 });
