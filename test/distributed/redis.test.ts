@@ -263,7 +263,7 @@ test('results of another run or malformed ones in the batch hash are rejected, l
   const pending = ev.evaluate(0, genomes, null);
   const conn = new Redis({ host: '127.0.0.1', port: redis.port });
   const rk = keys.results('rogue-target', b.session, 0);
-  await conn.hset(rk, '0', encodeResult({ version: 1, runId: 'some-other-run', index: 0, fitness: 1e9, meanForwardVelocity: 0, meanDistance: 0, steps: 1, falls: 0, nonFinite: 0, stats: null }));
+  await conn.hset(rk, '0', encodeResult({ version: TASK_FORMAT_VERSION, runId: 'some-other-run', index: 0, fitness: 1e9, meanForwardVelocity: 0, meanDistance: 0, steps: 1, falls: 0, nonFinite: 0, stats: null, traces: null }));
   await conn.hset(rk, '1', '{"fitness": 1e9');
   conn.disconnect();
   const [w] = await startWorkers(1);
