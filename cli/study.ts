@@ -20,7 +20,7 @@ export const command: CommandSpec = {
     { name: 'results', type: 'string', default: 'docs/results/study', description: 'after every run its small files (study-run.json, best.json, log.csv, learning-curve.svg, evaluation.json) are copied to DIR/<run>/ and the report to DIR; runs found there are not trained or evaluated again ("none": off)', metavar: 'DIR' },
     { name: 'report-only', type: 'boolean', description: 'train and evaluate nothing: write the report of what is finished in --out and --results' },
     { name: 'generations', type: 'integer', default: 100, min: 1, max: 1e6, description: 'training budget per run: ES generations (the same evaluations for every arm; deterministic)', metavar: 'G' },
-    { name: 'minutes', type: 'number', min: 0, max: 1e5, description: "also cap each run's wall-clock minutes (makes the result depend on machine load)", metavar: 'M' },
+    { name: 'minutes', type: 'number', min: 0, max: 1e5, description: "also cap each run's wall-clock minutes (default: no cap, whatever the arm's config says; a cap makes the result depend on machine load)", metavar: 'M' },
     { name: 'seeds', type: 'integer', default: 5, min: 1, max: 100, description: 'training seeds per run of the matrix', metavar: 'N' },
     { name: 'runs', type: 'string', default: matrixText, description: `the matrix: ARM/REGIME pairs, comma-separated (arms: ${STUDY_ARMS.map((a) => a.name).join(', ')}; regimes: ${Object.keys(STUDY_REGIMES).join(', ')})`, metavar: 'A/R,…' },
     { name: 'arms', type: 'strings', description: 'keep only the runs of these arms (comma-separated or repeated)', metavar: 'A,B' },

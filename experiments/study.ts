@@ -134,7 +134,7 @@ export interface StudyOptions {
   workers: number;
   /** training budget per run, in ES generations (the same number of evaluations for every arm) */
   generations: number;
-  /** optional wall-clock cap per run (default: the config's own, which should not bind) */
+  /** optional wall-clock cap per run (default: none, whatever the config says: the budget is `generations`) */
   minutes?: number;
   seeds: number;
   arms: StudyArm[];
@@ -276,7 +276,8 @@ async function study(o: StudyOptions, log: (line: string) => void, backend: Eval
         const t0 = performance.now();
         // a run killed part-way (checkpoint, no marker) continues where it stopped
         const resume = existsSync(join(dir, 'checkpoint.json'));
-        const r = await train(config, { outDir: dir, workers: o.workers, backend, minutes: o.minutes, generations: o.generations, progress: null, initialGenome, resume });
+        // no wall-clock cap unless asked for (the arm files' own `minutes` would make the budget depend on the machine's load)
+        const r = await train(config, { outDir: dir, workers: o.workers, backend, minutes: o.minutes ?? 0, generations: o.generations, progress: null, initialGenome, resume });
         run = {
           format: STUDY_RUN_FORMAT,
           arm: arm.name,

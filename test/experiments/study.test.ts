@@ -129,7 +129,8 @@ test('the default matrix, run lists and filters; regimes merge over the arm file
 // ---- a tiny study end to end -----------------------------------------------------------------
 
 const TINY_ARMS: StudyArm[] = [
-  { name: 'plastic', config: { ...tinyConfig({ generations: 2 }) } },
+  // a config's own wall-clock cap does not bind in the study (the budget is generations): every run reaches 2
+  { name: 'plastic', config: { ...tinyConfig({ generations: 2, minutes: 1e-6 }) } },
   { name: 'static SNN', config: { ...tinyConfig({ generations: 2, controller: { kind: 'static-snn', network: { hidden: 8 }, steps: 2, plasticity: { rule: 'none' } } }) } },
 ];
 const TINY_REGIMES: Record<string, StudyRegime> = {
