@@ -3,7 +3,9 @@ import { num, str, UsageError } from './args.js';
 import { loadPolicy, policyPath } from '../training/policy.js';
 import { adaptationTrace, smooth } from '../experiments/adaptation.js';
 import { lineChartSVG } from '../core/charts.js';
-import { EPISODE_SECONDS, seedOption } from './limits.js';
+import { EPISODE_SECONDS, seedOption, workersFrom, workersOption } from './limits.js';
+import { redisOption } from './worker.js';
+import { RolloutPool } from '../training/pool.js';
 import { writeOutput } from './output.js';
 
 export const command: CommandSpec = {
@@ -19,6 +21,8 @@ export const command: CommandSpec = {
     seedOption(777, 'base seed'),
     { name: 'svg', type: 'string', description: 'write the speed-over-time picture here', metavar: 'FILE' },
     { name: 'json', type: 'string', description: 'write the traces as JSON', metavar: 'FILE' },
+    workersOption(),
+    redisOption(),
   ],
 };
 
@@ -35,8 +39,16 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (!args.positionals.length) throw new UsageError('adapt needs at least one checkpoint');
   const o = { condition: str(args, 'condition')!, switchAt: num(args, 'switch-at')!, seconds: num(args, 'seconds')!, seeds: num(args, 'seeds')!, seed: num(args, 'seed')!, window: 2 };
   if (!(o.switchAt > 0 && o.switchAt < o.seconds)) throw new UsageError('--switch-at must be inside (0, --seconds)');
+  const policies = args.positionals.map((p) => ({ name: p, policy: loadPolicy(policyPath(p)) }));
+  const { backendFromUrl } = await import('../training/distributed/queue.js');
+  const backend = (await backendFromUrl(str(args, 'redis'))) ?? (await RolloutPool.create(workersFrom(args, 'adapt')));
   const traces = [];
-  for (const p of args.positionals) traces.push(await adaptationTrace(p, loadPolicy(policyPath(p)), o));
+  try {
+    // each policy's episodes run in parallel on the backend
+    for (const p of policies) traces.push(await adaptationTrace(p.name, p.policy, o, backend));
+  } finally {
+    await backend.close();
+  }
   console.log(`switch to ${o.condition} at ${o.switchAt} s; mean forward speed (m/s) over ${o.seeds} seeds, ${o.window}-s windows`);
   console.log(adaptTable(traces));
   const svgPath = str(args, 'svg');

@@ -1,89 +1,110 @@
 import type { CommandSpec, ParsedArgs } from './args.js';
-import { num, str, UsageError } from './args.js';
+import { flag, num, str, UsageError } from './args.js';
 import { loadSuite, SUITES } from '../training/suites.js';
 import { parseCondition } from '../sim/conditions.js';
+import { controlDtOf } from '../sim/env.js';
 import { EPISODE_SECONDS, seedOption, workersFrom, workersOption } from './limits.js';
 import { redisOption } from './worker.js';
-import { runStudy, studyMarkdown, writeStudy, STUDY_ARMS, STUDY_REGIMES } from '../experiments/study.js';
+import { DEFAULT_MATRIX, parseRuns, runLabel, runStudy, selectRuns, studyMarkdown, STUDY_ARMS, STUDY_REGIMES, type StudyArm } from '../experiments/study.js';
+import { DEFAULT_SWITCH_CONDITIONS, evaluationSteps, STUDY_EVAL_DEFAULTS, type StudyEvalOptions } from '../experiments/study-evaluation.js';
+
+const D = STUDY_EVAL_DEFAULTS;
+const matrixText = DEFAULT_MATRIX.map((k) => `${k.arm}/${k.regime}`).join(',');
 
 export const command: CommandSpec = {
   name: 'study',
-  summary: 'the adaptation study: train every arm × regime × seed, evaluate all on the unseen suite',
-  usage: 'spikeloco study [--generations 100] [--seeds 3] [--episodes 5] [--out runs/study]',
+  summary: 'the study of plasticity that holds and adapts: train every run of the matrix × seed, evaluate every policy (unseen suite, conditions switched on mid-episode, 60-s flat), tables and pictures',
+  usage: "spikeloco study [--generations 100] [--seeds 5] [--runs 'plastic/switched,static SNN/flat'] [--out runs/study] [--results docs/results/study] [--redis URL]",
   options: [
-    { name: 'out', type: 'string', default: 'runs/study', description: 'study directory (finished runs in it are reused: a killed study resumes)', metavar: 'DIR' },
+    { name: 'out', type: 'string', default: 'runs/study', description: 'training directories (a run killed part-way resumes from its checkpoint)', metavar: 'DIR' },
+    { name: 'results', type: 'string', default: 'docs/results/study', description: 'after every run its small files (study-run.json, best.json, log.csv, learning-curve.svg, evaluation.json) are copied to DIR/<run>/ and the report to DIR; runs found there are not trained or evaluated again ("none": off)', metavar: 'DIR' },
+    { name: 'report-only', type: 'boolean', description: 'train and evaluate nothing: write the report of what is finished in --out and --results' },
     { name: 'generations', type: 'integer', default: 100, min: 1, max: 1e6, description: 'training budget per run: ES generations (the same evaluations for every arm; deterministic)', metavar: 'G' },
-    { name: 'minutes', type: 'number', min: 0, max: 1e5, description: 'also cap each run\'s wall-clock minutes (makes the result depend on machine load)', metavar: 'M' },
-    { name: 'seeds', type: 'integer', default: 3, min: 1, max: 100, description: 'training seeds per arm and regime', metavar: 'N' },
-    { name: 'episodes', type: 'integer', default: 5, min: 1, max: 1000, description: 'evaluation episodes per condition', metavar: 'N' },
-    { name: 'seconds', type: 'number', default: 10, ...EPISODE_SECONDS, description: 'evaluation episode length', metavar: 'S' },
-    seedOption(12345, 'evaluation seed (same episodes for every policy)'),
-    { name: 'arms', type: 'strings', default: STUDY_ARMS.map((a) => a.name), description: `arms, comma-separated or repeated (${STUDY_ARMS.map((a) => a.name).join(', ')})`, metavar: 'A,B' },
-    { name: 'regimes', type: 'strings', default: Object.keys(STUDY_REGIMES), description: `training regimes (${Object.keys(STUDY_REGIMES).join(', ')})`, metavar: 'R,S' },
-    { name: 'rule-from', type: 'string', description: 'add an arm: the plastic SNN started from this learned rule (rules/NAME/rule.json; spikeloco learn-rule)', metavar: 'FILE' },
-    { name: 'suite', type: 'string', default: 'unseen', description: `evaluation suite (${Object.keys(SUITES).join(', ')}) or a JSON suite file`, metavar: 'NAME' },
-    { name: 'adapt', type: 'strings', default: ['damaged(leg=front-left, length=0.1)', 'friction(mu=0.3)'], description: 'conditions switched on mid-episode for the adaptation-over-time part (repeat the flag; "none" skips the part)', metavar: 'COND' },
-    { name: 'adapt-seeds', type: 'integer', default: 10, min: 1, max: 1000, description: 'episodes per policy in the adaptation part', metavar: 'N' },
-    { name: 'adapt-seconds', type: 'number', default: 15, ...EPISODE_SECONDS, description: 'episode length in the adaptation part', metavar: 'S' },
-    { name: 'adapt-switch-at', type: 'number', default: 5, ...EPISODE_SECONDS, description: 'seconds of flat ground before the switch', metavar: 'S' },
+    { name: 'minutes', type: 'number', min: 0, max: 1e5, description: "also cap each run's wall-clock minutes (default: no cap, whatever the arm's config says; a cap makes the result depend on machine load)", metavar: 'M' },
+    { name: 'seeds', type: 'integer', default: 5, min: 1, max: 100, description: 'training seeds per run of the matrix', metavar: 'N' },
+    { name: 'runs', type: 'string', default: matrixText, description: `the matrix: ARM/REGIME pairs, comma-separated (arms: ${STUDY_ARMS.map((a) => a.name).join(', ')}; regimes: ${Object.keys(STUDY_REGIMES).join(', ')})`, metavar: 'A/R,…' },
+    { name: 'arms', type: 'strings', description: 'keep only the runs of these arms (comma-separated or repeated)', metavar: 'A,B' },
+    { name: 'regimes', type: 'strings', description: 'keep only the runs of these regimes', metavar: 'R,S' },
+    { name: 'rule-from', type: 'string', description: 'add an arm on every regime of the matrix: the plastic SNN started from this learned rule (rules/NAME/rule.json; spikeloco learn-rule)', metavar: 'FILE' },
+    { name: 'suite', type: 'string', default: 'unseen', description: `(a) whole episodes: suite (${Object.keys(SUITES).join(', ')}) or a JSON suite file`, metavar: 'NAME' },
+    { name: 'episodes', type: 'integer', default: D.episodes, min: 1, max: 1000, description: '(a) episodes per condition', metavar: 'N' },
+    { name: 'seconds', type: 'number', default: D.seconds, ...EPISODE_SECONDS, description: '(a) episode length', metavar: 'S' },
+    { name: 'switch', type: 'strings', default: DEFAULT_SWITCH_CONDITIONS, description: '(b) conditions switched on mid-episode, flat before (repeat the flag; "none" skips the part)', metavar: 'COND' },
+    { name: 'switch-episodes', type: 'integer', default: D.switchEpisodes, min: 1, max: 1000, description: '(b) episodes per condition', metavar: 'N' },
+    { name: 'switch-seconds', type: 'number', default: D.switchSeconds, ...EPISODE_SECONDS, description: '(b) episode length', metavar: 'S' },
+    { name: 'switch-at', type: 'number', default: D.switchAt, ...EPISODE_SECONDS, description: '(b) seconds of flat ground before the switch', metavar: 'S' },
+    { name: 'window', type: 'number', default: D.window, ...EPISODE_SECONDS, description: '(b) window of the speeds before / after the switch and at the end', metavar: 'S' },
+    { name: 'long-episodes', type: 'integer', default: D.longEpisodes, min: 0, max: 1000, description: '(c) long flat episodes (0 skips the part)', metavar: 'N' },
+    { name: 'long-seconds', type: 'number', default: D.longSeconds, ...EPISODE_SECONDS, description: '(c) their length', metavar: 'S' },
+    { name: 'long-early', type: 'number', default: D.longEarly, ...EPISODE_SECONDS, description: '(c) the early window compared with the whole episode', metavar: 'S' },
+    seedOption(D.seed, 'evaluation seed (same episodes for every policy)'),
     workersOption(),
     redisOption(),
   ],
 };
 
 export async function run(args: ParsedArgs): Promise<number> {
-  const list = (name: string) => (args.options[name] as string[]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-  const armNames = list('arms');
-  const arms = armNames.map((n) => {
-    const a = STUDY_ARMS.find((x) => x.name === n);
-    if (!a) throw new UsageError(`unknown arm "${n}"; known: ${STUDY_ARMS.map((x) => x.name).join(', ')}`);
-    return a;
-  });
+  const list = (name: string) => (args.options[name] as string[] | undefined)?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const arms: StudyArm[] = [...STUDY_ARMS];
   const ruleFrom = str(args, 'rule-from');
+  let ruleArm: StudyArm | undefined;
   if (ruleFrom) {
     const { loadRule } = await import('../training/bptt/rule.js');
     const rule = loadRule(ruleFrom);
-    arms.push({ name: `plastic ${rule.rule} from learned rule`, config: 'ant-plastic.json', ruleFrom });
+    ruleArm = { name: `plastic ${rule.rule} from learned rule`, config: 'ant-plastic.json', ruleFrom };
+    arms.push(ruleArm);
   }
-  const regimes = list('regimes');
-  for (const r of regimes) if (!STUDY_REGIMES[r]) throw new UsageError(`unknown regime "${r}"; known: ${Object.keys(STUDY_REGIMES).join(', ')}`);
-  const seeds = num(args, 'seeds')!;
-  const episodes = num(args, 'episodes')!;
-  const out = str(args, 'out')!;
-  const adaptConditions = (args.options.adapt as string[]).filter((c) => c !== 'none');
-  for (const c of adaptConditions) parseCondition(c); // a bad string fails before hours of training
-  const adaptSeconds = num(args, 'adapt-seconds')!;
-  const adaptSwitchAt = num(args, 'adapt-switch-at')!;
-  if (!(adaptSwitchAt > 0 && adaptSwitchAt < adaptSeconds)) throw new UsageError('--adapt-switch-at must be inside (0, --adapt-seconds)');
+  let matrix = selectRuns(parseRuns(str(args, 'runs')!, arms, STUDY_REGIMES), { arms: list('arms'), regimes: list('regimes') });
+  if (ruleArm) matrix = [...matrix, ...[...new Set(matrix.map((k) => k.regime))].map((regime) => ({ arm: ruleArm.name, regime }))];
+  const switchConditions = (args.options.switch as string[]).filter((c) => c !== 'none');
+  for (const c of switchConditions) parseCondition(c); // a bad string fails before hours of training
+  const evaluation: StudyEvalOptions = {
+    suite: loadSuite(str(args, 'suite')!),
+    episodes: num(args, 'episodes')!,
+    seconds: num(args, 'seconds')!,
+    switchConditions,
+    switchEpisodes: num(args, 'switch-episodes')!,
+    switchSeconds: num(args, 'switch-seconds')!,
+    switchAt: num(args, 'switch-at')!,
+    window: num(args, 'window')!,
+    longEpisodes: num(args, 'long-episodes')!,
+    longSeconds: num(args, 'long-seconds')!,
+    longEarly: num(args, 'long-early')!,
+    seed: num(args, 'seed')!,
+  };
+  if (!(evaluation.switchAt > 0 && evaluation.switchAt < evaluation.switchSeconds)) throw new UsageError('--switch-at must be inside (0, --switch-seconds)');
+  if (evaluation.window > evaluation.switchAt || evaluation.window > evaluation.switchSeconds - evaluation.switchAt) throw new UsageError('--window must fit before and after the switch (≤ --switch-at and ≤ --switch-seconds − --switch-at)');
+  if (evaluation.longEarly >= evaluation.longSeconds) throw new UsageError('--long-early must be shorter than --long-seconds');
   const minutes = num(args, 'minutes');
   const generations = num(args, 'generations')!;
-  const total = arms.length * regimes.length * seeds;
-  console.error(`study: ${total} training runs of ${generations} generations${minutes ? ` (at most ${minutes} min each)` : ''}, then evaluation; results in ${out}`);
+  const seeds = num(args, 'seeds')!;
+  const out = str(args, 'out')!;
+  const resultsOpt = str(args, 'results')!;
+  const results = resultsOpt === 'none' ? null : resultsOpt;
+  const reportOnly = flag(args, 'report-only');
+  console.error(
+    `study: ${matrix.length} runs (${matrix.map((k) => runLabel(k.arm, k.regime)).join(', ')}) × ${seeds} seeds, ${generations} generations each${minutes ? ` (at most ${minutes} min)` : ''}; ` +
+      `evaluation ≤ ${evaluationSteps(evaluation, controlDtOf())} env steps per policy; training in ${out}${results ? `, results in ${results}` : ''}${reportOnly ? ' (report only)' : ''}`,
+  );
   const t0 = performance.now();
   const { backendFromUrl } = await import('../training/distributed/queue.js');
-  const backend = await backendFromUrl(str(args, 'redis'));
+  const backend = reportOnly ? undefined : await backendFromUrl(str(args, 'redis'));
   const report = await runStudy({
     backend,
     out,
+    results,
     minutes,
     generations,
     seeds,
-    episodes,
-    seconds: num(args, 'seconds')!,
-    workers: workersFrom(args, 'study'),
     arms,
-    regimes,
-    evalSuite: loadSuite(str(args, 'suite')!),
-    evalSeed: num(args, 'seed')!,
-    adaptConditions,
-    adaptSeeds: num(args, 'adapt-seeds')!,
-    adaptSeconds,
-    adaptSwitchAt,
+    regimes: STUDY_REGIMES,
+    matrix,
+    evaluation,
+    reportOnly,
+    workers: workersFrom(args, 'study'),
     log: (line) => console.error(`${((performance.now() - t0) / 60000).toFixed(1).padStart(5)} min  ${line}`),
-    onEvalProgress: (d, t) => (process.stderr.isTTY ? process.stderr.write(`\reval: ${d}/${t} policy × condition blocks`) : d === t && process.stderr.write(`eval: ${t} policy × condition blocks done`)),
   }).finally(() => backend?.close());
-  process.stderr.write('\n');
   console.log(studyMarkdown(report));
-  console.log(`wrote ${writeStudy(report, out).join(', ')}`);
+  console.log(`wrote the report (study.md, study.json, pictures) to ${out}${results ? ` and ${results}` : ''}`);
   return 0;
 }

@@ -18,7 +18,7 @@ import { parseCondition } from '../sim/conditions.js';
 import { RolloutPool } from '../training/pool.js';
 import { policySpec } from '../training/task-runner.js';
 import { deriveSeed } from '../core/rng.js';
-import { TASK_FORMAT_VERSION, type EvaluationBackend, type WorkerTask } from '../training/task.js';
+import { TASK_FORMAT_VERSION, type EpisodeSpec, type EvaluationBackend, type TaskResult, type WorkerTask } from '../training/task.js';
 import type { LoadedPolicy } from '../training/policy.js';
 import type { Suite } from '../training/suites.js';
 
@@ -78,42 +78,17 @@ export interface EvaluateOptions {
 }
 
 export async function evaluatePolicies(policies: { name: string; policy: LoadedPolicy }[], o: EvaluateOptions): Promise<EvaluationReport> {
-  const conditions = o.suite.conditions.includes('flat') ? o.suite.conditions : ['flat', ...o.suite.conditions];
-  conditions.forEach((c) => parseCondition(c));
+  const conditions = suiteConditions(o.suite);
   const out: EvaluationReport = { suite: o.suite.name, episodes: o.episodes, seconds: o.seconds, seed: o.seed, policies: [] };
-  const total = policies.length * conditions.length;
   let done = 0;
   const backend = o.backend ?? (await RolloutPool.create(o.workers));
   try {
     for (const { name, policy } of policies) {
-      const morphology = o.morphology ?? policy.morphology;
-      const controlDt = controlDtOf();
-      const episodeSteps = Math.round(o.seconds / controlDt);
-      const spec = policySpec({ morphology, controller: policy.controller, reward: policy.reward });
-      const rows: ConditionResult[] = [];
-      for (let c = 0; c < conditions.length; c++) {
-        const res = await backend.run(spec, conditionTasks(spec.key, name, policy, conditions, c, episodeSteps, o));
-        const dist = meanCi(res.map((r) => r.meanDistance));
-        const speed = meanCi(res.map((r) => r.meanForwardVelocity));
-        rows.push({
-          condition: parseCondition(conditions[c]).label,
-          episodes: o.episodes,
-          distance: dist,
-          speed: { mean: speed.mean, ci95: speed.ci95 },
-          fallRate: res.reduce((s, r) => s + r.falls, 0) / res.length,
-          meanSeconds: (res.reduce((s, r) => s + r.steps, 0) / res.length) * controlDt,
-          retention: NaN,
-          retentionCi95: NaN,
-        });
-        o.onProgress?.(++done, total);
-      }
-      const flatRow = rows[conditions.indexOf('flat')];
-      for (const r of rows) {
-        const { retention, ci95 } = retentionInterval(r.distance, flatRow.distance, o.episodes);
-        r.retention = retention;
-        r.retentionCi95 = r === flatRow ? 0 : ci95;
-      }
-      out.policies.push({ policy: name, controller: policy.controller.kind, conditions: rows });
+      const specs = wholeEpisodes(conditions, o.episodes, o.seconds, o.seed);
+      // one batch per policy: every condition's episodes in parallel on the backend
+      const res = await runEpisodes(backend, name, policy, specs, `eval-${o.seed}`, (i) => `evaluating ${name} on ${specs[i].condition} (episode ${(i % o.episodes) + 1} of ${o.episodes})`, o.morphology);
+      out.policies.push({ policy: name, controller: policy.controller.kind, conditions: conditionRows(conditions, res, o.episodes) });
+      o.onProgress?.(++done * conditions.length, policies.length * conditions.length);
     }
   } finally {
     if (!o.backend) await backend.close();
@@ -121,19 +96,67 @@ export async function evaluatePolicies(policies: { name: string; policy: LoadedP
   return out;
 }
 
-/** One task per episode of condition c: episode e has seed deriveSeed(evalSeed, c, e, 0), the same for every policy. */
-function conditionTasks(policyKey: string, name: string, policy: LoadedPolicy, conditions: string[], c: number, maxSteps: number, o: EvaluateOptions): WorkerTask[] {
-  return Array.from({ length: o.episodes }, (_, e) => ({
+/** A suite's conditions with flat first if it lacks flat (retention is relative to flat); each is checked. */
+export function suiteConditions(suite: Suite): string[] {
+  const conditions = suite.conditions.includes('flat') ? suite.conditions : ['flat', ...suite.conditions];
+  conditions.forEach((c) => parseCondition(c));
+  return conditions;
+}
+
+/**
+ * Whole episodes of each condition, condition-major: episode e of condition c has seed
+ * deriveSeed(evalSeed, c, e, 0), the same for every policy.
+ */
+export function wholeEpisodes(conditions: string[], episodes: number, seconds: number, seed: number): EpisodeSpec[] {
+  const maxSteps = Math.round(seconds / controlDtOf());
+  return conditions.flatMap((condition, c) => Array.from({ length: episodes }, (_, e) => ({ seed: deriveSeed(seed, c, e, 0), maxSteps, condition, switches: [] })));
+}
+
+/** Per condition of `wholeEpisodes(conditions, episodes, …)`'s results (same order): speed, distance, falls, retention vs flat. */
+export function conditionRows(conditions: string[], res: readonly TaskResult[], episodes: number): ConditionResult[] {
+  const controlDt = controlDtOf();
+  const rows = conditions.map((condition, c): ConditionResult => {
+    const rs = res.slice(c * episodes, (c + 1) * episodes);
+    const dist = meanCi(rs.map((r) => r.meanDistance));
+    const speed = meanCi(rs.map((r) => r.meanForwardVelocity));
+    return {
+      condition: parseCondition(condition).label,
+      episodes,
+      distance: dist,
+      speed: { mean: speed.mean, ci95: speed.ci95 },
+      fallRate: rs.reduce((s, r) => s + r.falls, 0) / rs.length,
+      meanSeconds: (rs.reduce((s, r) => s + r.steps, 0) / rs.length) * controlDt,
+      retention: NaN,
+      retentionCi95: NaN,
+    };
+  });
+  const flatRow = rows[conditions.indexOf('flat')];
+  for (const r of rows) {
+    const { retention, ci95 } = retentionInterval(r.distance, flatRow.distance, episodes);
+    r.retention = retention;
+    r.retentionCi95 = r === flatRow ? 0 : ci95;
+  }
+  return rows;
+}
+
+/**
+ * Run one task per episode of one policy on `backend`, all in one batch (parallel on the pool or
+ * on Redis workers); results in episode order.
+ */
+export function runEpisodes(backend: EvaluationBackend, name: string, policy: LoadedPolicy, episodes: EpisodeSpec[], runId: string, label: (i: number) => string, morphology?: MorphologySpec): Promise<TaskResult[]> {
+  const spec = policySpec({ morphology: morphology ?? policy.morphology, controller: policy.controller, reward: policy.reward });
+  const tasks: WorkerTask[] = episodes.map((ep, i) => ({
     version: TASK_FORMAT_VERSION,
-    runId: `eval-${o.seed}`,
-    label: `evaluating ${name} on ${conditions[c]} (episode ${e + 1} of ${o.episodes})`,
-    index: e,
-    policyKey,
+    runId: runId.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 128),
+    label: label(i),
+    index: i,
+    policyKey: spec.key,
     genome: policy.genome,
     normalizer: policy.normalizer,
     collectStats: false,
-    episodes: [{ seed: deriveSeed(o.seed, c, e, 0), maxSteps, condition: conditions[c], switches: [] }],
+    episodes: [ep],
   }));
+  return backend.run(spec, tasks);
 }
 
 /** Retention and the half-width of its 95% interval (see the header), n episodes each. */

@@ -45,6 +45,8 @@ export interface EpisodeStats {
   nonFinite: boolean;
   /** hash of the final physics state (bitwise reproducibility check) */
   hash: string;
+  /** torso x − start x every `spec.traceEvery` steps (runEpisode with a traced spec; task.ts `EpisodeTrace`) */
+  trace?: Float64Array;
 }
 
 export interface EpisodeHooks {
@@ -194,11 +196,18 @@ export function runEpisode(envs: EnvSource, controller: Controller, spec: Episod
   ep.begin(spec.seed);
   let sw = 0;
   const onStep = hooks.onStep;
+  const every = spec.traceEvery ?? 0;
+  // allocated once per episode: sample j is x after step j·every (x[0] = 0 at the start)
+  const trace = every > 0 ? new Float64Array(Math.floor(maxSteps / every) + 1) : null;
+  let samples = 1;
   while (ep.steps < maxSteps) {
     while (sw < spec.switches.length && spec.switches[sw].atStep <= ep.steps) switchCondition(ep, envFor(spec.switches[sw++].condition));
     const r = ep.step();
     onStep?.(ep.env, ep.lastAction!, r.reward, r);
+    if (trace && ep.steps % every === 0 && !r.nonFinite) trace[samples++] = ep.env.torsoPosition()[0] - ep.x0;
     if (r.done || r.truncated) break;
   }
-  return ep.stats(maxSteps);
+  const stats = ep.stats(maxSteps);
+  if (trace) stats.trace = trace.slice(0, samples);
+  return stats;
 }

@@ -18,7 +18,7 @@ import type { ControllerConfig } from '../controllers/config.js';
 import { createController, hasGenome, type GenomeController } from '../controllers/factory.js';
 import { NormalizedInputs, RunningStats } from './normalizer.js';
 import { runEpisode } from './episode.js';
-import { TASK_FORMAT_VERSION, type PolicySpec, type TaskResult, type WorkerTask } from './task.js';
+import { TASK_FORMAT_VERSION, type EpisodeTrace, type PolicySpec, type TaskResult, type WorkerTask } from './task.js';
 
 /** A policy spec with its cache key: a hash of everything a worker builds from it. */
 export function policySpec(p: { morphology: MorphologySpec; controller: ControllerConfig; reward?: Partial<RewardOptions>; physics?: Partial<PhysicsOptions> }): PolicySpec {
@@ -96,8 +96,10 @@ export class TaskRunner {
     b.controller.collectInto(stats);
     const envFor = (c: string) => b.envs.get(c)!;
     let ret = 0, vel = 0, dist = 0, steps = 0, falls = 0, nonFinite = 0;
+    const traces: EpisodeTrace[] | null = task.episodes.some((e) => (e.traceEvery ?? 0) > 0) ? [] : null;
     for (const spec of task.episodes) {
       const ep = runEpisode(envFor, b.controller, spec);
+      traces?.push({ every: ep.trace ? spec.traceEvery! : 0, x: ep.trace ?? new Float64Array(0), steps: ep.steps, endReason: ep.endReason });
       ret += ep.return;
       vel += ep.meanForwardVelocity;
       dist += ep.distance;
@@ -118,6 +120,7 @@ export class TaskRunner {
       falls,
       nonFinite,
       stats: stats ? { count: stats.count, mean: stats.mean, m2: stats.m2 } : null,
+      traces,
     };
   }
 }

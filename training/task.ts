@@ -13,11 +13,14 @@
  */
 import type { ControllerConfig } from '../controllers/config.js';
 import type { MorphologySpec } from '../morphologies/spec.js';
-import type { PhysicsOptions, RewardOptions } from '../sim/env.js';
+import type { EndReason, PhysicsOptions, RewardOptions } from '../sim/env.js';
 import type { FrozenNormalization } from './normalizer.js';
 
-/** Bumped on any change of the records below; a worker refuses tasks of another version. */
-export const TASK_FORMAT_VERSION = 1;
+/**
+ * Bumped on any change of the records below; a worker refuses tasks of another version.
+ * 2: `EpisodeSpec.traceEvery` and `TaskResult.traces` (torso x over time, for windowed speeds).
+ */
+export const TASK_FORMAT_VERSION = 2;
 
 /**
  * What a worker builds once and caches (env per condition, controller): everything about a
@@ -47,6 +50,22 @@ export interface EpisodeSpec {
   condition: string;
   /** conditions switched on mid-episode, in increasing `atStep` order */
   switches: ConditionSwitch[];
+  /** record the torso's x every this many control steps (`TaskResult.traces`); absent or 0: no trace */
+  traceEvery?: number;
+}
+
+/**
+ * Where one episode's torso was over time: `x[j]` = torso x − its start x (m) after control step
+ * j·`every` (x[0] = 0), for every such step the episode ran with a finite state. An episode that
+ * ended early (a fall) has fewer samples: its robot made no more progress.
+ */
+export interface EpisodeTrace {
+  /** 0: the episode was not traced (x empty) */
+  every: number;
+  x: Float64Array;
+  /** control steps the episode ran */
+  steps: number;
+  endReason: EndReason;
 }
 
 export interface WorkerTask {
@@ -85,6 +104,8 @@ export interface TaskResult {
   falls: number;
   nonFinite: number;
   stats: ObservationStats | null;
+  /** one per episode, in task order, when any episode of the task has `traceEvery`; else null */
+  traces: EpisodeTrace[] | null;
 }
 
 /**

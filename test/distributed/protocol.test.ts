@@ -47,13 +47,29 @@ test('tasks and results survive the JSON encoding bit for bit (−0, NaN, ±Infi
   assert.equal(bits(back.genome), bits(task().genome));
   assert.equal(bits(back.normalizer!.mean), bits(task().normalizer!.mean));
   assert.deepEqual(back.episodes, task().episodes);
-  const r: TaskResult = { version: TASK_FORMAT_VERSION, runId: 'run-1', index: 3, fitness: NaN, meanForwardVelocity: -Infinity, meanDistance: -0, steps: 20, falls: 1, nonFinite: 1, stats: { count: 2, mean: new Float64Array([0.1, NaN]), m2: new Float64Array([-0, 1e-310]) } };
+  const r: TaskResult = { version: TASK_FORMAT_VERSION, runId: 'run-1', index: 3, fitness: NaN, meanForwardVelocity: -Infinity, meanDistance: -0, steps: 20, falls: 1, nonFinite: 1, stats: { count: 2, mean: new Float64Array([0.1, NaN]), m2: new Float64Array([-0, 1e-310]) }, traces: null };
   const d = decodeResult(encodeResult(r), { runId: 'run-1', index: 3, collectStats: true }, 'result');
   assert.ok(Number.isNaN(d.fitness));
   assert.equal(d.meanForwardVelocity, -Infinity);
   assert.ok(Object.is(d.meanDistance, -0));
   assert.equal(bits(d.stats!.mean), bits(r.stats!.mean));
   assert.equal(bits(d.stats!.m2), bits(r.stats!.m2));
+});
+
+test('episode traces survive the wire bit for bit; a result missing them, or with the wrong count or end reason, is refused', () => {
+  const t = task();
+  const traced = { ...t, episodes: t.episodes.map((e) => ({ ...e, traceEvery: 3 })) };
+  const [back] = decodeTasks(encodeTasks([traced]), 'job');
+  assert.deepEqual(back.episodes, traced.episodes);
+  assert.equal(decodeTasks(encodeTasks([t]), 'job')[0].episodes[0].traceEvery, undefined, 'absent stays absent');
+  const x = new Float64Array([0, 0.1, -0, 1e-310, 2.5]);
+  const r: TaskResult = { version: TASK_FORMAT_VERSION, runId: 'run-1', index: 0, fitness: 1, meanForwardVelocity: 0, meanDistance: 0, steps: 12, falls: 1, nonFinite: 0, stats: null, traces: [{ every: 3, x, steps: 12, endReason: 'fell' }] };
+  const d = decodeResult(encodeResult(r), { runId: 'run-1', index: 0, collectStats: false, traced: 1 }, 'result');
+  assert.equal(bits(d.traces![0].x), bits(x));
+  assert.deepEqual({ ...d.traces![0], x: null }, { every: 3, steps: 12, endReason: 'fell', x: null });
+  assert.throws(() => decodeResult(encodeResult({ ...r, traces: null }), { runId: 'run-1', index: 0, collectStats: false, traced: 1 }, 'result'), /traces of 1 episodes were asked for and are missing/);
+  assert.throws(() => decodeResult(encodeResult(r), { runId: 'run-1', index: 0, collectStats: false, traced: 2 }, 'result'), /1 episode traces, the task asked for 2/);
+  assert.throws(() => decodeResult(encodeResult(r).replace('"fell"', '"teleported"'), { runId: 'run-1', index: 0, collectStats: false, traced: 1 }, 'result'), /trace 0: endReason: expected one of/);
 });
 
 test('malformed or foreign jobs and results are refused with the field named, before anything runs', () => {
@@ -65,11 +81,11 @@ test('malformed or foreign jobs and results are refused with the field named, be
   assert.throws(() => decodeJob({ ...ok, tasks: { toString: 'x' } }, 'job'), /tasks: expected JSON text/);
   assert.throws(() => decodeJob({ ...ok, tasks: ' '.repeat(MAX_JOB_BYTES + 1) }, 'job'), /over the limit/);
   assert.throws(() => decodeTasks('[{"__proto__": {"x": 1}}]', 'job'), /version: expected an integer/);
-  assert.throws(() => decodeTasks(encodeTasks([task()]).replace('"version":1', '"version":2'), 'job'), /task format version 2; this build reads version 1/);
+  assert.throws(() => decodeTasks(encodeTasks([task()]).replace(`"version":${TASK_FORMAT_VERSION}`, `"version":${TASK_FORMAT_VERSION + 1}`), 'job'), new RegExp(`task format version ${TASK_FORMAT_VERSION + 1}; this build reads version ${TASK_FORMAT_VERSION}`));
   assert.throws(() => decodeTasks(encodeTasks([task()]).replace(/"genome":"[^"]*"/, '"genome":"%%%"'), 'job'), /genome: expected base64/);
   assert.throws(() => decodeTasks(encodeTasks([task({ episodes: [] })]), 'job'), /episodes: expected 1\.\./);
   assert.throws(() => decodeTasks('function(){}', 'job'), /not JSON/);
-  const r = encodeResult({ version: 1, runId: 'other-run', index: 0, fitness: 1, meanForwardVelocity: 0, meanDistance: 0, steps: 1, falls: 0, nonFinite: 0, stats: null });
+  const r = encodeResult({ version: TASK_FORMAT_VERSION, runId: 'other-run', index: 0, fitness: 1, meanForwardVelocity: 0, meanDistance: 0, steps: 1, falls: 0, nonFinite: 0, stats: null, traces: null });
   assert.throws(() => decodeResult(r, { runId: 'run-1', index: 0, collectStats: false }, 'result of member 0'), /result of member 0: belongs to run other-run, not to this run \(run-1\)/);
   assert.throws(() => decodeResult(r.replace('other-run', 'run-1'), { runId: 'run-1', index: 1, collectStats: false }, 'result'), /index 0 stored under task 1/);
   assert.throws(() => decodeResult(r.replace('other-run', 'run-1'), { runId: 'run-1', index: 0, collectStats: true }, 'result'), /statistics were asked for and are missing/);
@@ -83,7 +99,7 @@ class InlineBackend implements EvaluationBackend {
     const wire = decodeTasks(encodeTasks(tasks), 'inline');
     const out: TaskResult[] = [];
     for (const t of [...wire].reverse()) {
-      out[t.index] = decodeResult(encodeResult(await this.runner.run(policy, t)), { runId: t.runId, index: t.index, collectStats: t.collectStats }, 'inline');
+      out[t.index] = decodeResult(encodeResult(await this.runner.run(policy, t)), { runId: t.runId, index: t.index, collectStats: t.collectStats, traced: t.episodes.some((e) => e.traceEvery) ? t.episodes.length : 0 }, 'inline');
     }
     return out;
   }

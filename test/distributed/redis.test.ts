@@ -19,6 +19,8 @@ import { RUN_KIND } from '../../training/policy.js';
 import { readCheckpoint } from '../../training/checkpoint.js';
 import { loadPolicy } from '../../training/policy.js';
 import { evaluatePolicies } from '../../experiments/evaluation.js';
+import { evaluateForStudy } from '../../experiments/study-evaluation.js';
+import { RolloutPool } from '../../training/pool.js';
 import { RedisBackend, RemoteTaskError } from '../../training/distributed/queue.js';
 import { parseRedisUrl } from '../../training/distributed/redis-url.js';
 import { startWorker } from '../../training/distributed/worker.js';
@@ -27,7 +29,7 @@ import { backendEvaluator, localEvaluator } from '../../training/distributed/mem
 import { loadMorphology } from '../../morphologies/index.js';
 import { genomeLayoutFor, initGenome, parseControllerConfig } from '../../controllers/index.js';
 import { PHYSICS_BUILD } from '../../sim/rapier.js';
-import { TASK_FORMAT_VERSION, type WorkerTask } from '../../training/task.js';
+import { TASK_FORMAT_VERSION, type EvaluationBackend, type WorkerTask } from '../../training/task.js';
 import { BIN, RedisServer, WorkerProcess } from './redis-server.js';
 
 const PREFIX = KEY_PREFIX.replace(/:$/, '');
@@ -108,6 +110,12 @@ test('training on three worker processes is bitwise the local pool, for chunks o
   const o = { suite: { name: 't', description: '', conditions: ['flat', 'rough'] }, episodes: 3, seconds: 0.5, workers: 1, seed: 11 };
   const localReport = await evaluatePolicies([{ name: 'p', policy }], o);
   assert.deepEqual(await evaluatePolicies([{ name: 'p', policy }], { ...o, backend: b }), localReport);
+  // the study's evaluation (traced switched and long episodes) likewise
+  const so = { suite: o.suite, episodes: 2, seconds: 0.5, switchConditions: ['friction(mu=0.3)'], switchEpisodes: 2, switchSeconds: 1, switchAt: 0.5, window: 0.25, longEpisodes: 1, longSeconds: 1, longEarly: 0.5, seed: 3 };
+  const study = (dir: string, on: EvaluationBackend) => evaluateForStudy({ label: 'p', run: { arm: 'a', regime: 'r', seed: 0, runId: policy.file.runId ?? 'x' }, policy, dirs: [dir], backend: on, options: so });
+  const pool = await RolloutPool.create(1);
+  const localStudy = await study(tmp(), pool).finally(() => pool.close());
+  assert.deepEqual(await study(tmp(), b!), localStudy);
   // the jobs really ran on the worker processes, spread over more than one
   const busy = workers.filter((w) => /done job /.test(w.out));
   assert.ok(busy.length >= 2, workers.map((w) => w.out).join('\n'));
@@ -263,7 +271,7 @@ test('results of another run or malformed ones in the batch hash are rejected, l
   const pending = ev.evaluate(0, genomes, null);
   const conn = new Redis({ host: '127.0.0.1', port: redis.port });
   const rk = keys.results('rogue-target', b.session, 0);
-  await conn.hset(rk, '0', encodeResult({ version: 1, runId: 'some-other-run', index: 0, fitness: 1e9, meanForwardVelocity: 0, meanDistance: 0, steps: 1, falls: 0, nonFinite: 0, stats: null }));
+  await conn.hset(rk, '0', encodeResult({ version: TASK_FORMAT_VERSION, runId: 'some-other-run', index: 0, fitness: 1e9, meanForwardVelocity: 0, meanDistance: 0, steps: 1, falls: 0, nonFinite: 0, stats: null, traces: null }));
   await conn.hset(rk, '1', '{"fitness": 1e9');
   conn.disconnect();
   const [w] = await startWorkers(1);

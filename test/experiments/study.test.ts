@@ -1,74 +1,280 @@
+/**
+ * The study (experiments/study.ts and friends): the recovery metrics on a hand-made trace, the
+ * Welch interval against hand-computed numbers, and a tiny study end to end on the real pool:
+ * report, resume after a simulated kill, reuse of the results directory on a fresh out dir, a
+ * partial report, and refusals.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { welchDiff, type StudyReport } from '../../experiments/study.js';
+import { DEFAULT_MATRIX, mergeDeep, parseRuns, runConfig, runName, runStudy, selectRuns, STUDY_ARMS, STUDY_REGIMES, type StudyArm, type StudyOptions, type StudyRegime } from '../../experiments/study.js';
+import { meanTrace, paddedX, recoveryMetrics } from '../../experiments/adaptation.js';
+import { median, studentTQuantile, welchDiff } from '../../experiments/statistics.js';
+import { evaluationSteps, jsonReviver } from '../../experiments/study-evaluation.js';
 import { policyFromFile } from '../../training/policy.js';
+import { SUITES } from '../../training/suites.js';
+import { tinyConfig } from '../training/tiny-config.js';
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../../bin/spikeloco.js', import.meta.url));
 
-test('a CI-sized study trains both regimes, evaluates, writes tables and pictures, and resumes by reusing finished runs', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'spikeloco-study-'));
-  const suite = join(dir, 'suite.json');
-  writeFileSync(suite, JSON.stringify({ name: 'mini', conditions: ['flat', 'friction(mu=0.3)'] }));
-  const out = join(dir, 'study');
-  const args = [BIN, 'study', '--out', out, '--arms', 'static SNN', '--regimes', 'flat,randomised', '--generations', '1', '--seeds', '1', '--episodes', '2', '--seconds', '1', '--suite', suite, '--workers', '2', '--adapt', 'friction(mu=0.3)', '--adapt-seeds', '2', '--adapt-seconds', '2', '--adapt-switch-at', '1'];
-  const first = await run(process.execPath, args, { maxBuffer: 1 << 24 });
-  for (const f of ['study.json', 'study.md', 'speed.svg', 'retention.svg', 'adapt-1-friction.svg']) assert.ok(existsSync(join(out, f)), f);
-  const a = JSON.parse(readFileSync(join(out, 'study.json'), 'utf8')) as StudyReport;
-  assert.deepEqual(a.runs.map((r) => `${r.arm}/${r.regime}/${r.seed}/${r.generations}`), ['static SNN/flat/0/1', 'static SNN/randomised/0/1']);
-  assert.deepEqual(a.evaluation.policies.map((p) => p.policy), ['static SNN / flat #0', 'static SNN / randomised #0']);
-  assert.deepEqual(a.evaluation.policies[0].conditions.map((c) => c.condition), ['flat', 'friction(mu=0.3)']);
-  // the randomised regime trained on the train suite, the flat one on flat only
-  const cfg = (regime: string) => policyFromFile(join(out, `static-SNN-${regime}-seed0`, 'best.json')).config.conditions;
-  assert.deepEqual(cfg('flat'), ['flat']);
-  assert.ok(cfg('randomised').length > 1 && cfg('randomised').includes('slope(deg=3)'));
-  assert.match(first.stdout, /\| friction\(mu=0\.3\) \| -?\d+\.\d\d ± \d+\.\d\d \| -?\d+\.\d\d ± \d+\.\d\d \|/);
-  assert.match(readFileSync(join(out, 'speed.svg'), 'utf8'), /^<svg[\s\S]*<\/svg>\s*$/);
-  assert.equal(a.adaptation.length, 1);
-  assert.deepEqual(a.adaptation[0].traces.map((t) => t.policy), ['static SNN / flat #0', 'static SNN / randomised #0']);
-  assert.equal(a.adaptation[0].traces[0].speed.length, 40, '2 s at 20 Hz');
-  assert.match(first.stdout, /\*\*Adaptation: friction\(mu=0\.3\) switched on at 1 s\*\*[\s\S]*\| static SNN \/ flat \| -?\d+\.\d\d ± \d+\.\d\d \|/);
+// ---- recovery metrics --------------------------------------------------------------------
 
-  const bestMtime = statSync(join(out, 'static-SNN-flat-seed0', 'best.json')).mtimeMs;
-  const second = await run(process.execPath, args, { maxBuffer: 1 << 24 });
-  assert.match(second.stderr, /done before/);
-  assert.equal(statSync(join(out, 'static-SNN-flat-seed0', 'best.json')).mtimeMs, bestMtime, 'finished runs are not retrained');
-  const b = JSON.parse(readFileSync(join(out, 'study.json'), 'utf8')) as StudyReport;
-  assert.deepEqual(b.evaluation, a.evaluation, 'same policies and seeds give the same evaluation');
-  assert.deepEqual(b.adaptation, a.adaptation, 'and the same adaptation traces');
+/** x(t) of a robot at 1 m/s for 5 s, 0.2 m/s for 3 s after a switch at 5 s, then 0.9 m/s to 20 s; dt = 0.1 s. */
+function handTrace(): Float64Array {
+  const dt = 0.1, x = new Float64Array(201);
+  for (let i = 1; i <= 200; i++) {
+    const t = (i - 0.5) * dt;
+    x[i] = x[i - 1] + dt * (t < 5 ? 1 : t < 8 ? 0.2 : 0.9);
+  }
+  return x;
+}
+
+test('recovery metrics of a hand-made trace: before, after, end, their ratios and the time to 80%', () => {
+  const m = recoveryMetrics(handTrace(), 0.1, { switchAt: 5, window: 5, average: 1, threshold: 0.8 });
+  const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-9, `${what}: ${a} vs ${b}`);
+  near(m.before, 1, 'before: 5 m in the 5 s before the switch');
+  near(m.after, (3 * 0.2 + 2 * 0.9) / 5, 'after: 3 s at 0.2 and 2 s at 0.9');
+  near(m.end, 0.9, 'end');
+  near(m.afterRatio, 0.48, 'after / before');
+  near(m.endRatio, 0.9, 'end / before');
+  // 1-s average ending at τ ∈ [8, 9] s: 0.2·(9 − τ) + 0.9·(τ − 8) = 0.7τ − 5.4 ≥ 0.8 ⇔ τ ≥ 8.857: first sample 8.9 s, 3.9 s after the switch
+  near(m.timeTo80, 3.9, 'time to 80%');
+  // no loss at all: the first 1-s average wholly after the switch is already there
+  const steady = Float64Array.from({ length: 201 }, (_, i) => i * 0.1);
+  near(recoveryMetrics(steady, 0.1, { switchAt: 5, window: 5, average: 1, threshold: 0.8 }).timeTo80, 1, 'no loss: 1 s');
+  // never back: 0.5 m/s after the switch
+  const slow = Float64Array.from({ length: 201 }, (_, i) => (i <= 50 ? i * 0.1 : 5 + (i - 50) * 0.05));
+  const s = recoveryMetrics(slow, 0.1, { switchAt: 5, window: 5, average: 1, threshold: 0.8 });
+  assert.equal(s.timeTo80, Infinity);
+  near(s.endRatio, 0.5, 'end / before of the slow one');
+  // standing still before the switch: nothing to recover to
+  const still = recoveryMetrics(new Float64Array(201), 0.1, { switchAt: 5, window: 5, average: 1, threshold: 0.8 });
+  assert.ok(Number.isNaN(still.timeTo80) && Number.isNaN(still.endRatio));
+  assert.equal(still.before, 0);
 });
 
-test('study refuses an unknown arm or regime, naming the known ones', async () => {
-  await assert.rejects(run(process.execPath, [BIN, 'study', '--arms', 'lstm']), (e: { stderr: string }) => /unknown arm "lstm"; known: plastic hebbian-retro/.test(e.stderr));
-  await assert.rejects(run(process.execPath, [BIN, 'study', '--regimes', 'moon']), (e: { stderr: string }) => /unknown regime "moon"; known: flat, randomised/.test(e.stderr));
+test('a fallen episode is padded with its last x; the mean trace averages episodes sample by sample; the median sorts ∞ last', () => {
+  assert.deepEqual(Array.from(paddedX({ x: new Float64Array([0, 1, 2]) }, 5)), [0, 1, 2, 2, 2]);
+  assert.deepEqual(Array.from(meanTrace([{ x: new Float64Array([0, 1, 2, 3]) }, { x: new Float64Array([0, 3]) }], 4)), [0, 2, 2.5, 3]);
+  assert.equal(median([3, Infinity, 1, NaN]), 3);
+  assert.equal(median([Infinity, Infinity, 1]), Infinity);
+  assert.equal(median([1, 2, 4, 10]), 3);
+  assert.ok(Number.isNaN(median([NaN])));
 });
 
-test('study --rule-from adds an arm started from a learned rule', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'spikeloco-study-rule-'));
-  await run(process.execPath, [BIN, 'learn-rule', '--task', 'cue-reward', '--rule', 'hebbian-retro', '--iterations', '2', '--hidden', '8', '--batch', '4', '--quiet', '--out', join(dir, 'rule')], { maxBuffer: 1 << 24 });
-  const suite = join(dir, 'suite.json');
-  writeFileSync(suite, JSON.stringify({ name: 'mini', conditions: ['flat'] }));
-  const out = join(dir, 'study');
-  const r = await run(process.execPath, [BIN, 'study', '--out', out, '--arms', 'static SNN', '--rule-from', join(dir, 'rule', 'rule.json'), '--regimes', 'flat', '--generations', '1', '--seeds', '1', '--episodes', '1', '--seconds', '1', '--suite', suite, '--adapt', 'none', '--workers', '2'], { maxBuffer: 1 << 24 });
-  assert.match(r.stderr, /rule .*rule\.json: copied .*eta/);
-  const rep = JSON.parse(readFileSync(join(out, 'study.json'), 'utf8')) as StudyReport;
-  assert.deepEqual(rep.runs.map((x) => x.arm), ['static SNN', 'plastic hebbian-retro from learned rule']);
-  const p = policyFromFile(join(out, 'plastic-hebbian-retro-from-learned-rule-flat-seed0', 'best.json'));
-  assert.equal((p.config.controller as { plasticity: { rule: string } }).plasticity.rule, 'hebbian-retro');
+// ---- Welch ---------------------------------------------------------------------------------
+
+test('Student t quantiles at integer and fractional degrees of freedom (scipy.stats.t.ppf(0.975, ν))', () => {
+  for (const [nu, t] of [[1, 12.70620474], [2, 4.30265273], [2.5, 3.57465484], [4, 2.77644511], [10, 2.22813885], [30, 2.04227246], [1000, 1.96233908]]) {
+    assert.ok(Math.abs(studentTQuantile(0.975, nu) - t) < 1e-6, `ν = ${nu}: ${studentTQuantile(0.975, nu)} vs ${t}`);
+  }
 });
 
-test('welchDiff: difference of means with a Welch 95% interval, against a hand computation', () => {
-  // means 2 and 4; variances 1 and 4; se² = 1/3 + 4/3; df = (5/3)² / ((1/3)²/2 + (4/3)²/2) = 2.94 → 2; t = 4.303
-  const w = welchDiff([1, 2, 3], [2, 4, 6]);
-  const h = 4.303 * Math.sqrt(5 / 3);
-  assert.equal(w.diff, -2);
-  assert.ok(Math.abs(w.lo - (-2 - h)) < 1e-9 && Math.abs(w.hi - (-2 + h)) < 1e-9, `${w.lo} ${w.hi}`);
+test('welchDiff: difference of means with the Welch–Satterthwaite 95% interval, against hand computations', () => {
+  // a = 1,2,3 and b = 2,3,4: s² = 1 each, v_a = v_b = 1/3, se = √(2/3); ν = (2/3)² / (2·(1/3)²/2) = 4 exactly, t(0.975, 4) = 2.776445
+  const w = welchDiff([1, 2, 3], [2, 3, 4]);
+  const h = 2.776445105 * Math.sqrt(2 / 3);
+  assert.equal(w.diff, -1);
+  assert.ok(Math.abs(w.df - 4) < 1e-12);
+  assert.ok(Math.abs(w.lo - (-1 - h)) < 1e-7 && Math.abs(w.hi - (-1 + h)) < 1e-7, `${w.lo} ${w.hi}`);
+  // a = 1,2,3 and b = 2,4,6: v_a = 1/3, v_b = 4/3, ν = (5/3)² / ((1/3)²/2 + (4/3)²/2) = 50/17 = 2.941 (kept fractional: t = 3.218759, not the 4.303 of ν rounded down to 2)
+  const f = welchDiff([1, 2, 3], [2, 4, 6]);
+  assert.ok(Math.abs(f.df - 50 / 17) < 1e-12);
+  assert.ok(Math.abs(f.lo - -6.1553995031825055) < 1e-7 && Math.abs(f.hi - 2.1553995031825055) < 1e-7, `${f.lo} ${f.hi}`);
+  // five seeds each, as in the study (scipy.stats.ttest_ind(a, b, equal_var=False).confidence_interval())
+  const five = welchDiff([0.52, 0.61, 0.48, 0.7, 0.55], [0.4, 0.35, 0.52, 0.3, 0.44]);
+  assert.ok(Math.abs(five.lo - 0.04585427316583962) < 1e-7 && Math.abs(five.hi - 0.29414572683416) < 1e-7, `${five.lo} ${five.hi}`);
   assert.ok(Number.isNaN(welchDiff([1], [2, 3]).lo), 'one seed: no interval');
-  assert.deepEqual(welchDiff([1, 1], [0, 0]), { diff: 1, lo: 1, hi: 1 });
+  assert.ok(Number.isNaN(welchDiff([1, NaN], [2, 3]).lo), 'non-finite values are left out');
+  assert.deepEqual({ ...welchDiff([1, 1], [0, 0]), df: 0 }, { diff: 1, lo: 1, hi: 1, df: 0 });
+});
+
+// ---- matrix and configs --------------------------------------------------------------------
+
+test('the default matrix, run lists and filters; regimes merge over the arm file and keep what they do not set', () => {
+  assert.deepEqual(DEFAULT_MATRIX.map((k) => `${k.arm}/${k.regime}`), ['plastic/switched', 'static SNN/switched', 'MLP/switched', 'najarro/switched', 'plastic/flat', 'static SNN/flat']);
+  assert.deepEqual(parseRuns('plastic/switched, static SNN/flat', STUDY_ARMS, STUDY_REGIMES), [{ arm: 'plastic', regime: 'switched' }, { arm: 'static SNN', regime: 'flat' }]);
+  assert.throws(() => parseRuns('lstm/flat', STUDY_ARMS, STUDY_REGIMES), /unknown arm "lstm"; known: plastic, static SNN, MLP, najarro/);
+  assert.throws(() => parseRuns('plastic/moon', STUDY_ARMS, STUDY_REGIMES), /unknown regime "moon"; known: flat, switched/);
+  assert.throws(() => parseRuns('plastic', STUDY_ARMS, STUDY_REGIMES), /expected ARM\/REGIME/);
+  assert.deepEqual(selectRuns(DEFAULT_MATRIX, { regimes: ['flat'] }).map((k) => k.arm), ['plastic', 'static SNN']);
+  assert.deepEqual(selectRuns(DEFAULT_MATRIX, { arms: ['MLP', 'plastic'], regimes: ['switched'] }).map((k) => k.arm), ['plastic', 'MLP']);
+  assert.throws(() => selectRuns(DEFAULT_MATRIX, { arms: ['MLP'], regimes: ['flat'] }), /no run of the matrix .* --runs/);
+  assert.deepEqual(mergeDeep({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] } }), { a: { b: 1, c: [3] }, d: 1 });
+
+  const arm = (name: string) => STUDY_ARMS.find((a) => a.name === name)!;
+  const sw = runConfig(arm('plastic'), STUDY_REGIMES.switched, 3);
+  assert.equal(sw.seed, 3);
+  assert.deepEqual(sw.conditions, ['flat']);
+  assert.deepEqual(sw.switches, { probability: 0.5, conditions: SUITES.switches.conditions, atSeconds: [3, 8] });
+  assert.equal(sw.episodeSecondsMax, 20);
+  const flat = runConfig(arm('static SNN'), STUDY_REGIMES.flat, 0);
+  assert.equal(flat.switches.probability, 0);
+  const fileMax = (JSON.parse(readFileSync(fileURLToPath(new URL('../../../configs/ant-static.json', import.meta.url)), 'utf8')) as { episodeSecondsMax?: number }).episodeSecondsMax ?? 0;
+  assert.equal(flat.episodeSecondsMax, fileMax, "flat keeps the file's own episodeSecondsMax");
+  const naj = runConfig(arm('najarro'), STUDY_REGIMES.switched, 0).controller as { kind: string; plasticity: Record<string, unknown> };
+  assert.deepEqual([naj.kind, naj.plasticity.rule, naj.plasticity.connections, naj.plasticity.randomWeights, naj.plasticity.decay], ['plastic-snn', 'abcd', ['input', 'output'], true, 0.01]);
+  const bcm = runConfig(arm('bcm-neuromod'), STUDY_REGIMES.flat, 0).controller as { plasticity: Record<string, unknown>; clock: unknown };
+  assert.equal(bcm.plasticity.rule, 'bcm-neuromod');
+  assert.ok(bcm.clock, 'the rest of the controller section stays');
+  assert.equal(runName('static SNN', 'switched', 2), 'static-SNN-switched-seed2');
+});
+
+// ---- a tiny study end to end -----------------------------------------------------------------
+
+const TINY_ARMS: StudyArm[] = [
+  // a config's own wall-clock cap does not bind in the study (the budget is generations): every run reaches 2
+  { name: 'plastic', config: { ...tinyConfig({ generations: 2, minutes: 1e-6 }) } },
+  { name: 'static SNN', config: { ...tinyConfig({ generations: 2, controller: { kind: 'static-snn', network: { hidden: 8 }, steps: 2, plasticity: { rule: 'none' } } }) } },
+];
+const TINY_REGIMES: Record<string, StudyRegime> = {
+  flat: STUDY_REGIMES.flat,
+  switched: { name: 'switched', description: 'tiny', overrides: { conditions: ['flat'], switches: { probability: 0.5, conditions: ['friction(mu=0.5)', 'payload(kg=0.25)'], atSeconds: [0.2, 0.6] }, episodeSecondsMax: 1.5 } },
+};
+
+function tinyStudy(out: string, results: string | null, over: Partial<StudyOptions> = {}, lines: string[] = []): StudyOptions {
+  return {
+    out,
+    results,
+    workers: 2,
+    generations: 2,
+    seeds: 2,
+    arms: TINY_ARMS,
+    regimes: TINY_REGIMES,
+    matrix: [
+      { arm: 'plastic', regime: 'switched' },
+      { arm: 'static SNN', regime: 'switched' },
+      { arm: 'plastic', regime: 'flat' },
+      { arm: 'static SNN', regime: 'flat' },
+    ],
+    evaluation: {
+      suite: { name: 'mini', description: '', conditions: ['flat', 'friction(mu=0.3)'] },
+      episodes: 2,
+      seconds: 1,
+      switchConditions: ['friction(mu=0.3)', 'payload(kg=0.5)'],
+      switchEpisodes: 2,
+      switchSeconds: 2,
+      switchAt: 1,
+      window: 0.5,
+      longEpisodes: 2,
+      longSeconds: 3,
+      longEarly: 1,
+      seed: 7,
+    },
+    log: (l) => lines.push(l),
+    ...over,
+  };
+}
+
+test('a tiny study trains and evaluates on the pool, reports, resumes after a kill, and reuses the results directory on a fresh machine', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'spikeloco-study-'));
+  try {
+    const out = join(root, 'out'), results = join(root, 'results');
+    const first = await runStudy(tinyStudy(out, results));
+    assert.deepEqual(first.progress, { planned: 8, trained: 8, evaluated: 8 });
+    assert.deepEqual(first.runs.map((r) => `${r.arm}/${r.regime}/${r.seed}/${r.generations}`), ['plastic/switched/0/2', 'plastic/switched/1/2', 'static SNN/switched/0/2', 'static SNN/switched/1/2', 'plastic/flat/0/2', 'plastic/flat/1/2', 'static SNN/flat/0/2', 'static SNN/flat/1/2']);
+    const e = first.evaluations[0];
+    assert.deepEqual(e.whole.map((c) => c.condition), ['flat', 'friction(mu=0.3)']);
+    assert.deepEqual(e.switched.map((s) => s.condition), ['friction(mu=0.3)', 'payload(kg=0.5)']);
+    assert.equal(e.switched[0].speed.length, 8, '2 s in 0.25-s bins');
+    assert.equal(e.envSteps <= evaluationSteps(tinyStudy(out, results).evaluation, 0.05), true);
+    assert.ok(e.long && Number.isFinite(e.long.speed) && e.long.episodes === 2);
+    for (const s of e.switched) assert.ok(Number.isFinite(s.before) && (Number.isNaN(s.timeTo80) || s.timeTo80 >= 0.5), JSON.stringify(s));
+    // the regimes reached the configs
+    const cfg = (name: string) => policyFromFile(join(out, name, 'best.json')).config;
+    assert.equal(cfg('plastic-switched-seed0').switches.probability, 0.5);
+    assert.equal(cfg('plastic-switched-seed0').episodeSecondsMax, 1.5);
+    assert.equal(cfg('static-SNN-flat-seed1').switches.probability, 0);
+    assert.equal((cfg('static-SNN-flat-seed1').controller as { kind: string }).kind, 'static-snn');
+    // results: every run's small files, and the report
+    for (const f of ['study-run.json', 'best.json', 'log.csv', 'learning-curve.svg', 'evaluation.json']) assert.ok(existsSync(join(results, 'static-SNN-flat-seed1', f)), f);
+    assert.ok(!existsSync(join(results, 'static-SNN-flat-seed1', 'checkpoint.json')), 'no checkpoints in the results');
+    for (const f of ['study.md', 'study.json', 'switch-speed.svg', 'recovery-end.svg', 'recovery-after.svg', 'speed.svg', 'retention.svg']) {
+      assert.ok(existsSync(join(out, f)) && existsSync(join(results, f)), f);
+    }
+    assert.match(readFileSync(join(results, 'switch-speed.svg'), 'utf8'), /^<svg[\s\S]*<\/svg>\s*$/);
+    const md = readFileSync(join(out, 'study.md'), 'utf8');
+    assert.match(md, /^Complete: 8 runs trained and evaluated\./);
+    assert.match(md, /\| plastic \/ switched \| 2 \| -?\d+\.\d\d ± \d+\.\d\d \|/);
+    assert.match(md, /\| plastic \/ flat \| static SNN \/ flat \| [-+]\d+\.\d\d \[-?\d+\.\d\d, -?\d+\.\d\d\] \|/);
+    assert.match(md, /\| plastic \/ switched \| static SNN \/ switched \|/);
+    assert.match(md, /\| friction\(mu=0\.3\) \| /);
+    const json = JSON.parse(readFileSync(join(out, 'study.json'), 'utf8'), jsonReviver) as typeof first;
+    assert.deepEqual(json.evaluations, first.evaluations, 'study.json keeps NaN and ∞');
+
+    // a simulated kill: one run lost its marker and its evaluation (here and in the results), its checkpoint stays
+    const killed = 'static-SNN-switched-seed1';
+    for (const d of [out, results]) for (const f of ['study-run.json', 'evaluation.json']) rmSync(join(d, killed, f));
+    const kept = statSync(join(out, 'plastic-flat-seed0', 'best.json')).mtimeMs;
+    const lines: string[] = [];
+    const second = await runStudy(tinyStudy(out, results, {}, lines));
+    assert.ok(lines.some((l) => l.includes('static SNN / switched seed 1: 2 generations (resumed)')), lines.join('\n'));
+    assert.equal(lines.filter((l) => l.includes('trained before')).length, 7);
+    assert.equal(lines.filter((l) => l.includes('evaluated before')).length, 7);
+    assert.equal(statSync(join(out, 'plastic-flat-seed0', 'best.json')).mtimeMs, kept, 'finished runs are not retrained');
+    assert.deepEqual(second.evaluations, first.evaluations, 'the resumed run and its new evaluation are the same as before');
+
+    // a fresh machine: an empty out dir, the results dir only
+    const fresh = join(root, 'fresh');
+    const lines3: string[] = [];
+    const third = await runStudy(tinyStudy(fresh, results, {}, lines3));
+    assert.equal(lines3.filter((l) => l.includes('trained before') && l.includes(results)).length, 8);
+    assert.ok(!existsSync(join(fresh, 'plastic-switched-seed0', 'checkpoint.json')), 'nothing trained');
+    assert.deepEqual(third.evaluations, first.evaluations);
+
+    // a partial report: two runs missing from a copy of the results
+    const part = join(root, 'partial');
+    cpSync(results, part, { recursive: true });
+    rmSync(join(part, 'plastic-flat-seed1'), { recursive: true });
+    rmSync(join(part, 'static-SNN-flat-seed0'), { recursive: true });
+    const partial = await runStudy(tinyStudy(join(root, 'empty'), part, { reportOnly: true }));
+    assert.deepEqual(partial.progress, { planned: 8, trained: 6, evaluated: 6 });
+    assert.match(readFileSync(join(part, 'study.md'), 'utf8'), /^\*\*Partial study: 6 of 8 runs trained, 6 evaluated\.\*\*/);
+    assert.match(readFileSync(join(part, 'study.md'), 'utf8'), /\| plastic \/ flat \| 1 \|/);
+
+    // refusals: another budget or another config than the one the results were trained with
+    await assert.rejects(runStudy(tinyStudy(join(root, 'x'), results, { generations: 3 })), /trained for 2 generations, this study asks for 3; pass --generations 2/);
+    const changed = TINY_ARMS.map((a) => (a.name === 'plastic' ? { ...a, controller: { network: { hidden: 9 } } } : a));
+    await assert.rejects(runStudy(tinyStudy(join(root, 'y'), results, { arms: changed })), /trained with another config/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+// ---- the command -------------------------------------------------------------------------------
+
+test('study --help names the matrix and the evaluation; unknown arms, regimes and empty filters are refused', async () => {
+  const help = (await run(process.execPath, [BIN, 'study', '--help'])).stdout;
+  for (const o of ['--runs', '--results', '--report-only', '--switch-at', '--long-seconds', '--redis']) assert.ok(help.includes(o), o);
+  assert.ok(help.includes('plastic/switched,static SNN/switched,MLP/switched,najarro/switched,plastic/flat,static SNN/flat'));
+  await assert.rejects(run(process.execPath, [BIN, 'study', '--runs', 'lstm/flat']), (e: { stderr: string }) => /unknown arm "lstm"; known: plastic/.test(e.stderr));
+  await assert.rejects(run(process.execPath, [BIN, 'study', '--regimes', 'moon']), (e: { stderr: string }) => /no run of the matrix/.test(e.stderr));
+  await assert.rejects(run(process.execPath, [BIN, 'study', '--switch-at', '30']), (e: { stderr: string }) => /--switch-at must be inside/.test(e.stderr));
+});
+
+test('study --rule-from adds an arm started from a learned rule; --report-only reports what is finished', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spikeloco-study-rule-'));
+  try {
+    await run(process.execPath, [BIN, 'learn-rule', '--task', 'cue-reward', '--rule', 'hebbian-retro', '--iterations', '2', '--hidden', '8', '--batch', '4', '--quiet', '--out', join(dir, 'rule')], { maxBuffer: 1 << 24 });
+    const suite = join(dir, 'suite.json');
+    writeFileSync(suite, JSON.stringify({ name: 'mini', conditions: ['flat'] }));
+    const out = join(dir, 'study'), results = join(dir, 'results');
+    const small = ['--generations', '1', '--seeds', '1', '--episodes', '1', '--seconds', '1', '--suite', suite, '--switch', 'none', '--long-episodes', '0', '--workers', '2'];
+    const r = await run(process.execPath, [BIN, 'study', '--out', out, '--results', results, '--runs', 'static SNN/flat', '--rule-from', join(dir, 'rule', 'rule.json'), ...small], { maxBuffer: 1 << 24 });
+    assert.match(r.stderr, /rule .*rule\.json: copied .*eta/);
+    assert.match(r.stdout, /^Complete: 2 runs trained and evaluated\./);
+    const p = policyFromFile(join(out, 'plastic-hebbian-retro-from-learned-rule-flat-seed0', 'best.json'));
+    assert.equal((p.config.controller as { plasticity: { rule: string } }).plasticity.rule, 'hebbian-retro');
+    const again = await run(process.execPath, [BIN, 'study', '--report-only', '--out', join(dir, 'other'), '--results', results, '--runs', 'static SNN/flat,plastic/flat', ...small], { maxBuffer: 1 << 24 });
+    assert.match(again.stdout, /^\*\*Partial study: 1 of 2 runs trained, 1 evaluated\.\*\*/);
+    assert.match(again.stderr, /plastic \/ flat seed 0: not trained yet/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -54,7 +54,7 @@ test('"$schema" is accepted and dropped; unreadable or non-JSON files are user e
 });
 
 test('suites: a file is checked by its schema; an unknown name suggests the closest', () => {
-  assert.match(message(() => loadSuite('unsen')), /^unknown suite "unsen" \(did you mean "unseen"\?\); known: flat, train, unseen, or a \.json file$/);
+  assert.match(message(() => loadSuite('unsen')), /^unknown suite "unsen" \(did you mean "unseen"\?\); known: flat, train, switches, unseen, or a \.json file$/);
   assert.match(message(() => loadSuite('constructor')), /^unknown suite "constructor"/);
   const dir = mkdtempSync(join(tmpdir(), 'spikeloco-suite-'));
   const f = join(dir, 's.json');

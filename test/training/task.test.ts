@@ -129,3 +129,42 @@ test('train uses a given backend, leaves it open, and runs exactly as on its own
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('a traced episode returns the torso x every k steps: the same result as untraced, its samples on the 1-step trace, bitwise on 1 or 3 pool threads', async () => {
+  const [a, b] = await genomes(2);
+  const runner = new TaskRunner();
+  try {
+    const sw = [{ atStep: 12, condition: ROUGH }];
+    const plain = await runner.run(spec, task(0, a, [ep(8, sw)]));
+    assert.equal(plain.traces, null, 'no trace asked for: none returned');
+    const every1 = await runner.run(spec, task(0, a, [{ ...ep(8, sw), traceEvery: 1 }]));
+    const every5 = await runner.run(spec, task(0, a, [{ ...ep(8, sw), traceEvery: 5 }, ep(6)]));
+    same(plain, every1); // tracing changes nothing
+    const t1 = every1.traces![0], t5 = every5.traces![0];
+    assert.equal(t1.x.length, 31, 'x[0] = 0 and one sample after each of the 30 steps');
+    assert.equal(t1.x[0], 0);
+    assert.equal(t1.steps, 30);
+    assert.equal(t1.endReason, 'time');
+    assert.equal(t1.x[30], plain.meanDistance, 'the last sample is the episode distance');
+    assert.deepEqual(Array.from(t5.x), [0, 5, 10, 15, 20, 25, 30].map((s) => t1.x[s]));
+    assert.equal(every5.traces![1].every, 0, 'an untraced episode of a traced task: an empty record');
+    assert.equal(every5.traces![1].x.length, 0);
+    // this seed ends early (terminated at step 10): samples stop with it
+    const early = (await runner.run(spec, task(0, a, [{ ...ep(4, sw), traceEvery: 1 }]))).traces![0];
+    assert.ok(early.steps < 30 && early.endReason !== 'time', `${early.steps} ${early.endReason}`);
+    assert.equal(early.x.length, early.steps + 1);
+    const tasks = [a, b].map((g, i) => task(i, g, [{ ...ep(8 + i, sw), traceEvery: 2 }]));
+    const local = await Promise.all(tasks.map((t) => runner.run(spec, t)));
+    for (const n of [1, 3]) {
+      const pool = await RolloutPool.create(n);
+      try {
+        const res = await pool.run(spec, tasks);
+        res.forEach((r, i) => assert.deepEqual(Array.from(r.traces![0].x), Array.from(local[i].traces![0].x)));
+      } finally {
+        await pool.close();
+      }
+    }
+  } finally {
+    runner.free();
+  }
+});

@@ -68,7 +68,7 @@ export function backendEvaluator(backend: EvaluationBackend, init: MemberTaskIni
         })),
       }));
       const results = await backend.run(policy, tasks);
-      return results.map((r) => ({ member: r.index, fitness: r.fitness, meanForwardVelocity: r.meanForwardVelocity, meanDistance: r.meanDistance, steps: r.steps, falls: r.falls, nonFinite: r.nonFinite, stats: r.stats! }));
+      return results.map((r) => ({ member: r.index, fitness: r.fitness, meanForwardVelocity: r.meanForwardVelocity, meanDistance: r.meanDistance, steps: r.steps, falls: r.falls, nonFinite: r.nonFinite, stats: r.stats!, traces: r.traces }));
     },
     async close(): Promise<void> {},
   };

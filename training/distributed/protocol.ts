@@ -14,7 +14,8 @@
  */
 import { BASE64_PATTERN, decodeFloat32, decodeFloat64, encodeFloat32, encodeFloat64 } from '../../core/codec.js';
 import { UserError } from '../../core/errors.js';
-import { TASK_FORMAT_VERSION, type EpisodeSpec, type PolicySpec, type TaskResult, type WorkerTask } from '../task.js';
+import { TASK_FORMAT_VERSION, type EpisodeSpec, type EpisodeTrace, type PolicySpec, type TaskResult, type WorkerTask } from '../task.js';
+import type { EndReason } from '../../sim/env.js';
 
 export const QUEUE_NAME = 'spikeloco-tasks';
 export const KEY_PREFIX = 'spikeloco:';
@@ -131,7 +132,7 @@ function decodeEpisode(v: unknown, what: string): EpisodeSpec {
   const o = obj(v, what);
   const switches = o.switches;
   if (!Array.isArray(switches) || switches.length > 1000) throw new MessageFormatError(what, 'switches: expected an array (≤ 1000)');
-  return {
+  const spec: EpisodeSpec = {
     seed: int(o, 'seed', what, 0, 2 ** 32 - 1),
     maxSteps: int(o, 'maxSteps', what, 1, 100_000_000),
     condition: string(o, 'condition', what),
@@ -140,6 +141,9 @@ function decodeEpisode(v: unknown, what: string): EpisodeSpec {
       return { atStep: int(so, 'atStep', `${what} switch ${i}`), condition: string(so, 'condition', `${what} switch ${i}`) };
     }),
   };
+  // optional (absent in untraced episodes): kept absent, so a decoded spec equals the sent one
+  if (o.traceEvery !== undefined) spec.traceEvery = int(o, 'traceEvery', what, 0, 100_000_000);
+  return spec;
 }
 
 export function decodeTasks(text: unknown, what: string): WorkerTask[] {
@@ -225,11 +229,30 @@ export function encodeResult(r: TaskResult): string {
     falls: r.falls,
     nonFinite: r.nonFinite,
     stats: r.stats ? { count: r.stats.count, mean: encodeFloat64(r.stats.mean), m2: encodeFloat64(r.stats.m2) } : null,
+    traces: r.traces ? r.traces.map((t) => ({ every: t.every, steps: t.steps, endReason: t.endReason, x: encodeFloat64(t.x) })) : null,
   });
 }
 
-/** A result as stored, checked against what the coordinator asked for (run, index, stats). */
-export function decodeResult(text: unknown, expect: { runId: string; index: number; collectStats: boolean }, what: string): TaskResult {
+const END_REASONS: readonly EndReason[] = ['exploded', 'flipped', 'fell', 'rose', 'time'];
+
+function decodeTraces(v: unknown, expected: number, what: string): EpisodeTrace[] | null {
+  if (v === null || v === undefined) {
+    if (expected > 0) throw new MessageFormatError(what, `traces of ${expected} episodes were asked for and are missing`);
+    return null;
+  }
+  if (!Array.isArray(v)) throw new MessageFormatError(what, 'traces: expected an array or null');
+  if (v.length !== expected) throw new MessageFormatError(what, `traces: ${v.length} episode traces, the task asked for ${expected}`);
+  return v.map((t, i) => {
+    const w = `${what} trace ${i}`;
+    const o = obj(t, w);
+    const endReason = string(o, 'endReason', w) as EndReason;
+    if (!END_REASONS.includes(endReason)) throw new MessageFormatError(w, `endReason: expected one of ${END_REASONS.join(', ')}, got ${JSON.stringify(endReason)}`);
+    return { every: int(o, 'every', w), steps: int(o, 'steps', w), endReason, x: decodeFloat64(b64(o, 'x', w), undefined, `${w} x`) };
+  });
+}
+
+/** A result as stored, checked against what the coordinator asked for (run, index, stats, `traced`: the task's episode count when it asked for traces). */
+export function decodeResult(text: unknown, expect: { runId: string; index: number; collectStats: boolean; traced?: number }, what: string): TaskResult {
   const o = obj(parseBounded(text, MAX_RESULT_BYTES, what), what);
   const version = int(o, 'version', what);
   if (version !== TASK_FORMAT_VERSION) throw new MessageFormatError(what, `result format version ${version}; this build reads ${TASK_FORMAT_VERSION}`);
@@ -255,5 +278,6 @@ export function decodeResult(text: unknown, expect: { runId: string; index: numb
     falls: int(o, 'falls', what),
     nonFinite: int(o, 'nonFinite', what),
     stats,
+    traces: decodeTraces(o.traces, expect.traced ?? 0, what),
   };
 }

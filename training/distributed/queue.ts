@@ -229,7 +229,7 @@ export class RedisBackend implements EvaluationBackend {
     let lastCount = -1;
     let lastChange = started;
     const doneChunks = new Set<number>();
-    const expectFor = (t: WorkerTask) => ({ runId, index: t.index, collectStats: t.collectStats });
+    const expectFor = (t: WorkerTask) => ({ runId, index: t.index, collectStats: t.collectStats, traced: t.episodes.some((e) => (e.traceEvery ?? 0) > 0) ? t.episodes.length : 0 });
 
     const missingChunks = async (): Promise<number[]> => {
       const have = new Set(await this.guard(this.redis.hkeys(rk)));
