@@ -34,7 +34,7 @@ export interface ComparePlan {
 function sideOf(arg: string): CompareSide {
   if (existsSync(arg)) return { arg, name: basename(dirname(resolve(arg))), policy: loadPolicy(arg) };
   if ((BUILTIN_CONTROLLERS as readonly string[]).includes(arg)) return { arg, name: arg, policy: null };
-  throw new UsageError(`watch --compare: "${arg}" is neither a policy file (best.json or a run checkpoint) nor a built-in controller (${BUILTIN_CONTROLLERS.join(', ')})`);
+  throw new UsageError(`--compare: "${arg}" is neither a policy file (best.json or a run checkpoint) nor a built-in controller (${BUILTIN_CONTROLLERS.join(', ')})`);
 }
 
 /** Two names that read the same get the file name, then A / B, added. */
@@ -51,7 +51,7 @@ function distinctNames(a: CompareSide, b: CompareSide): void {
 
 /** Resolve `watch --compare A B` (positionals) with the optional `--morphology`. */
 export function comparePlan(args: readonly string[], morphology?: string): ComparePlan {
-  if (args.length !== 2) throw new UsageError(`watch --compare needs two policies (files or built-in names), got ${args.length}${args.length ? `: ${args.join(' ')}` : ''}`);
+  if (args.length !== 2) throw new UsageError(`--compare needs two policies (files or built-in names), got ${args.length}${args.length ? `: ${args.join(' ')}` : ''}`);
   const sides: [CompareSide, CompareSide] = [sideOf(args[0]), sideOf(args[1])];
   distinctNames(sides[0], sides[1]);
   const files = sides.filter((s) => s.policy);
@@ -64,7 +64,7 @@ export function comparePlan(args: readonly string[], morphology?: string): Compa
   if (b) {
     const robotB = b.policy!.file.config.morphology;
     if (robotA !== robotB && JSON.stringify(a.policy!.morphology) !== JSON.stringify(b.policy!.morphology)) {
-      throw new UsageError(`watch --compare: ${a.arg} is a policy for robot "${robotA}", ${b.arg} for robot "${robotB}"; compare two policies of the same robot`);
+      throw new UsageError(`--compare: ${a.arg} is a policy for robot "${robotA}", ${b.arg} for robot "${robotB}"; compare two policies of the same robot`);
     }
   }
   return { sides, morphology: a.policy!.morphology, robot: robotA, episodeSeconds };

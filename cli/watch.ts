@@ -46,15 +46,15 @@ export async function run(args: ParsedArgs): Promise<number> {
   const compare = flag(args, 'compare');
   const replay = str(args, 'replay');
   const morphologyArg = str(args, 'morphology');
-  if (compare && replay) throw new UsageError('watch: --compare runs two policies live; it cannot replay a recording (--replay FILE): give one or the other');
+  if (compare && replay) throw new UsageError('--compare runs two policies live; it cannot replay a recording (--replay FILE): give one or the other');
   if (!compare && args.positionals.length > 1) throw new UsageError(`at most one CHECKPOINT, got ${args.positionals.join(' ')} (to watch two side by side: watch --compare A B)`);
   // no argument: the shipped pretrained plastic-SNN Ant (made by `spikeloco train`, see its README)
   const checkpoint = args.positionals[0] ?? (replay || (morphologyArg ?? 'ant') !== 'ant' ? undefined : PRETRAINED);
   const speed = num(args, 'speed')!;
   const seed = num(args, 'seed')!;
-  if (replay && checkpoint) throw new UsageError('watch: give either a CHECKPOINT (live run) or --replay FILE, not both');
+  if (replay && checkpoint) throw new UsageError('give either a CHECKPOINT (live run) or --replay FILE, not both');
   const checkSeconds = (s: number | undefined) => {
-    if (s !== undefined && !(s >= 0 && s <= 3600)) throw new UsageError(`watch: --episode-seconds must be 0 (endless) … 3600, got ${s}`);
+    if (s !== undefined && !(s >= 0 && s <= 3600)) throw new UsageError(`--episode-seconds must be 0 (endless) … 3600, got ${s}`);
     return s;
   };
 
