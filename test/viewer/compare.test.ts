@@ -133,12 +133,12 @@ test('episode rule: when both fall (a push kicks both up), the pair holds 1.5 s 
   s.push([0, 0, 5]);
   let k = 5;
   const ends = () => sink.json.filter((m): m is EpisodeMessage => m.type === 'episode');
-  while (ends().length < 2 && k < 200) (s.stepOnce(), k++);
+  for (; ends().length < 2 && k < 200; k++) s.stepOnce();
   const [e0, e1] = ends();
   assert.deepEqual([e0.world, e1.world, e0.reason, e1.reason, e0.step], [0, 1, 'rose', 'rose', e1.step]);
   assert.equal(e1.restartIn, 1.5);
   const steps = () => u32(sink.frames[sink.frames.length - 1])[C.step];
-  while (steps() !== 1 && k < 400) (s.stepOnce(), k++);
+  for (; steps() !== 1 && k < 400; k++) s.stepOnce();
   assert.ok(Math.abs((k - 1 - e1.step) * s.hello().controlDt - 1.5) < 1e-6 + s.hello().controlDt, `restarted ${k - 1 - e1.step} steps after the last end`);
 });
 
