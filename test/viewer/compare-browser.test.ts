@@ -157,3 +157,23 @@ test('a push from the page reaches both worlds at the same control step', async 
   assert.equal((await request({ type: 'pause', paused: false })).type, 'ack');
   assert.deepEqual(problems, []);
 });
+
+test("each world's HUD says when and why its episode ended (a hard kick up: both bounce off)", async () => {
+  assert.equal((await request({ type: 'pause', paused: true })).type, 'ack');
+  assert.equal((await request({ type: 'push', velocity: [0, 0, 5] })).type, 'ack');
+  // single steps until both HUDs say so (each step's frame and episode message come before its ack)
+  let huds: string[] = [];
+  for (let k = 0; k < 100; k++) {
+    assert.equal((await request({ type: 'step' })).type, 'ack');
+    // read after the page's next two animation frames (the HUD is drawn in one)
+    huds = await page.evaluate(() => new Promise<string[]>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(window.spikeloco.compare!.worlds.map((w) => w.hud))))));
+    if (huds.every((h) => /bounced off/.test(h))) break;
+  }
+  // the first to end waits for the other (the one that ends second restarts both after a hold)
+  for (const h of huds) assert.match(h, /\nended at \d+\.\d\d s: bounced off \(torso above the healthy height\), -?\d+\.\d\d m(; waits for the other)?$/);
+  // either may bounce off first
+  const ends = await page.evaluate(() => window.spikeloco.episodes.filter((m) => m.world !== undefined).slice(-2).map((m) => [m.world, m.reason]));
+  assert.deepEqual(ends.sort(), [[0, 'rose'], [1, 'rose']]);
+  assert.equal((await request({ type: 'pause', paused: false })).type, 'ack');
+  assert.deepEqual(problems, []);
+});

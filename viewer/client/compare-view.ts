@@ -125,11 +125,22 @@ export class CompareView {
     if (w) w.ended = m;
   }
 
-  /** The heightfield of a TERRAIN message: one strip per world, each beside its robot. */
+  /**
+   * The heightfield of a TERRAIN message: one copy per world, beside its robot, cut halfway
+   * between the worlds (the outer side reaches the grid's edge), so the copies never overlap.
+   */
   terrain(nx: number, ny: number, x0: number, y0: number, cell: number, heights: Float32Array): void {
     const ys = this.hello.compare!.map((w) => w.offsetY);
-    const half = ys.length > 1 ? Math.abs(ys[0] - ys[1]) / 2 : 12;
-    this.setGround(ys.map((dy) => TerrainView.heightfield(nx, ny, x0, y0, cell, heights, { yMin: -half, yMax: half, dy })));
+    const views = ys.map((dy) => {
+      // physics y ∈ [yMin, yMax] of this world's copy: up to the midline towards each neighbour
+      let yMin = -Infinity, yMax = Infinity;
+      for (const other of ys) {
+        if (other < dy) yMin = Math.max(yMin, (other - dy) / 2);
+        if (other > dy) yMax = Math.min(yMax, (other - dy) / 2);
+      }
+      return TerrainView.heightfield(nx, ny, x0, y0, cell, heights, { yMin, yMax, dy });
+    });
+    this.setGround(views);
     for (const w of this.worlds) w.robot.snap();
   }
 

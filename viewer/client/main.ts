@@ -116,7 +116,7 @@ function onCompareHello(h: HelloMessage): void {
   robot?.dispose();
   robot = null;
   compare = new CompareView(stage.scene, $('compare'), h);
-  if (!widened) stage.widen(1.7); // two robots 3 m apart in view
+  if (!widened) stage.widen(1.8); // two robots 4 m apart in view
   widened = true;
   snapCamera = true;
 }

@@ -19,8 +19,12 @@ import { LiveRun, type LiveRunOptions } from './live-run.js';
 import { LiveWorld, type LiveWorldOptions } from './live-world.js';
 import { SendBufferPool } from './send-buffers.js';
 
-/** Lateral distance between the drawn worlds, m: world i is drawn at y = (½ − i)·spacing. */
-export const COMPARE_SPACING = 3;
+/**
+ * Lateral distance between the drawn worlds, m: world i is drawn at y = (½ − i)·spacing. The
+ * robots are drawn where physics has them plus that offset, so one that drifts more than half
+ * of it sideways (the plastic Ant and the gait drift 2–7 m in 10 s) crosses into the other's lane.
+ */
+export const COMPARE_SPACING = 4;
 
 export interface CompareWorldOptions {
   /** the HUD's title: the policy file's folder, or the built-in's name */
