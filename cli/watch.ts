@@ -12,14 +12,14 @@ import { seedOption } from './limits.js';
 
 export const command: CommandSpec = {
   name: 'watch',
-  summary: 'serve the live three.js viewer on a checkpoint (or the built-in gait)',
+  summary: 'serve the live three.js viewer on a checkpoint (or the built-in gait), or on two side by side (--compare A B)',
   usage:
     'spikeloco watch [CHECKPOINT|gait|plastic-snn|...] [--condition flat] [--episode-seconds S] [--port 8080] [--host 127.0.0.1] [--replay FILE]   (no CHECKPOINT: the pretrained plastic-SNN Ant)\n' +
     '       spikeloco watch --compare A B [--condition flat] [--episode-seconds S] [--seed N] [--port 8080]   (A, B: policy files or built-in names, for the same robot)',
   positionals: 'CHECKPOINT | A B',
   options: [
     { name: 'condition', type: 'string', default: 'flat', metavar: 'COND', description: `starting condition, e.g. 'rough(amplitude=0.08)+friction(mu=0.5)'; change it live from the page` },
-    { name: 'morphology', type: 'string', shownDefault: 'ant', metavar: 'NAME|FILE', description: "robot: a registered morphology (ant, hexapod) or a spec .json (--compare: default the policies' robot)" },
+    { name: 'morphology', type: 'string', shownDefault: 'ant', metavar: 'NAME|FILE', description: "robot: a registered morphology (ant, hexapod) or a spec .json; with --compare, unless given, the policy files' robot" },
     { name: 'port', type: 'integer', default: 8080, min: 0, max: 65535, description: 'TCP port (0: any free port)' },
     { name: 'host', type: 'string', default: '127.0.0.1', description: 'interface to bind; anything but loopback exposes the viewer to the network' },
     { name: 'replay', type: 'string', metavar: 'FILE', description: 'replay a recording (spikeloco rollout --record FILE) instead of simulating' },
@@ -32,7 +32,7 @@ export const command: CommandSpec = {
     { name: 'speed', type: 'number', default: 1, min: 0.25, max: 8, description: 'playback speed (changeable from the page)' },
     seedOption(0, 'episode seed (reset noise; untrained built-in networks)'),
     { name: 'max-fps', type: 'integer', default: 60, min: 1, max: 240, description: 'at most this many frames a second per client' },
-    { name: 'episode-seconds', type: 'number', min: 0, max: 86400, metavar: 'S', description: "live episode length, s (0 = endless; default: the policy's training episode length, else 10); changeable from the page" },
+    { name: 'episode-seconds', type: 'number', min: 0, max: 86400, metavar: 'S', description: "live episode length, s (0 = endless; default: the policy's training episode length, with --compare the longer of the two, else 10); changeable from the page" },
   ],
 };
 
