@@ -31,6 +31,19 @@
  * u32 reserved, then rows·cols bytes (row-major), value ≈ lo + (hi − lo)·byte/255, padded to
  * a multiple of 4 bytes. Sent at a lower rate than frames.
  *
+ * COMPARE (kind 4), one per control step sent in compare mode (`hello.compare` set): two
+ * worlds stepped in lockstep, each world's state a whole FRAME as above:
+ *
+ * | word                 | type | field                                                        |
+ * |----------------------|------|--------------------------------------------------------------|
+ * | 0                    | u32  | kind = 4                                                     |
+ * | 1                    | u32  | epoch                                                        |
+ * | 2                    | u32  | seq: compare frames sent so far                              |
+ * | 3                    | u32  | step: control steps since the pair's episode began (both worlds step once per control step) |
+ * | 4                    | u32  | flags: bit 1 paused                                          |
+ * | 5..7                 | —    | reserved (0)                                                 |
+ * | 8 …                  | —    | world 0's FRAME (kind 1, same epoch), then world 1's: at the word offsets `compareLayout` gives (`hello.compare.worlds[i].frameBytes` each) |
+ *
  * TERRAIN (kind 3): u32 kind, u32 epoch, u32 nx, u32 ny, f32 x0, f32 y0, f32 cell, u32 reserved,
  * then (nx+1)(ny+1) f32 heights, x fastest: h(x0 + i·cell, y0 + j·cell) = heights[i + j(nx+1)]
  * (the same array physics collides with). Sent right after a `hello` whose terrain is a
@@ -40,12 +53,19 @@
  * numeric `id` echoed by the server's `ack` or `error`.
  */
 
-export const PROTOCOL_VERSION = 1;
+/**
+ * 2: compare mode (COMPARE frames, `hello.compare`, `episode.world`), `ack.steps`. The FRAME
+ * layout is unchanged since 1 (`FRAME_FORMAT_SINCE`): recordings of either version replay.
+ */
+export const PROTOCOL_VERSION = 2;
+/** the oldest protocol whose FRAME layout is this one (recordings from it replay) */
+export const FRAME_FORMAT_SINCE = 1;
 export const MAX_INBOUND_BYTES = 4096;
 
 export const KIND_FRAME = 1;
 export const KIND_HEBB = 2;
 export const KIND_TERRAIN = 3;
+export const KIND_COMPARE = 4;
 
 export const FLAG_DONE = 1;
 export const FLAG_PAUSED = 2;
@@ -91,6 +111,10 @@ export const END_REASON_TEXT: Record<EpisodeEndReason, string> = {
 export const FRAME_HEADER_WORDS = 16;
 export const HEBB_HEADER_WORDS = 8;
 export const TERRAIN_HEADER_WORDS = 8;
+export const COMPARE_HEADER_WORDS = 8;
+
+/** Header word indices of a COMPARE message. */
+export const C = { kind: 0, epoch: 1, seq: 2, step: 3, flags: 4 } as const;
 
 export interface SpikeLayerInfo {
   name: string;
@@ -126,6 +150,17 @@ export function frameLayout(bodies: number, joints: number, layers: readonly Spi
     w += Math.ceil(l.size / 32);
   }
   return { bodies, joints, layers, poses, torques, spikes, words: w, byteLength: 4 * w };
+}
+
+/** Word offsets of the worlds' FRAMEs inside a COMPARE message of these FRAME sizes (bytes). */
+export function compareLayout(frameBytes: readonly number[]): { offsets: number[]; words: number; byteLength: number } {
+  let w = COMPARE_HEADER_WORDS;
+  const offsets: number[] = [];
+  for (const b of frameBytes) {
+    offsets.push(w);
+    w += b / 4;
+  }
+  return { offsets, words: w, byteLength: 4 * w };
 }
 
 /** Set bit i of the packed words for every nonzero src[i]; words are cleared first. */
@@ -184,6 +219,18 @@ export type TerrainInfo =
   | { kind: 'flat' }
   | { kind: 'heightfield'; label: string; nx: number; ny: number; x0: number; y0: number; cell: number };
 
+/** One world of a compare run, as the page shows it. */
+export interface CompareWorld {
+  /** the HUD's title: the policy file's folder name, or the built-in's name */
+  name: string;
+  /** the controller's full label, e.g. 'plastic-snn (runs/x/best.json, generation 40)' */
+  controller: string;
+  /** byte length of its FRAME inside each COMPARE message (offsets: `compareLayout`) */
+  frameBytes: number;
+  /** where the page draws it: lateral offset of the world, m (physics runs every world at y = 0) */
+  offsetY: number;
+}
+
 export interface HelloMessage {
   type: 'hello';
   protocol: number;
@@ -205,6 +252,11 @@ export interface HelloMessage {
   legs: string[];
   /** terrain presets the page offers (condition strings) */
   presets: Record<string, string>;
+  /**
+   * compare mode: the worlds stepped in lockstep (same seed, condition and perturbations);
+   * frames are COMPARE messages of `frameBytes` bytes, `layers`/`hebb` are empty
+   */
+  compare?: CompareWorld[];
 }
 
 export interface StatusMessage {
@@ -228,8 +280,10 @@ export interface EpisodeMessage {
   seed: number;
   /** the episode length in force, s (0 = endless) */
   episodeSeconds: number;
-  /** sim seconds until the next episode starts (0: at once) */
+  /** sim seconds until the next episode starts (0: at once; −1: in compare mode, when the other world's episode ends too or at the episode length) */
   restartIn: number;
+  /** compare mode: the world whose episode ended (index into `hello.compare`) */
+  world?: number;
 }
 
 export interface AckMessage {
@@ -237,6 +291,11 @@ export interface AckMessage {
   id?: number;
   of: ClientMessage['type'];
   detail?: string;
+  /**
+   * push and condition: the control step (since the episode began) each world was at when the
+   * change was applied, i.e. it acts from the next step on; one entry per world
+   */
+  steps?: number[];
 }
 
 export interface ErrorMessage {

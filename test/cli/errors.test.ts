@@ -10,6 +10,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readCheckpoint, writeCheckpoint } from '../../training/checkpoint.js';
+import { POLICY_KIND, type PolicyFile } from '../../training/policy.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(ROOT, 'bin/spikeloco.js');
@@ -49,6 +51,10 @@ copyFileSync(POLICY, f('held-run/checkpoint.json')); // an --out that already ho
 mkdirSync(f('policy-as-run'));
 copyFileSync(POLICY, f('policy-as-run/checkpoint.json')); // a policy where a run checkpoint belongs
 mkdirSync(f('learn-empty'));
+// the shipped Ant policy relabelled as trained on the hexapod (watch --compare must refuse the pair)
+const antPolicy = readCheckpoint<PolicyFile>(POLICY).data;
+mkdirSync(f('hexapod-run'));
+writeCheckpoint(f('hexapod-run/best.json'), POLICY_KIND, { ...antPolicy, config: { ...antPolicy.config, morphology: 'hexapod' } });
 
 /** [command line, what the one line must say] */
 const CASES: [string[], RegExp][] = [
@@ -79,6 +85,12 @@ const CASES: [string[], RegExp][] = [
   [['rollout', '--controller', POLICY, '--morphology', 'hexapod', '--seconds', '0.5'], /trained on "ant": use that robot \(--morphology ant\)/],
   [['eval', POLICY, '--suite', 'nosuch'], /unknown suite "nosuch"; known: /],
   [['watch', '--replay', f('missing.rec'), '--port', '0'], /missing\.rec: no such file/],
+  // watch --compare A B
+  [['watch', '--compare', POLICY, f('hexapod-run/best.json'), '--port', '0'], /^spikeloco watch: --compare: .*ant-plastic\/best\.json is a policy for robot "ant", .*hexapod-run\/best\.json for robot "hexapod"; compare two policies of the same robot$/],
+  [['watch', '--compare', POLICY, 'gait', '--replay', f('missing.rec'), '--port', '0'], /--compare runs two policies live; it cannot replay a recording \(--replay FILE\)/],
+  [['watch', '--compare', 'gait', '--port', '0'], /--compare needs two policies \(files or built-in names\), got 1: gait/],
+  [['watch', '--compare', 'gait', f('no-such-policy.json'), '--port', '0'], /--compare: ".*no-such-policy\.json" is neither a policy file .* nor a built-in controller \(zero, random, gait/],
+  [['watch', POLICY, 'gait', '--port', '0'], /at most one CHECKPOINT, got .* gait \(to watch two side by side: watch --compare A B\)/],
   // options out of range (declared in the OptionSpec, refused by parseArgs)
   [['train', '--config', CONFIG, '--out', f('o2'), '--generations', '-5'], /--generations must be in 1\.\.1e6, got -5/],
   [['train', '--config', CONFIG, '--out', f('o2'), '--generations', '0'], /--generations must be in 1\.\.1e6, got 0/],

@@ -11,9 +11,11 @@ import {
   FLAG_DONE,
   FLAG_PAUSED,
   FLAG_REPLAY,
+  KIND_COMPARE,
   KIND_FRAME,
   KIND_HEBB,
   KIND_TERRAIN,
+  PROTOCOL_VERSION,
   TERRAIN_HEADER_WORDS,
   frameLayout,
   type EpisodeMessage,
@@ -21,8 +23,10 @@ import {
   type HelloMessage,
   type ServerMessage,
 } from '../protocol.js';
+import { CompareView } from './compare-view.js';
 import { Connection } from './connection.js';
 import { Controls } from './controls.js';
+import { readFrame } from './frame-read.js';
 import type { PageApi } from './page-api.js';
 import { HebbHeatmap } from './heatmap.js';
 import { SpikeRaster } from './raster.js';
@@ -46,6 +50,9 @@ const heatmapSelect = $<HTMLSelectElement>('heatmap-select');
 let hello: HelloMessage | null = null;
 let layout: FrameLayout | null = null;
 let robot: RobotView | null = null;
+/** compare mode (`hello.compare`): the worlds side by side, in place of `robot` */
+let compare: CompareView | null = null;
+let widened = false;
 let terrain: TerrainView | null = TerrainView.flat();
 stage.scene.add(terrain.mesh);
 let snapCamera = true;
@@ -60,14 +67,23 @@ const episodes: EpisodeMessage[] = [];
 /** "episode ended at 10.00 s: time limit reached (10-s episodes); next one started" */
 export function describeEpisode(m: EpisodeMessage): string {
   const limit = m.reason === 'time' ? ` (${m.episodeSeconds}-s episodes)` : '';
-  const next = m.restartIn > 0 ? `; next in ${m.restartIn} s` : '; next one started';
+  const next = m.restartIn > 0 ? `; next in ${m.restartIn} s` : m.restartIn < 0 ? "; the next starts when the other world's episode ends" : '; next one started';
   return `episode ended at ${m.time.toFixed(2)} s: ${END_REASON_TEXT[m.reason]}${limit}, ${m.distance.toFixed(2)} m${next}`;
 }
 const counts = { frames: 0, hellos: 0, terrains: 0, hebbs: 0, dropped: 0 };
 const replies: ServerMessage[] = [];
 
 function onHello(h: HelloMessage): void {
-  const robotChanged = !hello || JSON.stringify(hello.spec) !== JSON.stringify(h.spec);
+  if (h.protocol !== PROTOCOL_VERSION) {
+    $('hud-connection').textContent = `the server speaks viewer protocol ${h.protocol}, this page ${PROTOCOL_VERSION}: reload the page`;
+    return;
+  }
+  if (h.compare) onCompareHello(h);
+  else if (compare) {
+    compare.dispose();
+    compare = null;
+  }
+  const robotChanged = !h.compare && (!robot || !hello || JSON.stringify(hello.spec) !== JSON.stringify(h.spec));
   hello = h;
   counts.hellos++;
   layout = frameLayout(h.bodyNames.length, h.jointNames.length, h.layers);
@@ -78,6 +94,7 @@ function onHello(h: HelloMessage): void {
     snapCamera = true;
   }
   if (h.terrain.kind === 'flat' && terrain?.kind !== 'flat') setTerrain(TerrainView.flat());
+  for (const el of document.querySelectorAll<HTMLElement>('.single-only')) el.hidden = !!h.compare;
   torques.configure(h.jointNames, h.gears);
   $('raster-panel').hidden = h.layers.length === 0;
   $('raster-layers').textContent = h.layers.map((l) => `${l.name} ${l.size}`).join(' · ');
@@ -87,6 +104,21 @@ function onHello(h: HelloMessage): void {
   $('hud-condition').textContent = h.condition;
   $('hud-controller').textContent = h.controller;
   controls.hello(h);
+}
+
+/** Compare mode: new views if the robot or the worlds changed, else new names and ground. */
+function onCompareHello(h: HelloMessage): void {
+  if (compare?.fits(h)) {
+    compare.configure(h);
+    return;
+  }
+  compare?.dispose();
+  robot?.dispose();
+  robot = null;
+  compare = new CompareView(stage.scene, $('compare'), h);
+  if (!widened) stage.widen(1.8); // two robots 4 m apart in view
+  widened = true;
+  snapCamera = true;
 }
 
 function setTerrain(t: TerrainView): void {
@@ -110,30 +142,34 @@ function onFrame(buf: ArrayBuffer, now: number): void {
     velocity.clear();
     snapCamera = true;
   }
-  const p = layout.poses;
-  lastFrame = {
-    seq: u32[F.seq],
-    step: u32[F.step],
-    time: f32[F.time],
-    reward: f32[F.reward],
-    ret: f32[F.ret],
-    distance: f32[F.distance],
-    velocity: [f32[F.vx], f32[F.vy], f32[F.vz]],
-    speed: f32[F.speed],
-    flags: u32[F.flags],
-    endReason: u32[F.endReason] < END_REASONS.length ? u32[F.endReason] : 0,
-    torso: [f32[p], f32[p + 1], f32[p + 2]],
-  };
+  lastFrame = readFrame(u32, f32, 0, layout.poses);
   lastFrameBuf = buf;
   counts.frames++;
   velocity.push(f32[F.vx]);
   raster.push(u32);
 }
 
+function onCompareFrame(buf: ArrayBuffer, now: number): void {
+  if (!compare || !compare.frame(buf, now)) {
+    counts.dropped++;
+    return;
+  }
+  counts.frames++;
+  lastFrame = compare.lastOf(0);
+  lastFrameBuf = buf;
+}
+
 function onTerrain(buf: ArrayBuffer): void {
   const u32 = new Uint32Array(buf, 0, TERRAIN_HEADER_WORDS), f32 = new Float32Array(buf, 0, TERRAIN_HEADER_WORDS);
   if (!hello || u32[1] !== hello.epoch) return;
   const nx = u32[2], ny = u32[3];
+  if (compare) {
+    terrain?.dispose();
+    terrain = null;
+    compare.terrain(nx, ny, f32[4], f32[5], f32[6], new Float32Array(buf, 4 * TERRAIN_HEADER_WORDS, (nx + 1) * (ny + 1)));
+    counts.terrains++;
+    return;
+  }
   setTerrain(TerrainView.heightfield(nx, ny, f32[4], f32[5], f32[6], new Float32Array(buf, 4 * TERRAIN_HEADER_WORDS, (nx + 1) * (ny + 1))));
   counts.terrains++;
   robot?.snap();
@@ -151,7 +187,9 @@ const connection = new Connection(`${location.protocol === 'https:' ? 'wss' : 'w
       lastEpisode = msg;
       episodes.push(msg);
       if (episodes.length > 50) episodes.shift();
-      $('hud-episode').textContent = describeEpisode(msg);
+      compare?.episode(msg);
+      const world = msg.world !== undefined ? hello?.compare?.[msg.world]?.name : undefined;
+      $('hud-episode').textContent = `${world ? `${world}: ` : ''}${describeEpisode(msg)}`;
     } else {
       replies.push(msg);
       if (replies.length > 50) replies.shift();
@@ -160,6 +198,7 @@ const connection = new Connection(`${location.protocol === 'https:' ? 'wss' : 'w
   binary(buf) {
     const kind = new Uint32Array(buf, 0, 1)[0];
     if (kind === KIND_FRAME) onFrame(buf, performance.now());
+    else if (kind === KIND_COMPARE) onCompareFrame(buf, performance.now());
     else if (kind === KIND_TERRAIN) onTerrain(buf);
     else if (kind === KIND_HEBB) {
       const head = new Uint32Array(buf, 0, 3);
@@ -181,7 +220,11 @@ const torso = new THREE.Vector3();
 function animate(): void {
   requestAnimationFrame(animate);
   const now = performance.now();
-  if (robot && lastFrame) {
+  if (compare?.hasFrame) {
+    stage.track(compare.update(now, torso), snapCamera);
+    snapCamera = false;
+    compare.drawHud();
+  } else if (robot && lastFrame) {
     robot.update(now);
     stage.track(robot.torso(torso), snapCamera);
     snapCamera = false;
@@ -191,15 +234,17 @@ function animate(): void {
     const f = lastFrame;
     $('hud-time').textContent = f.time.toFixed(2);
     $('hud-speed').textContent = `×${f.speed}`;
-    const reason = END_REASONS[f.endReason] || (f.flags & FLAG_DONE ? 'ended' : '');
+    const reason = compare ? '' : END_REASONS[f.endReason] || (f.flags & FLAG_DONE ? 'ended' : '');
     $('hud-state').textContent = [f.flags & FLAG_PAUSED ? 'paused' : '', reason, f.flags & FLAG_REPLAY ? 'replay' : ''].filter(Boolean).join(' ');
     $('hud-distance').textContent = f.distance.toFixed(2);
     $('hud-velocity').textContent = f.velocity[0].toFixed(2);
     $('hud-reward').textContent = f.reward.toFixed(2);
     $('hud-return').textContent = f.ret.toFixed(1);
     $('hud-clients').textContent = `${clients} viewer${clients === 1 ? '' : 's'}`;
-    torques.draw(new Float32Array(lastFrameBuf), layout.torques);
-    velocity.draw();
+    if (!compare) {
+      torques.draw(new Float32Array(lastFrameBuf), layout.torques);
+      velocity.draw();
+    }
   }
 }
 requestAnimationFrame(animate);
@@ -224,7 +269,7 @@ const api: PageApi = {
     return episodeSeconds;
   },
   get terrain() {
-    return terrain ? { kind: terrain.kind, checksum: terrain.checksum } : null;
+    return compare?.groundInfo ?? (terrain ? { kind: terrain.kind, checksum: terrain.checksum } : null);
   },
   get panels() {
     return { raster: !$('raster-panel').hidden, heatmap: !$('heatmap-panel').hidden, spikesDrawn: raster.spikesDrawn, heatmapsDrawn: heatmap.drawn };
@@ -240,5 +285,16 @@ const api: PageApi = {
     return robot && lastFrame ? stage.project(robot.torso(new THREE.Vector3())) : null;
   },
   composeCondition: () => controls.compose(),
+  get compare() {
+    return compare ? compare.api() : null;
+  },
+  setWorldVisible(world, v) {
+    compare?.setVisible(world, v);
+    stage.render();
+  },
+  worldTorsoOnScreen(world) {
+    const p = compare?.torso(world, new THREE.Vector3());
+    return p ? stage.project(p) : null;
+  },
 };
 window.spikeloco = api;

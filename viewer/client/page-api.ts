@@ -4,24 +4,44 @@
  */
 import type { ClientRequest, EpisodeMessage, HelloMessage, ServerMessage } from '../protocol.js';
 
+/** One world's FRAME as the HUD reads it. */
+export interface FrameSummary {
+  seq: number;
+  step: number;
+  time: number;
+  reward: number;
+  ret: number;
+  distance: number;
+  velocity: [number, number, number];
+  speed: number;
+  flags: number;
+  /** index into END_REASONS (0 while the episode goes on) */
+  endReason: number;
+  torso: [number, number, number];
+}
+
+/** Compare mode: each world as the page shows it. */
+export interface CompareApi {
+  /** COMPARE messages drawn, and the shared step of the newest */
+  frames: number;
+  step: number;
+  worlds: {
+    name: string;
+    controller: string;
+    offsetY: number;
+    /** the newest FRAME of this world (torso as physics has it, without the drawing offset) */
+    last: FrameSummary | null;
+    /** the world's HUD panel: its title and its text */
+    title: string;
+    hud: string;
+  }[];
+}
+
 export interface PageApi {
   readonly connected: boolean;
   readonly hello: HelloMessage | null;
-  /** the newest frame drawn */
-  readonly last: {
-    seq: number;
-    step: number;
-    time: number;
-    reward: number;
-    ret: number;
-    distance: number;
-    velocity: [number, number, number];
-    speed: number;
-    flags: number;
-    /** index into END_REASONS (0 while the episode goes on) */
-    endReason: number;
-    torso: [number, number, number];
-  } | null;
+  /** the newest frame drawn (compare mode: world 0's) */
+  readonly last: FrameSummary | null;
   readonly counts: { frames: number; hellos: number; terrains: number; hebbs: number; dropped: number };
   /** acks and errors received (last 50) */
   readonly replies: ServerMessage[];
@@ -39,6 +59,11 @@ export interface PageApi {
   /** screen position (CSS px in the canvas) of the drawn torso */
   torsoOnScreen(): { x: number; y: number } | null;
   composeCondition(): string;
+  /** compare mode's worlds (null outside compare mode) */
+  readonly compare: CompareApi | null;
+  setWorldVisible(world: number, visible: boolean): void;
+  /** screen position (CSS px in the canvas) of world `world`'s drawn torso */
+  worldTorsoOnScreen(world: number): { x: number; y: number } | null;
 }
 
 declare global {

@@ -7,6 +7,7 @@ import * as THREE from 'three';
 import type { ViewerGeom, ViewerSpec } from '../protocol.js';
 
 const UP = new THREE.Vector3(0, 1, 0);
+export const TORSO_COLOR = 0xd9a441;
 
 function geomMesh(g: ViewerGeom, material: THREE.Material): THREE.Mesh {
   let geometry: THREE.BufferGeometry;
@@ -46,8 +47,13 @@ export class RobotView {
   private readonly qa = new THREE.Quaternion();
   private readonly qb = new THREE.Quaternion();
 
-  constructor(spec: ViewerSpec) {
-    const torso = new THREE.MeshStandardMaterial({ color: 0xd9a441, roughness: 0.45, metalness: 0.1 });
+  /**
+   * `offsetY`: drawn that far to the side of where physics has it (compare mode's worlds all
+   * run at y = 0); `torsoColor` tells the robots of two worlds apart.
+   */
+  constructor(spec: ViewerSpec, opts: { offsetY?: number; torsoColor?: number } = {}) {
+    this.group.position.y = opts.offsetY ?? 0;
+    const torso = new THREE.MeshStandardMaterial({ color: opts.torsoColor ?? TORSO_COLOR, roughness: 0.45, metalness: 0.1 });
     const limb = new THREE.MeshStandardMaterial({ color: 0x6f8fb8, roughness: 0.5, metalness: 0.05 });
     const foot = new THREE.MeshStandardMaterial({ color: 0x34465e, roughness: 0.6 });
     this.materials.push(torso, limb, foot);
@@ -101,9 +107,9 @@ export class RobotView {
     }
   }
 
-  /** Interpolated torso position (body 0 is the root in every spec the server sends first). */
+  /** Interpolated torso position as drawn (body 0 is the root in every spec the server sends first). */
   torso(out: THREE.Vector3): THREE.Vector3 {
-    return out.copy(this.bodies[0].position);
+    return out.copy(this.bodies[0].position).add(this.group.position);
   }
 
   dispose(): void {

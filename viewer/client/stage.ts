@@ -73,6 +73,20 @@ export class Stage {
     window.addEventListener('resize', () => this.resize());
   }
 
+  /**
+   * Pull the camera back by `factor` from its target and widen the shadow frustum likewise
+   * (compare mode: two robots side by side).
+   */
+  widen(factor: number): void {
+    this.delta.copy(this.camera.position).sub(this.controls.target).multiplyScalar(factor);
+    this.camera.position.copy(this.controls.target).add(this.delta);
+    const s = this.sun.shadow.camera;
+    s.left = s.bottom = -3 * factor;
+    s.right = s.top = 3 * factor;
+    s.updateProjectionMatrix();
+    this.controls.update();
+  }
+
   resize(): void {
     const el = this.renderer.domElement.parentElement!;
     const w = el.clientWidth || window.innerWidth, h = el.clientHeight || window.innerHeight;

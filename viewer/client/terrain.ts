@@ -42,8 +42,21 @@ export class TerrainView {
     return new TerrainView(mesh, 'flat', 0);
   }
 
-  /** From a TERRAIN message's grid: heights x fastest, (nx+1)(ny+1) samples. */
-  static heightfield(nx: number, ny: number, x0: number, y0: number, cell: number, heights: Float32Array): TerrainView {
+  /**
+   * From a TERRAIN message's grid: heights x fastest, (nx+1)(ny+1) samples. With `strip`, only
+   * the rows between `yMin` and `yMax` (m) are drawn, shifted `dy` m sideways (compare mode: each
+   * world on its own copy of the ground); `checksum` still sums every height.
+   */
+  static heightfield(nx: number, ny: number, x0: number, y0: number, cell: number, heights: Float32Array, strip?: { yMin: number; yMax: number; dy: number }): TerrainView {
+    if (strip) {
+      let sum = 0;
+      for (let k = 0; k < heights.length; k++) sum += heights[k];
+      const j0 = Math.max(0, Math.floor((strip.yMin - y0) / cell)), j1 = Math.min(ny, Math.ceil((strip.yMax - y0) / cell));
+      const rows = Math.max(1, j1 - j0);
+      const view = TerrainView.heightfield(nx, rows, x0, y0 + j0 * cell, cell, heights.subarray(j0 * (nx + 1), (j0 + rows + 1) * (nx + 1)));
+      view.mesh.position.y = strip.dy;
+      return new TerrainView(view.mesh, 'heightfield', sum);
+    }
     const w = nx + 1, n = w * (ny + 1);
     const pos = new Float32Array(3 * n);
     const col = new Float32Array(3 * n);

@@ -18,6 +18,13 @@ export interface FrameSink {
   json(msg: ServerMessage): void;
 }
 
+/** What a perturbation did, for the page's `ack`. */
+export interface Applied {
+  detail: string;
+  /** the control step (since the episode began) each world was at: the change acts from the next step on */
+  steps: number[];
+}
+
 export interface FrameSourceStats {
   /** control steps simulated or replayed */
   steps: number;
@@ -54,9 +61,9 @@ export interface FrameSource {
   stepOnce(): void;
   reset(seed?: number): Promise<string>;
   /** switch condition in place; resolves to the canonical label, rejects with a readable error */
-  setCondition(condition: string): Promise<string>;
-  /** a push: velocity change Δv (m/s, world frame) of every body of the robot */
-  push(velocity: Vec3): void;
+  setCondition(condition: string): Promise<Applied>;
+  /** a push: velocity change Δv (m/s, world frame) of every body of the robot; each world's step when applied */
+  push(velocity: Vec3): number[];
   stats(): FrameSourceStats;
   /** stop and free resources */
   close(): void;

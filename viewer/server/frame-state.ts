@@ -86,32 +86,35 @@ export class FrameState {
     if (layers) for (let l = 0; l < layers.length; l++) orSpikes(layers[l].read(), layers[l].size, this.spikeWords, this.layout.spikes[l]);
   }
 
-  /** Encode the current frame at word 0 of `u32`/`f32` (views of one buffer) and clear the spike fold. */
-  write(u32: Uint32Array, f32: Float32Array): void {
+  /**
+   * Encode the current frame at word `at` of `u32`/`f32` (views of one buffer; 0: a FRAME
+   * message, else a world's FRAME inside a COMPARE message) and clear the spike fold.
+   */
+  write(u32: Uint32Array, f32: Float32Array, at = 0): void {
     const L = this.layout;
-    u32[F.kind] = KIND_FRAME;
-    u32[F.epoch] = this.epoch;
-    u32[F.seq] = this.seq++;
-    u32[F.step] = this.step;
-    u32[F.flags] = (this.done ? FLAG_DONE : 0) | this.extraFlags;
-    f32[F.time] = this.time;
-    f32[F.reward] = this.reward;
-    f32[F.ret] = this.ret;
-    f32[F.distance] = this.prev[0] - this.x0;
-    f32[F.vx] = this.vel[0];
-    f32[F.vy] = this.vel[1];
-    f32[F.vz] = this.vel[2];
-    f32[F.speed] = this.speed;
-    u32[F.endReason] = this.endReason;
-    u32[14] = 0;
-    u32[15] = 0;
-    f32.set(this.poses, L.poses);
+    u32[at + F.kind] = KIND_FRAME;
+    u32[at + F.epoch] = this.epoch;
+    u32[at + F.seq] = this.seq++;
+    u32[at + F.step] = this.step;
+    u32[at + F.flags] = (this.done ? FLAG_DONE : 0) | this.extraFlags;
+    f32[at + F.time] = this.time;
+    f32[at + F.reward] = this.reward;
+    f32[at + F.ret] = this.ret;
+    f32[at + F.distance] = this.prev[0] - this.x0;
+    f32[at + F.vx] = this.vel[0];
+    f32[at + F.vy] = this.vel[1];
+    f32[at + F.vz] = this.vel[2];
+    f32[at + F.speed] = this.speed;
+    u32[at + F.endReason] = this.endReason;
+    u32[at + 14] = 0;
+    u32[at + 15] = 0;
+    f32.set(this.poses, at + L.poses);
     // applied torque: gear · a for torque motors, the servo's torque for position actuators
     const tq = this.env.appliedTorques;
-    for (let j = 0; j < L.joints; j++) f32[L.torques + j] = tq[j];
+    for (let j = 0; j < L.joints; j++) f32[at + L.torques + j] = tq[j];
     const sw = this.spikeWords;
     for (let w = L.spikes.length ? L.spikes[0] : L.words; w < L.words; w++) {
-      u32[w] = sw[w];
+      u32[at + w] = sw[w];
       sw[w] = 0;
     }
   }

@@ -10,6 +10,7 @@ import {
   PROTOCOL_VERSION,
   TERRAIN_HEADER_WORDS,
   terrainByteLength,
+  type CompareWorld,
   type HebbInfo,
   type HelloMessage,
   type SpikeLayerInfo,
@@ -83,6 +84,8 @@ export interface HelloParts {
   layers: readonly SpikeLayerInfo[];
   hebb: readonly HebbInfo[];
   frameBytes: number;
+  /** compare mode: the worlds in lockstep */
+  compare?: CompareWorld[];
 }
 
 export function buildHello(p: HelloParts): HelloMessage {
@@ -104,5 +107,6 @@ export function buildHello(p: HelloParts): HelloMessage {
     frameBytes: p.frameBytes,
     legs: Object.keys(p.spec.legs),
     presets: TERRAIN_PRESETS,
+    ...(p.compare ? { compare: p.compare } : {}),
   };
 }

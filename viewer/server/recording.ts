@@ -26,7 +26,7 @@ import type { MorphologySpec } from '../../morphologies/spec.js';
 import type { LocomotionEnv } from '../../sim/env.js';
 import { plainEpisode, runEpisode, type EpisodeHooks, type EpisodeStats } from '../../training/episode.js';
 import { parseCondition } from '../../sim/conditions.js';
-import { F, FLAG_DONE, FRAME_HEADER_WORDS, KIND_FRAME, PROTOCOL_VERSION, frameLayout, type SpikeLayerInfo } from '../protocol.js';
+import { F, FLAG_DONE, FRAME_FORMAT_SINCE, FRAME_HEADER_WORDS, KIND_FRAME, PROTOCOL_VERSION, frameLayout, type SpikeLayerInfo } from '../protocol.js';
 import { FrameState } from './frame-state.js';
 import { probeController, type Introspection } from './introspection.js';
 
@@ -229,7 +229,7 @@ function checkHeader(header: RecordingHeader, where: string): void {
   };
   if (!header || typeof header !== 'object') fail('header is not a JSON object');
   if (header.format !== RECORDING_FORMAT) fail(`header.format is ${JSON.stringify(header.format)}, expected "${RECORDING_FORMAT}"`);
-  if (header.protocol !== PROTOCOL_VERSION) throw new RecordingError(`${where}: recorded with viewer protocol ${header.protocol}; this viewer speaks ${PROTOCOL_VERSION}`);
+  if (!(header.protocol >= FRAME_FORMAT_SINCE && header.protocol <= PROTOCOL_VERSION)) throw new RecordingError(`${where}: recorded with viewer protocol ${header.protocol}; this viewer replays recordings of protocol ${FRAME_FORMAT_SINCE} to ${PROTOCOL_VERSION}`);
   if (!isStrings(header.bodyNames) || header.bodyNames.length === 0) fail('header.bodyNames is not a list of body names');
   if (!isStrings(header.jointNames)) fail('header.jointNames is not a list of joint names');
   if (!header.spec || !Array.isArray(header.spec.bodies) || header.spec.bodies.length !== header.bodyNames.length) {

@@ -63,7 +63,7 @@ export class ReplaySession extends PacedSource implements FrameSource {
     this.emit();
     return 'replay restarted';
   }
-  async setCondition(): Promise<string> {
+  async setCondition(): Promise<never> {
     throw new PerturbationError('condition: this is a replay of a recording; conditions can only change in a live run');
   }
   get episodeSeconds(): null {
@@ -72,7 +72,7 @@ export class ReplaySession extends PacedSource implements FrameSource {
   setEpisodeSeconds(): void {
     throw new PerturbationError('episode-length: this is a replay of a recording; its episode is as recorded');
   }
-  push(): void {
+  push(): never {
     throw new PerturbationError('push: this is a replay of a recording; pushes need a live run');
   }
   close(): void {

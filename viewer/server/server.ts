@@ -31,7 +31,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { MAX_INBOUND_BYTES, type ClientMessage, type ServerMessage } from '../protocol.js';
 import { ensureClientBundle, publicDir as defaultPublicDir } from './bundle.js';
-import { PerturbationError, type FrameSink, type FrameSource, type FrameSourceStats } from './frame-source.js';
+import { PerturbationError, type Applied, type FrameSink, type FrameSource, type FrameSourceStats } from './frame-source.js';
 import { MessageError, parseClientMessage } from './messages.js';
 import type { SendBuffer } from './send-buffers.js';
 
@@ -233,29 +233,27 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
   };
   source.attach(sink);
 
-  const handle = async (c: Client, msg: ClientMessage): Promise<string | undefined> => {
+  const handle = async (msg: ClientMessage): Promise<Partial<Applied> | undefined> => {
     switch (msg.type) {
       case 'condition':
         return source.setCondition(msg.condition);
       case 'push':
-        source.push(msg.velocity);
-        return `Δv [${msg.velocity.join(', ')}] m/s`;
+        return { detail: `Δv [${msg.velocity.join(', ')}] m/s`, steps: source.push(msg.velocity) };
       case 'episode-length':
         source.setEpisodeSeconds(msg.seconds);
-        return msg.seconds > 0 ? `episodes of ${msg.seconds} s` : 'endless episodes';
+        return { detail: msg.seconds > 0 ? `episodes of ${msg.seconds} s` : 'endless episodes' };
       case 'speed':
         source.setSpeed(msg.speed);
-        return `×${source.speed}`;
+        return { detail: `×${source.speed}` };
       case 'pause':
         source.setPaused(msg.paused);
-        return msg.paused ? 'paused' : 'running';
+        return { detail: msg.paused ? 'paused' : 'running' };
       case 'step':
         source.stepOnce();
         return undefined;
       case 'reset':
-        return source.reset(msg.seed);
+        return { detail: await source.reset(msg.seed) };
     }
-    void c;
   };
 
   const onMessage = (c: Client, data: RawData, isBinary: boolean): void => {
@@ -276,8 +274,8 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
     } catch (err) {
       return fail((err as Error).message, err instanceof MessageError ? err.id : undefined);
     }
-    handle(c, msg).then(
-      (detail) => sendJson(c, { type: 'ack', id: msg.id, of: msg.type, detail }),
+    handle(msg).then(
+      (r) => sendJson(c, { type: 'ack', id: msg.id, of: msg.type, detail: r?.detail, steps: r?.steps }),
       (err: unknown) => {
         if (!(err instanceof PerturbationError)) log(`viewer: ${msg.type} failed: ${(err as Error).stack ?? String(err)}`);
         fail((err as Error).message, msg.id);
