@@ -18,6 +18,7 @@ import { ReplaySession } from '../../viewer/server/replay.js';
 import { startViewerServer } from '../../viewer/server/server.js';
 import { gaitPolicy } from '../../viewer/server/session.js';
 import { launchChromium, liveServer, sleep } from './helpers.js';
+import { screenshotDiff } from './screenshot-diff.js';
 import type {} from '../../viewer/client/page-api.js';
 
 let browser: Browser;
@@ -50,37 +51,6 @@ after(async () => {
   await server?.close();
 });
 
-/** Pixels that differ between two screenshots (compared in the page), their centroid and count. */
-async function diff(page: Page, a: Buffer, b: Buffer): Promise<{ changed: number; total: number; cx: number; cy: number }> {
-  return page.evaluate(async ([a64, b64]) => {
-    const load = async (b: string) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${b}`;
-      await img.decode();
-      const c = document.createElement('canvas');
-      c.width = img.width;
-      c.height = img.height;
-      const g = c.getContext('2d')!;
-      g.drawImage(img, 0, 0);
-      return g.getImageData(0, 0, c.width, c.height);
-    };
-    const [A, B] = await Promise.all([load(a64), load(b64)]);
-    let changed = 0, sx = 0, sy = 0;
-    for (let y = 0; y < A.height; y++) {
-      for (let x = 0; x < A.width; x++) {
-        const k = 4 * (x + y * A.width);
-        const d = Math.abs(A.data[k] - B.data[k]) + Math.abs(A.data[k + 1] - B.data[k + 1]) + Math.abs(A.data[k + 2] - B.data[k + 2]);
-        if (d > 30) {
-          changed++;
-          sx += x;
-          sy += y;
-        }
-      }
-    }
-    return { changed, total: A.width * A.height, cx: sx / Math.max(1, changed), cy: sy / Math.max(1, changed) };
-  }, [a.toString('base64'), b.toString('base64')] as const);
-}
-
 // the 3D view alone: the overlay panels hidden for the shot (they would also change between shots)
 const shot = (page: Page) => page.screenshot({ style: '.panel { visibility: hidden !important; }' });
 const torso = (page: Page) => page.evaluate(() => window.spikeloco.last!.torso);
@@ -105,7 +75,7 @@ test('a screenshot shows the robot where the page projects its torso', async () 
   const without = await shot(page);
   await page.evaluate(() => window.spikeloco.setRobotVisible(true));
   const at = (await page.evaluate(() => window.spikeloco.torsoOnScreen()))!;
-  const d = await diff(page, withRobot, without);
+  const d = await screenshotDiff(page, withRobot, without);
   assert.ok(d.changed > 700, `robot covers ${d.changed} pixels`);
   assert.ok(Math.hypot(d.cx - at.x, d.cy - at.y) < 120, `robot pixels centred at (${d.cx.toFixed(0)}, ${d.cy.toFixed(0)}), torso projected at (${at.x.toFixed(0)}, ${at.y.toFixed(0)})`);
   await page.evaluate(() => window.spikeloco.request({ type: 'pause', paused: false }));
@@ -120,7 +90,7 @@ test('the torso moves between two screenshots', async () => {
   await page.waitForFunction((p0) => Math.hypot(window.spikeloco.last!.torso[0] - p0[0], window.spikeloco.last!.torso[1] - p0[1]) > 0.3, pa, { timeout: 60_000 });
   await sleep(300);
   const b = await shot(page);
-  const d = await diff(page, a, b);
+  const d = await screenshotDiff(page, a, b);
   assert.ok(d.changed > 0.01 * d.total, `${d.changed} of ${d.total} pixels changed`);
 });
 
@@ -148,7 +118,7 @@ test('choosing a rough terrain in the page changes the terrain, drawn from the p
   assert.match((await page.textContent('#hud-condition')) ?? '', /^rough\(/);
   await sleep(500);
   const after = await shot(page);
-  const d = await diff(page, before, after);
+  const d = await screenshotDiff(page, before, after);
   assert.ok(d.changed > 0.05 * d.total, `${d.changed} of ${d.total} pixels changed`);
   // the run went on: frames keep coming with the new epoch
   const n = await page.evaluate(() => window.spikeloco.counts.frames);
@@ -315,7 +285,7 @@ test('imported robots are drawn from their collision shapes: Gymnasium ant.xml (
       await page.evaluate(() => window.spikeloco.setRobotVisible(false));
       await sleep(200);
       const without = await shot(page);
-      const d = await diff(page, withRobot, without);
+      const d = await screenshotDiff(page, withRobot, without);
       assert.ok(d.changed > 300, `${file}: the robot covers ${d.changed} pixels`);
       await page.close();
     } finally {

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import type { ServerMessage } from '../../viewer/protocol.js';
 import { launchChromium, sleep, waitFor } from './helpers.js';
+import { screenshotDiff } from './screenshot-diff.js';
 import type {} from '../../viewer/client/page-api.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -50,35 +51,6 @@ after(async () => {
   }
 });
 
-/** Pixels that differ between two screenshots, and their centroid. */
-async function diff(a: Buffer, b: Buffer): Promise<{ changed: number; cx: number; cy: number }> {
-  return page.evaluate(async ([a64, b64]) => {
-    const load = async (src: string) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${src}`;
-      await img.decode();
-      const c = document.createElement('canvas');
-      c.width = img.width;
-      c.height = img.height;
-      const g = c.getContext('2d')!;
-      g.drawImage(img, 0, 0);
-      return g.getImageData(0, 0, c.width, c.height);
-    };
-    const [A, B] = await Promise.all([load(a64), load(b64)]);
-    let changed = 0, sx = 0, sy = 0;
-    for (let y = 0; y < A.height; y++) {
-      for (let x = 0; x < A.width; x++) {
-        const k = 4 * (x + y * A.width);
-        if (Math.abs(A.data[k] - B.data[k]) + Math.abs(A.data[k + 1] - B.data[k + 1]) + Math.abs(A.data[k + 2] - B.data[k + 2]) > 30) {
-          changed++;
-          sx += x;
-          sy += y;
-        }
-      }
-    }
-    return { changed, cx: sx / Math.max(1, changed), cy: sy / Math.max(1, changed) };
-  }, [a.toString('base64'), b.toString('base64')] as const);
-}
 const shot = () => page.screenshot({ style: '.panel { visibility: hidden !important; }' });
 const request = (msg: Parameters<Window['spikeloco']['request']>[0]) => page.evaluate((m) => window.spikeloco.request(m), msg) as Promise<ServerMessage>;
 
@@ -113,7 +85,7 @@ test('both robots are drawn, each where the page projects its torso, side by sid
     const without = await shot();
     await page.evaluate((w) => window.spikeloco.setWorldVisible(w, true), i);
     const at = (await page.evaluate((w) => window.spikeloco.worldTorsoOnScreen(w), i))!;
-    const d = await diff(both, without);
+    const d = await screenshotDiff(page, both, without);
     assert.ok(d.changed > 500, `world ${i}'s robot covers ${d.changed} pixels`);
     assert.ok(Math.hypot(d.cx - at.x, d.cy - at.y) < 120, `world ${i}: robot pixels centred at (${d.cx.toFixed(0)}, ${d.cy.toFixed(0)}), torso projected at (${at.x.toFixed(0)}, ${at.y.toFixed(0)})`);
     centres.push(d);
