@@ -12,7 +12,9 @@
  * - `pool`: the real path, `RolloutPool` with one worker (training/worker.ts → TaskRunner),
  *   tasks of 10 such episodes with a small plastic SNN: the process's RSS over episodes.
  *
- * Slopes are fitted over the samples after the first 10 % of the run (JIT and heap warm-up).
+ * Slopes are least-squares fits over the second half of each run: RSS rises and falls with the
+ * JS heap between major GCs (tens of MB over a few thousand episodes), and the first cycles
+ * also carry JIT and heap warm-up; a leak shows as a slope that persists.
  */
 import { Worker } from 'node:worker_threads';
 import { antSpec } from '../morphologies/ant.js';
@@ -53,10 +55,10 @@ function slope(xs: number[], ys: number[]): number {
   return sxx > 0 ? sxy / sxx : NaN;
 }
 
-/** Samples after the first 10 % of the run (at least two). */
+/** Samples of the second half of the run (at least two). */
 function settled<T extends { iteration: number }>(samples: T[]): T[] {
   const last = samples[samples.length - 1].iteration;
-  const s = samples.filter((x) => x.iteration >= 0.1 * last);
+  const s = samples.filter((x) => x.iteration >= 0.5 * last);
   return s.length >= 2 ? s : samples.slice(-2);
 }
 
