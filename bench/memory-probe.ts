@@ -15,6 +15,7 @@
  * | contact        | one `world.contactPair(foot, ground, cb)` per foot                                 |
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { watchWasmMemory } from './wasm-memory.js';
 
 export type ProbeMode = 'episode' | 'episode-before' | 'restore-rapier' | 'restore' | 'build' | 'step' | 'contact';
 
@@ -39,15 +40,8 @@ export interface ProbeSample {
 
 export type ProbeMessage = { type: 'sample'; sample: ProbeSample } | { type: 'done'; contacts: number } | { type: 'error'; message: string };
 
-// Rapier's bindings keep their WebAssembly.Memory private: catch the instance as it is made.
-const memories: WebAssembly.Memory[] = [];
-const instantiate = WebAssembly.instantiate.bind(WebAssembly) as (...a: unknown[]) => Promise<unknown>;
-(WebAssembly as { instantiate: unknown }).instantiate = async (...a: unknown[]) => {
-  const r = (await instantiate(...a)) as WebAssembly.Instance | WebAssembly.WebAssemblyInstantiatedSource;
-  const inst = r instanceof WebAssembly.Instance ? r : r.instance;
-  for (const v of Object.values(inst.exports)) if (v instanceof WebAssembly.Memory) memories.push(v);
-  return r;
-};
+// before the Rapier instance of this thread is made
+const wasmBytes = watchWasmMemory();
 
 const port = parentPort!;
 const send = (m: ProbeMessage) => port.postMessage(m);
@@ -60,7 +54,6 @@ async function main(input: ProbeInput): Promise<void> {
   const { parseCondition } = await import('../sim/conditions.js');
   const { openLoopGait } = await import('../sim/gait.js');
   await initRapier();
-  const wasmBytes = () => memories.reduce((s, m) => s + m.buffer.byteLength, 0);
   const env = await LocomotionEnv.create({ morphology: antSpec(), terminate: false, maxSteps: Number.MAX_SAFE_INTEGER });
   const gait = openLoopGait(env.spec, env.jointNames);
   const a = new Float32Array(env.actSize);
