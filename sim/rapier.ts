@@ -26,9 +26,9 @@ export async function initRapier(): Promise<typeof RAPIER> {
  * `World.restoreSnapshot(bytes)` with its temporaries freed. Rapier's own version
  * (`new SerializationPipeline().deserializeAll(bytes)` → `World.fromRaw(raw)`) frees neither
  * the pipeline nor the `RawDeserializedWorld` it took the world's parts out of; both wait for
- * JS finalizers, which run only after a major GC that a small, flat JS heap rarely triggers.
- * Measured (bench/memory.ts): Rapier's call grows the WebAssembly heap by ≈ 1.9 kB per call
- * (the Ant), this one by 0. The world is the same: the same bytes, the same deserializer and
+ * JS finalizers, which run only after a major GC (rare with a small, flat JS heap) and an
+ * event-loop turn (a task's episodes run synchronously). Measured (bench/memory.ts): Rapier's
+ * call grows the WebAssembly heap by ≈ 1.9 kB per call (the Ant), this one by 0. The world is the same: the same bytes, the same deserializer and
  * the same `World.fromRaw`; only the two husks are freed when it is built.
  */
 export function restoreWorld(bytes: Uint8Array): RAPIER.World {
