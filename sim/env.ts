@@ -26,7 +26,7 @@
  * The robot collides with the ground only, as in ant.xml (robot geoms have contype 1,
  * conaffinity 0).
  */
-import { RAPIER, initRapier } from './rapier.js';
+import { RAPIER, initRapier, restoreWorld } from './rapier.js';
 import type RapierModule from '@dimforge/rapier3d-simd-compat';
 import { Rng } from '../core/rng.js';
 import { actuatedJoints, type MorphologySpec } from '../morphologies/spec.js';
@@ -241,7 +241,7 @@ export class LocomotionEnv {
   /** Start an episode: restore the pristine world, then add the seed's velocity noise. */
   reset(seed: number): Float32Array {
     this.world.free();
-    this.world = RAPIER.World.restoreSnapshot(this.pristine);
+    this.world = restoreWorld(this.pristine);
     this.bindColliders();
     this.rng.seed(seed);
     const raw = this.rawBodies;
@@ -624,7 +624,7 @@ export class LocomotionEnv {
 
   restore(s: EnvSnapshot): void {
     this.world.free();
-    this.world = RAPIER.World.restoreSnapshot(s.world);
+    this.world = restoreWorld(s.world);
     this.bindColliders();
     this.steps = s.steps;
     this.time = s.time;
