@@ -112,7 +112,7 @@ test('the default matrix, run lists and filters; regimes merge over the arm file
   const sw = runConfig(arm('plastic'), STUDY_REGIMES.switched, 3);
   assert.equal(sw.seed, 3);
   assert.deepEqual(sw.conditions, ['flat']);
-  assert.deepEqual(sw.switches, { probability: 0.5, conditions: SUITES.switches.conditions, atSeconds: [3, 8] });
+  assert.deepEqual(sw.switches, { probability: 0.5, conditions: SUITES.switches.conditions, atSeconds: [3, 8], fromGeneration: 150 });
   assert.equal(sw.episodeSecondsMax, 20);
   const flat = runConfig(arm('static SNN'), STUDY_REGIMES.flat, 0);
   assert.equal(flat.switches.probability, 0);
