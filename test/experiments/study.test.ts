@@ -119,7 +119,7 @@ test('the default matrix, run lists and filters; regimes merge over the arm file
   const fileMax = (JSON.parse(readFileSync(fileURLToPath(new URL('../../../configs/ant-static.json', import.meta.url)), 'utf8')) as { episodeSecondsMax?: number }).episodeSecondsMax ?? 0;
   assert.equal(flat.episodeSecondsMax, fileMax, "flat keeps the file's own episodeSecondsMax");
   const naj = runConfig(arm('najarro'), STUDY_REGIMES.switched, 0).controller as { kind: string; plasticity: Record<string, unknown> };
-  assert.deepEqual([naj.kind, naj.plasticity.rule, naj.plasticity.connections, naj.plasticity.randomWeights, naj.plasticity.decay], ['plastic-snn', 'abcd', ['input', 'output'], true, 0.01]);
+  assert.deepEqual([naj.kind, naj.plasticity.rule, naj.plasticity.connections, naj.plasticity.randomWeights, naj.plasticity.decay], ['plastic-snn', 'abcd', ['input', 'output'], true, 0.02]);
   const bcm = runConfig(arm('bcm-neuromod'), STUDY_REGIMES.flat, 0).controller as { plasticity: Record<string, unknown>; clock: unknown };
   assert.equal(bcm.plasticity.rule, 'bcm-neuromod');
   assert.ok(bcm.clock, 'the rest of the controller section stays');
