@@ -14,7 +14,6 @@ import type { PhysicsOptions, RewardOptions } from '../../sim/env.js';
 import { parseCondition } from '../../sim/conditions.js';
 import { C, COMPARE_HEADER_WORDS, KIND_COMPARE, compareLayout, type HelloMessage } from '../protocol.js';
 import type { FrameSource } from './frame-source.js';
-import { buildHello } from './hello.js';
 import { LiveRun, type LiveRunOptions } from './live-run.js';
 import { LiveWorld, type LiveWorldOptions } from './live-world.js';
 import { SendBufferPool } from './send-buffers.js';
@@ -74,18 +73,10 @@ export class CompareSession extends LiveRun implements FrameSource {
   }
 
   protected makeHello(): HelloMessage {
-    const worlds = this.worlds, env = worlds[0].env;
+    const worlds = this.worlds;
     const bytes = worlds.map((w) => w.frame.layout.byteLength);
-    return buildHello({
-      epoch: this.epoch,
-      mode: 'live',
-      spec: env.spec,
-      bodyNames: env.bodyNames,
-      jointNames: env.jointNames,
-      terrain: env.condition.terrain,
-      condition: env.condition.label,
+    return this.liveHello({
       controller: worlds.map((w) => w.name).join(' vs '),
-      controlDt: env.controlDt,
       layers: [],
       hebb: [],
       frameBytes: compareLayout(bytes).byteLength,

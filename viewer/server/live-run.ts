@@ -26,7 +26,7 @@ import { ConditionError, parseCondition } from '../../sim/conditions.js';
 import type { LocomotionEnv } from '../../sim/env.js';
 import { FLAG_PAUSED, MAX_EPISODE_SECONDS, MAX_PUSH_SPEED, type EpisodeEndReason, type EpisodeMessage, type HelloMessage, type Vec3 } from '../protocol.js';
 import { PerturbationError, type Applied, type FrameSource } from './frame-source.js';
-import { terrainMessage } from './hello.js';
+import { buildHello, terrainMessage, type HelloParts } from './hello.js';
 import type { LiveWorld } from './live-world.js';
 import { PacedSource } from './paced-source.js';
 
@@ -96,6 +96,22 @@ export abstract class LiveRun extends PacedSource implements FrameSource {
 
   /** the hello of the current epoch (called from the constructor: use `worlds` and `epoch` only) */
   protected abstract makeHello(): HelloMessage;
+
+  /** A live hello of this epoch: the robot, ground and condition of the first world, plus what a mode adds. */
+  protected liveHello(parts: Pick<HelloParts, 'controller' | 'layers' | 'hebb' | 'frameBytes' | 'compare'>): HelloMessage {
+    const env = this.worlds[0].env;
+    return buildHello({
+      epoch: this.epoch,
+      mode: 'live',
+      spec: env.spec,
+      bodyNames: env.bodyNames,
+      jointNames: env.jointNames,
+      terrain: env.condition.terrain,
+      condition: env.condition.label,
+      controlDt: env.controlDt,
+      ...parts,
+    });
+  }
 
   protected override onStatus(): void {
     for (const w of this.worlds) {

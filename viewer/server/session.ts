@@ -20,7 +20,6 @@ import { parseCondition } from '../../sim/conditions.js';
 import { gaitPolicy } from '../../training/policy.js';
 import { HEBB_HEADER_WORDS, KIND_HEBB, hebbByteLength, type HelloMessage } from '../protocol.js';
 import type { FrameSource } from './frame-source.js';
-import { buildHello } from './hello.js';
 import type { Introspection } from './introspection.js';
 import { LiveRun, type LiveRunOptions } from './live-run.js';
 import { LiveWorld, type ControllerForEnv } from './live-world.js';
@@ -88,21 +87,8 @@ export class LiveSession extends LiveRun implements FrameSource {
   }
 
   protected makeHello(): HelloMessage {
-    const w = this.worlds[0], env = w.env;
-    return buildHello({
-      epoch: this.epoch,
-      mode: 'live',
-      spec: env.spec,
-      bodyNames: env.bodyNames,
-      jointNames: env.jointNames,
-      terrain: env.condition.terrain,
-      condition: env.condition.label,
-      controller: w.label,
-      controlDt: env.controlDt,
-      layers: w.introspection?.layers ?? [],
-      hebb: w.introspection?.hebb ?? [],
-      frameBytes: w.frame.layout.byteLength,
-    });
+    const w = this.worlds[0];
+    return this.liveHello({ controller: w.label, layers: w.introspection?.layers ?? [], hebb: w.introspection?.hebb ?? [], frameBytes: w.frame.layout.byteLength });
   }
 
   protected emit(): void {
