@@ -11,7 +11,7 @@ const SECTIONS: Record<string, (quick: boolean) => Promise<Section>> = {
   sim: benchSim,
   fidelity: benchFidelity,
   training: benchTraining,
-  viewer: async () => (await import('../viewer/server/bench.js')).benchViewer() as unknown as Section,
+  viewer: async () => (await import('../viewer/server/stream-bench.js')).benchViewer() as unknown as Section,
   bptt: async (quick) => (await import('./bptt.js')).benchBptt(quick) as unknown as Section,
   distributed: async (quick) => (await import('./distributed.js')).benchDistributed(quick),
   memory: async (quick) => (await import('./memory.js')).benchMemory(quick),

@@ -13,7 +13,7 @@ import { policySpec } from '../training/task-runner.js';
 import { TASK_FORMAT_VERSION, type WorkerTask } from '../training/task.js';
 import { deriveSeed } from '../core/rng.js';
 import { heapDeltaPerStep, median, type Section } from './report.js';
-import { benchController } from '../controllers/bench.js';
+import { benchController } from '../controllers/act-timing.js';
 import { readFileSync } from 'node:fs';
 
 function defaultControllerConfig(): Record<string, unknown> {

@@ -11,4 +11,4 @@ export { MlpController, mlpGenomeLayout } from './mlp.js';
 export { ZeroController, RandomController, OscillatorController } from './baselines.js';
 export { RULE_NAMES, parseRuleName } from './plasticity.js';
 export type { RuleName, PlasticityRule } from './plasticity.js';
-export { benchController } from './bench.js';
+export { benchController } from './act-timing.js';

@@ -6,7 +6,7 @@ import { createController, genomeLayoutFor, hasGenome } from '../../controllers/
 import { parseControllerConfig, type ControllerConfig } from '../../controllers/config.js';
 import { SnnController } from '../../controllers/snn.js';
 import { transferGenome } from '../../controllers/genome.js';
-import { benchController } from '../../controllers/bench.js';
+import { benchController } from '../../controllers/act-timing.js';
 import type { Controller } from '../../controllers/controller.js';
 import { Rng } from '../../core/rng.js';
 import { F, assertClose } from './helpers.js';
