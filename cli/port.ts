@@ -12,7 +12,10 @@ export interface PortHold {
 }
 
 export async function holdPort(host: string, port: number, how: string): Promise<PortHold> {
-  const server = createServer();
+  // nothing is served while the port is held: a client that connects meanwhile (a browser
+  // opened early) is disconnected at once, else its open connection would keep `close()` from
+  // ever finishing and the real server from ever binding
+  const server = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') reject(new UserError(`port ${port} on ${host} is already in use (another spikeloco watch or main?); pick another with ${how} (0: any free port)`));

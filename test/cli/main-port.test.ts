@@ -54,3 +54,23 @@ test('watch on a busy port says which port and how to pick another (exit 2, one 
     busy.close();
   }
 });
+
+test('a client that connects while the port is held is disconnected, and the hold still releases (the viewer can bind)', async () => {
+  const { holdPort } = await import('../../cli/port.js');
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const hold = await holdPort('127.0.0.1', port, '--port N');
+  // a browser opened during training: connects, and is closed by the holder
+  const { connect } = await import('node:net');
+  const early = connect(port, '127.0.0.1');
+  await new Promise<void>((resolve) => early.once('close', () => resolve()));
+  // before the fix the held connection kept close() pending forever: release never resolved
+  let released = false;
+  await Promise.race([hold.release().then(() => (released = true)), new Promise((resolve) => setTimeout(resolve, 30_000))]);
+  assert.ok(released, 'release() finished');
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
