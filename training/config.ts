@@ -33,6 +33,14 @@ export interface TrainConfig {
    */
   switches: { probability: number; conditions: string[]; atSeconds: [number, number]; fromGeneration: number };
   episodesPerMember: number;
+  /**
+   * Training only: the healthy torso-height band [lo, hi] (m) that ends training episodes,
+   * instead of the robot's own `healthyZ` (evaluation, `watch` and `rollout` keep the robot's).
+   * A band stricter than the one a policy is judged by leaves a margin: a hopping gait whose
+   * torso grazes the top of the robot's band in training bounces off it at some point of a
+   * long episode. Absent: the robot's band.
+   */
+  trainingHealthyZ?: [number, number];
   controller: Record<string, unknown>;
   optimizer: {
     kind: 'openai-es' | 'pgpe' | 'snes';
@@ -76,6 +84,7 @@ export const TRAIN_CONFIG_SCHEMA: Schema = {
       },
     },
     episodesPerMember: { type: 'number', integer: true, min: 1, max: 100, default: 1 },
+    trainingHealthyZ: { type: 'tuple', items: [{ type: 'number', min: -10, max: 10 }, { type: 'number', min: -10, max: 10 }], description: "training only: the healthy torso-height band [lo, hi] (m) that ends training episodes instead of the robot's healthyZ (a stricter band leaves a margin); absent: the robot's" },
     // kept as written (policies store it so); checked by parseControllerConfig in parseTrainConfig
     controller: { type: 'object', properties: {}, additionalProperties: true, publishedRef: 'controller-config.schema.json', description: 'the controller config (controllers/config.ts)' },
     optimizer: {
@@ -139,6 +148,7 @@ export function parseTrainConfig(value: unknown, where = 'config'): TrainConfig 
   const [a, b] = sw.atSeconds;
   if (a > b) throw new SchemaError('switches.atSeconds', '[earliest, latest] with earliest ≤ latest', sw.atSeconds, where);
   if (sw.probability > 0 && a >= cfg.episodeSeconds) throw new SchemaError('switches.atSeconds', `an earliest switch time inside the shortest episode (< episodeSeconds = ${cfg.episodeSeconds})`, sw.atSeconds, where);
+  if (cfg.trainingHealthyZ && !(cfg.trainingHealthyZ[0] < cfg.trainingHealthyZ[1])) throw new SchemaError('trainingHealthyZ', '[lo, hi] with lo < hi (metres of torso height)', cfg.trainingHealthyZ, where);
   if (cfg.episodeSecondsMax !== 0 && cfg.episodeSecondsMax < cfg.episodeSeconds) throw new SchemaError('episodeSecondsMax', `0 (fixed length) or ≥ episodeSeconds (${cfg.episodeSeconds})`, cfg.episodeSecondsMax, where);
   return cfg;
 }

@@ -267,7 +267,9 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
   }
   let population: Float32Array[] | undefined; // reused every generation (the pool copies members out)
 
-  const policy = policySpec({ morphology: spec, controller: controllerConfig, reward: cfg.reward });
+  // training episodes may end on a stricter healthy band than the robot's (cfg.trainingHealthyZ)
+  const trainingSpec = cfg.trainingHealthyZ ? { ...spec, healthyZ: cfg.trainingHealthyZ } : spec;
+  const policy = policySpec({ morphology: trainingSpec, controller: controllerConfig, reward: cfg.reward });
   const E = cfg.episodesPerMember;
   /**
    * The tasks of one batch: member m's episode k of seed generation s is `episodeSpec(cfg, s, k)`

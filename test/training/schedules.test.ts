@@ -13,6 +13,8 @@ import { SUITES, unseenReason } from '../../training/suites.js';
 import { combineConditions } from '../../sim/conditions.js';
 import { deriveSeed } from '../../core/rng.js';
 import { tinyConfig } from './tiny-config.js';
+import { loadPolicy } from '../../training/policy.js';
+import { antSpec } from '../../morphologies/ant.js';
 
 const DT = 0.05;
 const tmp = () => mkdtempSync(join(tmpdir(), 'spikeloco-sched-'));
@@ -85,4 +87,22 @@ test('a switch curriculum: best.json comes from a centre evaluated with switches
   const cfg = tinyConfig({ generations: 4, checkpointEvery: 1, switches: { probability: 1, conditions: ['damaged(leg=back-right, length=0.1)'], atSeconds: [0.2, 0.5], fromGeneration: 2 } });
   const r = await train(cfg, { outDir: tmp(), workers: 2, progress: null });
   assert.ok(r.best.generation >= 3, `best from generation ${r.best.generation} (switches from generation 2 on, i.e. centres after generation 3 and 4)`);
+});
+
+test('trainingHealthyZ: training episodes end on the stricter band, the policy is judged on the robot\'s own', async () => {
+  assert.throws(() => parseTrainConfig({ controller: {}, trainingHealthyZ: [0.9, 0.5] }), /trainingHealthyZ/);
+  assert.throws(() => parseTrainConfig({ controller: {}, trainingHealthyZ: [0.2] }), /trainingHealthyZ/);
+  assert.equal('trainingHealthyZ' in tinyConfig(), false, 'absent unless given (old configs keep their hash)');
+  // the Ant spawns with its torso at 0.75 m: a band topped at 0.7 ends every training episode at once
+  const cfg = tinyConfig({ generations: 2, checkpointEvery: 1, trainingHealthyZ: [0.2, 0.7] });
+  const dir = tmp();
+  const strict = await train(cfg, { outDir: dir, workers: 1, progress: null });
+  const steps = strict.history[0].envSteps;
+  assert.equal(steps, cfg.optimizer.popSize + cfg.finalEpisodes, `one control step per member episode and per centre evaluation (${steps})`);
+  const plain = await train(tinyConfig({ generations: 2, checkpointEvery: 1 }), { outDir: tmp(), workers: 1, progress: null });
+  assert.ok(plain.history[0].envSteps > 10 * steps, `the robot's own band: ${plain.history[0].envSteps} steps`);
+  // what evaluates the policy (eval, study, watch, rollout) builds the robot from its name
+  const policy = loadPolicy(join(dir, 'best.json'));
+  assert.deepEqual(policy.file.config.trainingHealthyZ, [0.2, 0.7]);
+  assert.deepEqual(policy.morphology.healthyZ, antSpec().healthyZ);
 });
