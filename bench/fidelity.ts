@@ -123,12 +123,14 @@ export async function benchFidelity(_quick: boolean): Promise<Section> {
     const ours = await replayOurs(seq);
     // the experimental joint-space armature model (sim/armature.ts), same solver settings
     const oursJointArmature = await replayOurs(seq, { armature: 'joint' });
-    const row: Record<string, unknown> = { ours, oursJointArmature };
+    // the experimental reduced-coordinate model (sim/world.ts 'multibody'), 8 solver iterations
+    const oursMultibody = await replayOurs(seq, { armature: 'multibody', solverIterations: 8 });
+    const row: Record<string, unknown> = { ours, oursJointArmature, oursMultibody };
     if ('exe' in built) {
       const gym = replayMujoco(built.exe, 'bench/mujoco/gymnasium-ant.xml', seq, dir);
       row.mujocoGymnasiumAnt = gym;
       row.mujocoExportedAnt = replayMujoco(built.exe, exported, seq, dir);
-      row.withinTarget = { ours: within(ours, gym), oursJointArmature: within(oursJointArmature, gym) };
+      row.withinTarget = { ours: within(ours, gym), oursJointArmature: within(oursJointArmature, gym), oursMultibody: within(oursMultibody, gym) };
     }
     (out.sequences as Record<string, unknown>)[name] = row;
     process.stderr.write(`fidelity ${name}: ${JSON.stringify(row.withinTarget ?? {})}\n`);

@@ -24,9 +24,17 @@
  *   M·q̈ = (1 − i)·(τ − d·q̇) − i·M·(b·q̇ + k·r),   b = 2/(i_max·t_c), k = 1/(i_max·t_c·ζ)²,
  * t_c = 0.02 s, ζ = 1; here as the same motor with target angle at the limit:
  *   K = i·M·k,   D = (1 − i)·d + i·M·b + A/dt,   v* = ((1 − i)·τ + (A/dt)·q̇_prev) / D.
- * (MuJoCo's limit is unilateral; this spring also pulls while the joint moves back in, a
- * difference confined to the few degrees of overshoot.) Rapier's hard limit is kept as a
- * guard LIMIT_GUARD_DEG outside the range. Locked joints keep Rapier's hard weld.
+ * MuJoCo's limit is unilateral: its force only ever pushes the joint back in. With the joint's
+ * free acceleration a₀ = (τ − d·q̇)/M and the reference a_ref = −b·q̇ − k·r (upper limit; the
+ * lower mirrored), it is active only while a_ref < a₀ (`limitActive`). `unilateral` applies
+ * that rule; without it (the default, what the 'joint' model uses) the spring also holds a
+ * joint at its limit while the actuator pulls it back in (with the torso fixed: hips held at
+ * ±30° for 0.5 s). Measured on the impulse-joint Ant (bench/fidelity.ts sequences), the
+ * unilateral rule makes things worse there (ankle amplitude 34–41° instead of 19–37°, against
+ * MuJoCo's 9–25°; worst excursion under maximal torque 25° instead of 10°): the light links'
+ * joint drift, not the limit, dominates. In reduced coordinates (bench/multibody-probe.ts) it
+ * is what brings the hips' overshoot to MuJoCo's. Rapier's hard limit is kept as a guard
+ * LIMIT_GUARD_DEG outside the range. Locked joints keep Rapier's hard weld.
  */
 
 export const LIMIT_TIMECONST = 0.02;
@@ -40,10 +48,10 @@ const LIMIT_K = 1 / (LIMIT_IMPEDANCE * LIMIT_TIMECONST) ** 2;
  * [target angle, target velocity, stiffness, damping]. Stiffness 0 means a velocity motor.
  * Needs d + A > 0 (a joint with neither cannot carry τ through its motor).
  */
-export function jointMotorCommand(tau: number, damping: number, armature: number, q: number, qdPrev: number, lo: number, hi: number, dt: number, out: Float64Array): Float64Array {
+export function jointMotorCommand(tau: number, damping: number, armature: number, q: number, qdPrev: number, lo: number, hi: number, dt: number, out: Float64Array, unilateral = false): Float64Array {
   const k = armature / dt;
   const r = q > hi ? q - hi : q < lo ? lo - q : 0;
-  if (r === 0 || armature === 0) {
+  if (r === 0 || armature === 0 || (unilateral && !limitActive(tau, damping, armature, q, qdPrev, lo, hi))) {
     const gain = damping + k;
     out[0] = q;
     out[1] = gain > 0 ? (tau + k * qdPrev) / gain : 0;
@@ -58,4 +66,16 @@ export function jointMotorCommand(tau: number, damping: number, armature: number
   out[2] = i * M * LIMIT_K;
   out[3] = D;
   return out;
+}
+
+/**
+ * Whether a joint past a limit needs the limit's push (MuJoCo's unilateral constraint): the
+ * reference acceleration −b·q̇ − k·r (in the outward sense) is more inward than the joint's
+ * free acceleration (τ − d·q̇)/M. Inside the range: false.
+ */
+export function limitActive(tau: number, damping: number, armature: number, q: number, qd: number, lo: number, hi: number): boolean {
+  const free = tau - damping * qd;
+  if (q > hi) return armature * (-LIMIT_B * qd - LIMIT_K * (q - hi)) < free;
+  if (q < lo) return armature * (-LIMIT_B * qd + LIMIT_K * (lo - q)) > free;
+  return false;
 }

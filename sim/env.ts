@@ -29,6 +29,7 @@
 import { RAPIER, initRapier, restoreWorld } from './rapier.js';
 import type RapierModule from '@dimforge/rapier3d-simd-compat';
 import { Rng } from '../core/rng.js';
+import { UserError } from '../core/errors.js';
 import { actuatedJoints, type MorphologySpec } from '../morphologies/spec.js';
 import { parseCondition, type Condition } from './conditions.js';
 import { heightAt } from './terrain.js';
@@ -164,6 +165,9 @@ export class LocomotionEnv {
   private readonly ang: Float32Array; // 3 per body
   private readonly scratch4 = new Float32Array(4);
   private readonly motorCmd = new Float64Array(4);
+  /** 'multibody': per body the reset noise as force and torque for the first control step */
+  private resetKick = new Float64Array(0);
+  private noisePending = false;
   private readonly torque: Float64Array; // 3 per body
   private readonly axisW = new Float64Array(3);
   private readonly action: Float32Array;
@@ -221,6 +225,7 @@ export class LocomotionEnv {
     this.world = w.world;
     this.groundHandle = w.groundHandle;
     this.bodyHandles = w.bodyHandles;
+    this.resetKick = new Float64Array(6 * w.bodyHandles.length);
     this.footHandles = w.footHandles;
     this.joints = w.joints;
     this.motorAxis = w.motorAxis;
@@ -246,12 +251,17 @@ export class LocomotionEnv {
     this.rng.seed(seed);
     const raw = this.rawBodies;
     const v = this.rawVec;
-    for (const h of this.bodyHandles) {
+    const multibody = this.physics.armature === 'multibody';
+    for (let b = 0; b < this.bodyHandles.length; b++) {
+      const h = this.bodyHandles[b];
       v.x = this.resetNoise * this.rng.normal(); v.y = this.resetNoise * this.rng.normal(); v.z = this.resetNoise * this.rng.normal();
-      raw.rbSetLinvel(h, v as never, true);
+      if (multibody) this.noiseImpulse(b, 0, raw.rbMass(h), v);
+      else raw.rbSetLinvel(h, v as never, true);
       v.x = this.resetNoise * this.rng.normal(); v.y = this.resetNoise * this.rng.normal(); v.z = this.resetNoise * this.rng.normal();
-      raw.rbSetAngvel(h, v as never, true);
+      if (multibody) this.noiseImpulse(b, 3, this.meanPrincipalInertia(h), v);
+      else raw.rbSetAngvel(h, v as never, true);
     }
+    this.noisePending = multibody;
     this.steps = 0;
     this.time = 0;
     this.nextPush = this.condition.push ? this.condition.push.every : Infinity;
@@ -272,7 +282,7 @@ export class LocomotionEnv {
       a[j] = u;
       ctrl += u * u;
     }
-    if (this.physics.armature === 'joint') this.stepJointSpace(a);
+    if (this.physics.armature !== 'link') this.stepJointSpace(a);
     else this.stepLinkArmature(a);
     this.steps++;
     this.time += this.controlDt;
@@ -381,10 +391,19 @@ export class LocomotionEnv {
       }
     }
     const v = this.rawVec;
+    const kick = this.noisePending;
+    this.noisePending = false;
     for (let b = 0; b < nb; b++) {
       const h = this.bodyHandles[b];
       raw.rbResetTorques(h, false);
       raw.rbResetForces(h, false);
+      if (kick) {
+        const k = this.resetKick;
+        v.x = k[6 * b]; v.y = k[6 * b + 1]; v.z = k[6 * b + 2];
+        raw.rbAddForce(h, v as never, true);
+        v.x = k[6 * b + 3]; v.y = k[6 * b + 4]; v.z = k[6 * b + 5];
+        raw.rbAddTorque(h, v as never, true);
+      }
       if (!bodyTorques) continue;
       v.x = tq[3 * b]; v.y = tq[3 * b + 1]; v.z = tq[3 * b + 2];
       raw.rbAddTorque(h, v as never, true);
@@ -393,12 +412,14 @@ export class LocomotionEnv {
     const rawJoints = this.world.impulseJoints.raw;
     const dt = this.physics.dt;
     const cmd = this.motorCmd;
+    // in reduced coordinates the limit is MuJoCo's unilateral one (sim/armature.ts)
+    const unilateral = this.physics.armature === 'multibody';
     for (let s = 0; s < this.physics.frameSkip; s++) {
       if (s > 0) this.readVelocities();
       for (let j = 0; j < this.joints.length; j++) {
         const J = this.joints[j];
         if (J.damping + J.armature <= 0) continue; // τ went on as body torques
-        jointMotorCommand(tau[j], J.damping, J.armature, this.jointAngle(j), this.jointVelocity(j), J.lo, J.hi, dt, cmd);
+        jointMotorCommand(tau[j], J.damping, J.armature, this.jointAngle(j), this.jointVelocity(j), J.lo, J.hi, dt, cmd, unilateral);
         if (cmd[2] === 0) rawJoints.jointConfigureMotorVelocity(J.handle, this.motorAxis, cmd[1], cmd[3]);
         else rawJoints.jointConfigureMotor(J.handle, this.motorAxis, cmd[0], cmd[1], cmd[2], cmd[3]);
       }
@@ -446,6 +467,21 @@ export class LocomotionEnv {
       this.addForce(0, this.pushDir * p.force, 0);
       this.pushLeft -= this.controlDt;
     }
+  }
+
+  /**
+   * 'multibody': Rapier cannot set a multibody's velocities, so a body's reset noise v enters as
+   * a force m·v/controlDt (and a torque I·ω/controlDt, I the mean principal moment) over the
+   * first control step: a random perturbation of the same size, projected onto the joints.
+   */
+  private noiseImpulse(b: number, o: number, inertia: number, v: { x: number; y: number; z: number }): void {
+    const k = inertia / this.controlDt;
+    this.resetKick[6 * b + o] = k * v.x; this.resetKick[6 * b + o + 1] = k * v.y; this.resetKick[6 * b + o + 2] = k * v.z;
+  }
+
+  private meanPrincipalInertia(h: number): number {
+    const I = this.world.getRigidBody(h).principalInertia();
+    return (I.x + I.y + I.z) / 3;
   }
 
   /** Add a force (N, world frame) to the torso for the next control step. */
@@ -590,6 +626,7 @@ export class LocomotionEnv {
   importBodyState(state: Float32Array, dz = 0): Float32Array {
     const nb = this.bodyHandles.length;
     if (state.length !== 13 * nb) throw new Error(`importBodyState: expected ${13 * nb} values for ${nb} bodies, got ${state.length}`);
+    if (this.physics.armature === 'multibody') throw new UserError("physics.armature 'multibody' cannot re-seat a robot (mid-episode condition switches, viewer pushes): Rapier's JS bindings cannot set a multibody's joint coordinates or velocities; use 'link' or 'joint'");
     const raw = this.rawBodies;
     const v = this.rawVec;
     for (let b = 0; b < nb; b++) {

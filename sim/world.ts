@@ -36,8 +36,14 @@ export interface PhysicsOptions {
    *   the torque, the damping and the armature implicitly.
    * - 'link' (default): the pre-issue-13 surrogate: isotropic inertia `armature` on the child link plus
    *   `rootArmature` × Σ armature on the root; torque and damping applied as before.
+   * - 'multibody' (experimental): the robot as a Rapier multibody (reduced coordinates: the
+   *   joints cannot drift apart) plus, per hinge, a generic impulse joint with no locked axis
+   *   whose motor carries torque, damping and armature as in 'joint', with MuJoCo's unilateral
+   *   soft limits and a hard guard. Rapier's JS bindings cannot set a multibody's velocities or
+   *   joint coordinates, so reset noise enters as forces over the first physics step, and
+   *   re-seating a robot (mid-episode condition switches, `importBodyState`) is refused.
    */
-  armature: 'joint' | 'link';
+  armature: 'joint' | 'link' | 'multibody';
   /**
    * 'link' model only: extra isotropic inertia on the root body, as a fraction of the sum of
    * joint armatures (a torso ~100× lighter in rotation than its legs made the impulse solver
@@ -134,6 +140,7 @@ export function buildWorld(spec: MorphologySpec, condition: Condition, physics: 
     const o = originOf(i);
     const desc = R.RigidBodyDesc.dynamic().setTranslation(o[0], o[1], o[2] + groundUnderSpawn);
     const linkArmature = physics.armature === 'link';
+    // 'joint' and 'multibody' add no link inertia (the motor carries the armature)
     if (linkArmature && b.parent === null && physics.rootArmature > 0) {
       // see PhysicsOptions.rootArmature
       const a = spec.bodies.reduce((sum, o) => sum + (o.joint?.armature ?? 0), 0) * physics.rootArmature;
@@ -194,11 +201,27 @@ export function buildWorld(spec: MorphologySpec, condition: Condition, physics: 
       { x: 0, y: 0, z: 0 },
       { x: axis[0], y: axis[1], z: axis[2] },
     );
-    const joint = world.createImpulseJoint(data, bodies[pi], bodies[ci], true) as RapierModule.RevoluteImpulseJoint;
     let lo = (j.range[0] * Math.PI) / 180, hi = (j.range[1] * Math.PI) / 180;
     if (j.locked) lo = hi = Math.min(hi, Math.max(lo, 0));
-    // 'joint' model: soft limits in the motor (sim/armature.ts), Rapier's hard limit a guard outside
-    const guard = physics.armature === 'joint' && !j.locked && j.armature > 0 ? (LIMIT_GUARD_DEG * Math.PI) / 180 : 0;
+    // 'joint' and 'multibody': soft limits in the motor (sim/armature.ts), Rapier's hard limit a guard outside
+    const guard = physics.armature !== 'link' && !j.locked && j.armature > 0 ? (LIMIT_GUARD_DEG * Math.PI) / 180 : 0;
+    if (physics.armature === 'multibody') {
+      if (j.actuator?.kind === 'position') throw new SpecError(`bodies[${ci}].joint.actuator`, `position actuators run with physics.armature 'link' (the 'multibody' model needs the joint motor for the armature)`, `morphology ${spec.name}`);
+      // the hinge in reduced coordinates; a generic impulse joint with no locked axis between the
+      // same bodies carries the motor and the limits (multibody joints have neither in the JS bindings)
+      world.createMultibodyJoint(data, bodies[pi], bodies[ci], true).setContactsEnabled(false);
+      const anchors = { x: co[0] - po[0], y: co[1] - po[1], z: co[2] - po[2] };
+      const rows = world.createImpulseJoint(R.JointData.generic(anchors, { x: 0, y: 0, z: 0 }, { x: axis[0], y: axis[1], z: axis[2] }, 0 as RapierModule.JointAxesMask), bodies[pi], bodies[ci], true);
+      rows.setContactsEnabled(false);
+      const raw = world.impulseJoints.raw;
+      const angX = R.JointAxis.AngX as unknown as RawAxis;
+      raw.jointSetLimits(rows.handle, angX, lo - guard, hi + guard);
+      raw.jointConfigureMotorModel(rows.handle, angX, R.MotorModel.ForceBased as unknown as Parameters<typeof raw.jointConfigureMotorModel>[2]);
+      motorAxis = angX;
+      joints.push({ name: j.name, parent: pi, child: ci, axis, gear: j.gear, damping: j.damping, armature: j.armature, lo, hi, handle: rows.handle, pd: null });
+      return;
+    }
+    const joint = world.createImpulseJoint(data, bodies[pi], bodies[ci], true) as RapierModule.RevoluteImpulseJoint;
     joint.setLimits(lo - guard, hi + guard);
     joint.setContactsEnabled(false);
     joint.configureMotorModel(R.MotorModel.ForceBased);

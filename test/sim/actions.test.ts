@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ActionFileError, actionTable, parseActionSequence, toReplayText } from '../../sim/actions.js';
 import { OpenLoopController } from '../../controllers/open-loop.js';
-import { jointMotorCommand } from '../../sim/armature.js';
+import { jointMotorCommand, limitActive } from '../../sim/armature.js';
 import { antEnv } from './helpers.js';
 
 const exec = promisify(execFile);
@@ -84,10 +84,26 @@ test('joint-space armature motor: τ − d·q̇ − A·(q̇ − q̇_prev)/dt ins
   jointMotorCommand(30, d, A, 0, 2, -0.5, 0.5, dt, out);
   assert.equal(out[2], 0);
   assert.ok(Math.abs(out[3] * (out[1] - 2) - (30 - d * 2)) < 1e-9);
-  // past the upper limit: target angle at the limit, positive stiffness
+  // past the upper limit, driven outward: target angle at the limit, positive stiffness
   jointMotorCommand(30, d, A, 0.6, 0, -0.5, 0.5, dt, out);
   assert.equal(out[0], 0.5);
   assert.ok(out[2] > 0);
+  // MuJoCo's limit is unilateral. Reference acceleration here: −b·q̇ − k·r with b = 2/(0.95·0.02)
+  // = 105.26, k = 1/(0.95·0.02)² = 2770.08, r = 0.1, q̇ = 0: −277.0 rad/s² (A = 1). An actuator
+  // pulling the joint back in harder than that (τ = −300) leaves the limit inactive: the free
+  // motor command, as inside the range; τ = −250 pulls back less hard, so the limit still pushes.
+  assert.equal(limitActive(-300, d, A, 0.6, 0, -0.5, 0.5), false);
+  assert.equal(limitActive(-250, d, A, 0.6, 0, -0.5, 0.5), true);
+  jointMotorCommand(-300, d, A, 0.6, 0, -0.5, 0.5, dt, out);
+  assert.ok(out[2] > 0, 'the default (bilateral) spring stays on');
+  jointMotorCommand(-300, d, A, 0.6, 0, -0.5, 0.5, dt, out, true);
+  assert.equal(out[2], 0);
+  assert.ok(Math.abs(out[3] * out[1] - -300) < 1e-9, 'free command: G·v* = τ + (A/dt)·q̇_prev with q̇_prev = 0');
+  // mirrored at the lower limit, and moving back in fast enough deactivates it too
+  assert.equal(limitActive(300, d, A, -0.6, 0, -0.5, 0.5), false);
+  assert.equal(limitActive(250, d, A, -0.6, 0, -0.5, 0.5), true);
+  assert.equal(limitActive(0, d, A, -0.6, 3, -0.5, 0.5), false, 'moving back in at 3 rad/s: reference −b·q̇ + k·r = −38.8 rad/s², below the free −d·q̇ = −3: inactive');
+  assert.equal(limitActive(0, d, A, 0.2, 0, -0.5, 0.5), false, 'inside the range');
 });
 
 test("the 'joint' armature model stays finite under maximal torque and keeps joints near their limits", async () => {
@@ -101,5 +117,35 @@ test("the 'joint' armature model stays finite under maximal torque and keeps joi
     // soft limits (as MuJoCo's) let a joint overshoot by a few degrees under 150 N·m
     assert.ok(q > limits[j][0] - 0.35 && q < limits[j][1] + 0.35, `${env.jointNames[j]} at ${(q * 180) / Math.PI}°`);
   }
+  env.free();
+});
+
+test("the 'multibody' model (reduced coordinates): joints held at their limits under maximal torque, seeded, deterministic; re-seating refused", async () => {
+  const env = await antEnv({ physics: { armature: 'multibody' }, terminate: false });
+  const limits = env.jointLimits();
+  for (const sign of [1, -1]) {
+    env.reset(1);
+    const a = new Float32Array(8).fill(sign);
+    let worst = 0;
+    for (let t = 0; t < 60; t++) {
+      assert.equal(env.step(a).nonFinite, false);
+      if (t < 20) continue;
+      for (let j = 0; j < 8; j++) worst = Math.max(worst, limits[j][0] - env.observation[5 + j], env.observation[5 + j] - limits[j][1]);
+    }
+    // the joints cannot drift apart in reduced coordinates: measured ≤ 1.7° (impulse joints, 'joint': up to 10°)
+    assert.ok(worst < (3 * Math.PI) / 180, `a = ${sign}: worst excursion past a limit ${((worst * 180) / Math.PI).toFixed(1)}°`);
+  }
+  const run = (seed: number) => {
+    env.reset(seed);
+    const a = new Float32Array(8);
+    for (let t = 0; t < 40; t++) {
+      for (let j = 0; j < 8; j++) a[j] = Math.sin(0.3 * t + j);
+      env.step(a);
+    }
+    return env.stateHash();
+  };
+  assert.equal(run(3), run(3), 'same seed, same state');
+  assert.notEqual(run(3), run(4), 'the reset noise (forces over the first control step) depends on the seed');
+  assert.throws(() => env.importBodyState(env.exportBodyState()), /multibody.*cannot re-seat/);
   env.free();
 });
