@@ -89,7 +89,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   const t0 = performance.now();
   const { backendFromUrl } = await import('../training/distributed/queue.js');
   const backend = reportOnly ? undefined : await backendFromUrl(str(args, 'redis'));
-  const report = await runStudy({
+  const options = {
     backend,
     out,
     results,
@@ -102,8 +102,17 @@ export async function run(args: ParsedArgs): Promise<number> {
     evaluation,
     reportOnly,
     workers: workersFrom(args, 'study'),
-    log: (line) => console.error(`${((performance.now() - t0) / 60000).toFixed(1).padStart(5)} min  ${line}`),
-  }).finally(() => backend?.close());
+    log: (line: string) => console.error(`${((performance.now() - t0) / 60000).toFixed(1).padStart(5)} min  ${line}`),
+  };
+  let report = await runStudy(options).finally(() => backend?.close());
+  // a part of the matrix (--runs, --arms, --regimes) must not leave a report of that part alone
+  // where the whole study's report was: report again, over the default matrix and this one
+  const key = (k: { arm: string; regime: string }) => `${k.arm}/${k.regime}`;
+  const whole = [...DEFAULT_MATRIX, ...matrix.filter((k) => !DEFAULT_MATRIX.some((d) => key(d) === key(k)))];
+  if (whole.length > matrix.length) {
+    options.log(`reporting every finished run of the study (${whole.length} runs × ${seeds} seeds), not only the ${matrix.length} asked for`);
+    report = await runStudy({ ...options, backend: undefined, matrix: whole, reportOnly: true });
+  }
   console.log(studyMarkdown(report));
   console.log(`wrote the report (study.md, study.json, pictures) to ${out}${results ? ` and ${results}` : ''}`);
   return 0;
