@@ -104,14 +104,15 @@ export async function run(args: ParsedArgs): Promise<number> {
     workers: workersFrom(args, 'study'),
     log: (line: string) => console.error(`${((performance.now() - t0) / 60000).toFixed(1).padStart(5)} min  ${line}`),
   };
-  let report = await runStudy(options).finally(() => backend?.close());
+  const report = await runStudy(options).finally(() => backend?.close());
   // a part of the matrix (--runs, --arms, --regimes) must not leave a report of that part alone
-  // where the whole study's report was: report again, over the default matrix and this one
+  // where the whole study's report was: the files are reported again over the default matrix
+  // and this one (stdout keeps the part asked for)
   const key = (k: { arm: string; regime: string }) => `${k.arm}/${k.regime}`;
   const whole = [...DEFAULT_MATRIX, ...matrix.filter((k) => !DEFAULT_MATRIX.some((d) => key(d) === key(k)))];
-  if (whole.length > matrix.length) {
-    options.log(`reporting every finished run of the study (${whole.length} runs × ${seeds} seeds), not only the ${matrix.length} asked for`);
-    report = await runStudy({ ...options, backend: undefined, matrix: whole, reportOnly: true });
+  if (results && whole.length > matrix.length) {
+    options.log(`the report files cover every finished run of the study (${whole.length} runs × ${seeds} seeds), not only the ${matrix.length} asked for`);
+    await runStudy({ ...options, backend: undefined, matrix: whole, reportOnly: true, log: () => {} });
   }
   console.log(studyMarkdown(report));
   console.log(`wrote the report (study.md, study.json, pictures) to ${out}${results ? ` and ${results}` : ''}`);

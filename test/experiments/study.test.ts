@@ -269,6 +269,8 @@ test('study --rule-from adds an arm started from a learned rule; --report-only r
     const r = await run(process.execPath, [BIN, 'study', '--out', out, '--results', results, '--runs', 'static SNN/flat', '--rule-from', join(dir, 'rule', 'rule.json'), ...small], { maxBuffer: 1 << 24 });
     assert.match(r.stderr, /rule .*rule\.json: copied .*eta/);
     assert.match(r.stdout, /^Complete: 2 runs trained and evaluated\./);
+    // the files in --results report the whole study (the default matrix and the rule arm), not only the part run
+    assert.match(readFileSync(join(results, 'study.md'), 'utf8'), /^\*\*Partial study: 2 of 7 runs trained, 2 evaluated\.\*\*/);
     const p = policyFromFile(join(out, 'plastic-hebbian-retro-from-learned-rule-flat-seed0', 'best.json'));
     assert.equal((p.config.controller as { plasticity: { rule: string } }).plasticity.rule, 'hebbian-retro');
     const again = await run(process.execPath, [BIN, 'study', '--report-only', '--out', join(dir, 'other'), '--results', results, '--runs', 'static SNN/flat,plastic/flat', ...small], { maxBuffer: 1 << 24 });
