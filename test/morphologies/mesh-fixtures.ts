@@ -1,5 +1,6 @@
 /** Small real mesh files for the import tests: boxes and tetrahedra as binary STL, ASCII STL and OBJ. */
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Vec3 } from '../../morphologies/spec.js';
 
 export type Tri = [Vec3, Vec3, Vec3];
@@ -52,3 +53,32 @@ export function writeObj(path: string, m: { vertices: Vec3[]; faces: [number, nu
   const lines = ['# written by spikeloco tests', 'o part', ...m.vertices.map((v) => `v ${v.join(' ')}`), 'vn 0 0 1', ...m.faces.map((f) => `f ${f.map((i) => `${i + 1}//1`).join(' ')}`)];
   writeFileSync(path, lines.join('\n') + '\n');
 }
+
+/** A two-link URDF written to `folder`/robot.urdf: a box base and a leg whose collision is the mesh `legMesh` at `origin`; `visual` goes into the base link. */
+export function meshRobot(folder: string, opts: { legMesh: string; visual?: string; legInertial?: string; origin?: string }): string {
+  const path = join(folder, 'robot.urdf');
+  writeFileSync(
+    path,
+    `<?xml version="1.0"?>
+<robot name="meshbot">
+  <material name="blue"><color rgba="0 0 1 1"/></material>
+  <link name="base">
+    <inertial><mass value="3"/></inertial>
+    <collision><geometry><box size="0.4 0.2 0.1"/></geometry></collision>
+    ${opts.visual ?? ''}
+  </link>
+  <joint name="hip" type="revolute">
+    <parent link="base"/><child link="leg"/>
+    <origin xyz="0.2 0 0"/><axis xyz="0 1 0"/>
+    <limit lower="-0.8" upper="0.8" effort="8"/><dynamics damping="0.1"/>
+  </joint>
+  <link name="leg">
+    ${opts.legInertial ?? ''}
+    <collision><origin ${opts.origin ?? 'xyz="0 0 0" rpy="0 0 0"'}/><geometry><mesh filename="${opts.legMesh}" scale="1 1 1"/></geometry></collision>
+  </link>
+</robot>
+`,
+  );
+  return path;
+}
+

@@ -12,7 +12,7 @@ import { convexMassProperties, geomMass } from '../../morphologies/mass.js';
 import { loadMorphology } from '../../morphologies/index.js';
 import { SPAWN_CLEARANCE } from '../../morphologies/import/assemble.js';
 import type { MorphologySpec, Vec3 } from '../../morphologies/spec.js';
-import { boxMesh, tetraMesh, triangles, writeAsciiStl, writeBinaryStl, writeObj } from './mesh-fixtures.js';
+import { boxMesh, meshRobot, tetraMesh, triangles, writeAsciiStl, writeBinaryStl, writeObj } from './mesh-fixtures.js';
 
 let dir: string;
 before(() => {
@@ -62,34 +62,6 @@ test('truncated and corrupt mesh files are refused with a message naming the fil
   ];
   for (const [f, re] of cases) assert.throws(() => readMeshFile(join(dir, f)), (e: unknown) => e instanceof SpecError && re.test((e as Error).message), f);
 });
-
-/** A two-link URDF: a box base and a leg whose collision is a mesh (a 0.04 × 0.04 × 0.3 box reaching down), rotated 90° about x. */
-function meshRobot(folder: string, opts: { legMesh: string; visual?: string; legInertial?: string; origin?: string }): string {
-  const path = join(folder, 'robot.urdf');
-  writeFileSync(
-    path,
-    `<?xml version="1.0"?>
-<robot name="meshbot">
-  <material name="blue"><color rgba="0 0 1 1"/></material>
-  <link name="base">
-    <inertial><mass value="3"/></inertial>
-    <collision><geometry><box size="0.4 0.2 0.1"/></geometry></collision>
-    ${opts.visual ?? ''}
-  </link>
-  <joint name="hip" type="revolute">
-    <parent link="base"/><child link="leg"/>
-    <origin xyz="0.2 0 0"/><axis xyz="0 1 0"/>
-    <limit lower="-0.8" upper="0.8" effort="8"/><dynamics damping="0.1"/>
-  </joint>
-  <link name="leg">
-    ${opts.legInertial ?? ''}
-    <collision><origin ${opts.origin ?? 'xyz="0 0 0" rpy="0 0 0"'}/><geometry><mesh filename="${opts.legMesh}" scale="1 1 1"/></geometry></collision>
-  </link>
-</robot>
-`,
-  );
-  return path;
-}
 
 test('a URDF with a mesh collision link imports to a convex geom with the mass and inertia of the box it is', () => {
   const d = mkdtempSync(join(dir, 'urdf-'));
