@@ -1,13 +1,14 @@
 /**
  * The convex hull of a point set in 3D, for the spec's `convex` geoms (mass and inertia here,
- * the MJCF export, the importers' mesh reduction). Incremental: start from a tetrahedron of
- * extreme points, then add each point outside the current hull by removing the faces it sees
- * (grown as one connected region from the face it sees most) and fanning new faces from the
- * horizon to it. Points within `eps` of a face's plane count as inside, so coplanar and
+ * the MJCF export, the importers' mesh reduction). Quickhull: start from a tetrahedron of
+ * extreme points and give every other point to one face it lies in front of (its outside set);
+ * then, face by face, take the farthest point of the face's set, remove the faces it sees (grown
+ * as one connected region from that face), fan new faces from the horizon to it, and hand the
+ * removed faces' points to the new faces (points in front of none are inside). Points within `eps` of a face's plane count as inside, so coplanar and
  * duplicate points never create slivers; eps = 1e-9 × the bounding-box diagonal.
  *
- * Cost: O(n · F) for n points and F hull faces, fine for the spec's bound on points
- * (`MAX_CONVEX_POINTS`); large meshes are reduced with `supportPoints` first.
+ * Cost: about O(n log n) for n points in general position; meshes with more than a few
+ * thousand distinct vertices are reduced with `supportPoints` first (import/mesh-file.ts).
  */
 import type { Vec3 } from './spec.js';
 
@@ -106,29 +107,48 @@ export function convexHull(points: readonly Vec3[]): Hull {
   addFace(b, i3, c);
   addFace(c, i3, a);
 
-  const used = new Set([i0, i1, i2, i3]);
+  // outside sets (quickhull): each point not yet inside belongs to one face it lies in front of
+  const outside: number[][] = [];
+  const assign = (pts: Iterable<number>, among: number[]): void => {
+    for (const q of pts) {
+      const pt = points[q];
+      for (const f of among) {
+        const F = faces[f];
+        if (dot(F.n, pt) - F.d > eps) {
+          (outside[f] ??= []).push(q);
+          break;
+        }
+      }
+    }
+  };
+  const initial = [0, 1, 2, 3];
+  const corners = new Set([i0, i1, i2, i3]);
+  assign((function* () {
+    for (let q = 0; q < n; q++) if (!corners.has(q)) yield q;
+  })(), initial);
+
   const visible: number[] = [];
   let marks = new Uint8Array(16);
-  for (let p = 0; p < n; p++) {
-    if (used.has(p)) continue;
-    const pt = points[p];
-    let start = -1, far = eps;
-    for (let f = 0; f < faces.length; f++) {
-      const F = faces[f];
-      if (!F.alive) continue;
-      const d = dot(F.n, pt) - F.d;
-      if (d > far) [far, start] = [d, f];
+  // faces with a non-empty outside set, processed in creation order (deterministic)
+  for (let f0 = 0; f0 < faces.length; f0++) {
+    const set = outside[f0];
+    if (!faces[f0].alive || !set?.length) continue;
+    // the set's farthest point is a hull vertex
+    let p = set[0], far = -Infinity;
+    for (const q of set) {
+      const d = dot(faces[f0].n, points[q]) - faces[f0].d;
+      if (d > far) [far, p] = [d, q];
     }
-    if (start < 0) continue; // inside (or on) the hull
+    const pt = points[p];
     if (marks.length < faces.length) {
       const grown = new Uint8Array(2 * faces.length);
       grown.set(marks);
       marks = grown;
     }
-    // the visible region, grown from `start` across edges
+    // the visible region, grown from f0 across edges
     visible.length = 0;
-    visible.push(start);
-    marks[start] = 1;
+    visible.push(f0);
+    marks[f0] = 1;
     for (let k = 0; k < visible.length; k++) {
       const F = faces[visible[k]];
       for (let e = 0; e < 3; e++) {
@@ -149,14 +169,21 @@ export function convexHull(points: readonly Vec3[]): Hull {
         if (!marks[edges.get(key(v, u))!]) horizon.push([u, v]);
       }
     }
+    const orphans: number[] = [];
     for (const f of visible) {
       faces[f].alive = false;
       marks[f] = 0;
+      for (const q of outside[f] ?? []) if (q !== p) orphans.push(q);
+      outside[f] = [];
       const [x, y, z] = faces[f].v;
       for (const [s, t] of [[x, y], [y, z], [z, x]]) if (edges.get(key(s, t)) === f) edges.delete(key(s, t));
     }
-    for (const [u, v] of horizon) addFace(u, v, p);
-    used.add(p);
+    const created: number[] = [];
+    for (const [u, v] of horizon) {
+      created.push(faces.length);
+      addFace(u, v, p);
+    }
+    assign(orphans, created);
   }
 
   const alive = faces.filter((f) => f.alive);
