@@ -301,7 +301,6 @@ class MjcfReader {
       }
       const m = this.resolved(a, undefined);
       checkAttrs({ ...a, attrs: m }, MESH_ATTRS, MESH_IGNORED, this.notes);
-      for (const k of ['refpos', 'refquat']) if (m[k] !== undefined) throw elementError(a, `${k} is not supported`);
       const scale = m.scale !== undefined ? vec3(a, 'scale', m.scale) : ([1, 1, 1] as Vec3);
       if (scale.some((x) => !(x > 0))) throw elementError(a, `scale="${m.scale}": expected three numbers > 0 (mirrored meshes are not supported)`);
       let asset: MeshAsset;

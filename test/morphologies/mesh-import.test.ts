@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readMeshFile } from '../../morphologies/import/mesh-file.js';
+import { IMPORT_HULL_POINTS, readMeshFile } from '../../morphologies/import/mesh-file.js';
 import { importURDF } from '../../morphologies/import/urdf.js';
 import { importMJCF, importMJCFText } from '../../morphologies/import/mjcf.js';
 import { toMJCF } from '../../morphologies/mjcf.js';
@@ -217,4 +217,28 @@ test('a JSON spec\'s relative visual mesh path is resolved against the spec file
   const spec = { name: 'j', bodies: [{ name: 'root', parent: null, pos: [0, 0, 0.3], geoms: [{ name: 'g', shape: 'convex', points: tetraMesh().vertices }], visuals: [{ shape: 'mesh', mesh: 'parts/shell.stl' }] }], feet: [], density: 1000, friction: 1, healthyZ: [0.05, 1], legs: {} };
   writeFileSync(join(d, 'j.json'), JSON.stringify(spec));
   assert.equal(loadMorphology(join(d, 'j.json')).bodies[0].visuals![0].mesh, join(d, 'parts', 'shell.stl'));
+});
+
+test('a large collision mesh is reduced to at most IMPORT_HULL_POINTS hull points, said once; its volume stays close', () => {
+  const d = mkdtempSync(join(dir, 'big-'));
+  // a UV sphere of radius 0.05 with 60 × 80 vertices
+  const vertices: Vec3[] = [];
+  const faces: [number, number, number][] = [];
+  const [nu, nv] = [60, 80];
+  for (let i = 0; i < nu; i++) {
+    const th = (Math.PI * (i + 0.5)) / nu;
+    for (let j = 0; j < nv; j++) vertices.push([0.05 * Math.sin(th) * Math.cos((2 * Math.PI * j) / nv), 0.05 * Math.sin(th) * Math.sin((2 * Math.PI * j) / nv), -0.05 + 0.05 * Math.cos(th)]);
+  }
+  for (let i = 0; i + 1 < nu; i++) for (let j = 0; j < nv; j++) {
+    const a = i * nv + j, b = i * nv + ((j + 1) % nv), c = a + nv, e = b + nv;
+    faces.push([a, c, e], [a, e, b]);
+  }
+  writeObj(join(d, 'ball.obj'), { vertices, faces });
+  const r = importURDF(meshRobot(d, { legMesh: 'ball.obj' }));
+  const g = r.spec.bodies[1].geoms[0];
+  assert.ok(g.points!.length <= IMPORT_HULL_POINTS && g.points!.length > 200, `${g.points!.length} points`);
+  assert.equal(r.warnings.filter((w) => /reduced to at most 256 hull points/.test(w)).length, 1);
+  const full = convexMassProperties(vertices).volume;
+  const kept = convexMassProperties(g.points!).volume;
+  assert.ok(kept < full && kept > 0.95 * full, `reduced hull keeps ${((100 * kept) / full).toFixed(1)} % of the volume`);
 });
