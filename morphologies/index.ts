@@ -9,7 +9,7 @@
  * `hexapod.ts`, `variants.ts` or `mjcf.ts` directly instead.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { antSpec } from './ant.js';
 import { hexapodSpec } from './hexapod.js';
@@ -19,15 +19,16 @@ import { validateSpec } from './validate.js';
 import { importMJCF, type ImportOverrides, type ImportResult } from './import/mjcf.js';
 import { importURDF } from './import/urdf.js';
 
-export type { ActuatorSpec, BodySpec, GeomShape, GeomSpec, JointSpec, MorphologySpec, Vec3 } from './spec.js';
-export { actuatedJoints, cloneSpec, rootBody } from './spec.js';
+export type { ActuatorSpec, BodySpec, GeomShape, GeomSpec, JointSpec, MorphologySpec, Vec3, VisualShape, VisualSpec } from './spec.js';
+export { actuatedJoints, cloneSpec, rootBody, MAX_CONVEX_POINTS } from './spec.js';
 export { antSpec } from './ant.js';
 export { hexapodSpec } from './hexapod.js';
 export { damaged, lockedJoint, payload, weakMotor, PAYLOAD_GEOM, PAYLOAD_HALF_EXTENTS, MAX_MOTOR_SCALE } from './variants.js';
 export { MORPHOLOGY_SCHEMA, validateSpec } from './validate.js';
 export { SpecError } from './spec-error.js';
 export { toMJCF } from './mjcf.js';
-export { boxVolume, capsuleVolume, geomMass, geomVolume, bodyMass, sphereVolume, totalMass } from './mass.js';
+export { boxVolume, capsuleVolume, convexMassProperties, geomMass, geomVolume, bodyMass, sphereVolume, totalMass } from './mass.js';
+export { convexHull, HullError } from './convex-hull.js';
 export { importMJCF, importMJCFText, type ImportOverrides, type ImportResult } from './import/mjcf.js';
 export { importURDF, importURDFText } from './import/urdf.js';
 
@@ -99,5 +100,8 @@ export function loadMorphology(nameOrPath: string, onWarning?: (message: string)
   } catch (e) {
     throw new SpecError('(file)', `not valid JSON: ${(e as Error).message}`, nameOrPath, { cause: e });
   }
-  return validateSpec(value, nameOrPath);
+  const spec = validateSpec(value, nameOrPath);
+  // a visual mesh's relative path is relative to the spec file
+  for (const b of spec.bodies) for (const v of b.visuals ?? []) if (v.mesh !== undefined) v.mesh = resolve(dirname(nameOrPath), v.mesh);
+  return spec;
 }

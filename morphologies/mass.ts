@@ -6,9 +6,25 @@
  *   sphere  V = 4/3 π r³
  *   capsule V = π r² L + 4/3 π r³        (L = |to − from|)
  *   box     V = 8 hx hy hz
+ *   convex  V = the volume of the points' convex hull, by tetrahedra (convex-hull.ts)
  *   mass    m = geom.mass  if given, else  (geom.density ?? spec.density) · V
  */
 import type { BodySpec, GeomSpec, MorphologySpec, Vec3 } from './spec.js';
+import { hullMassProperties } from './convex-hull.js';
+
+export type ConvexMassProperties = ReturnType<typeof hullMassProperties>;
+const convexCache = new WeakMap<readonly Vec3[], ConvexMassProperties>();
+
+/**
+ * Volume, centroid and inertia tensor about the centroid at unit density (kg·m² per kg/m³) of
+ * the convex hull of `points`; multiply the inertia by the density for kg·m². Cached per array
+ * (specs are not mutated in place once validated). Throws `HullError` for a degenerate hull.
+ */
+export function convexMassProperties(points: readonly Vec3[]): ConvexMassProperties {
+  let m = convexCache.get(points);
+  if (!m) convexCache.set(points, (m = hullMassProperties(points)));
+  return m;
+}
 
 export function sphereVolume(radius: number): number {
   return (4 / 3) * Math.PI * radius ** 3;
@@ -37,6 +53,8 @@ export function geomVolume(geom: GeomSpec): number {
       return capsuleVolume(need(geom, 'radius'), segmentLength(need(geom, 'fromto')));
     case 'box':
       return boxVolume(need(geom, 'halfExtents'));
+    case 'convex':
+      return convexMassProperties(need(geom, 'points')).volume;
   }
 }
 
@@ -54,7 +72,7 @@ export function totalMass(spec: MorphologySpec): number {
   return spec.bodies.reduce((sum, b) => sum + bodyMass(b, spec.density), 0);
 }
 
-function need<K extends 'radius' | 'fromto' | 'halfExtents'>(geom: GeomSpec, key: K): NonNullable<GeomSpec[K]> {
+function need<K extends 'radius' | 'fromto' | 'halfExtents' | 'points'>(geom: GeomSpec, key: K): NonNullable<GeomSpec[K]> {
   const v = geom[key];
   if (v === undefined) throw new Error(`geom ${geom.name}: a ${geom.shape} needs ${key}`);
   return v as NonNullable<GeomSpec[K]>;

@@ -11,7 +11,11 @@
  *   carries `<freejoint/>`; other bodies a `hinge` with axis, range (degrees), damping and
  *   armature written on each joint.
  * - Geoms: sphere `size="r"`, capsule `size="r" fromto="…"`, box `size="hx hy hz"` (half
- *   extents) with `pos`; `mass` or `density` when the geom sets one.
+ *   extents) with `pos`; a convex geom as `type="mesh"` of an `<asset><mesh vertex="…">` named
+ *   after the geom (its points in the body frame; MuJoCo collides a mesh by its convex hull);
+ *   `mass` or `density` when the geom sets one.
+ * - Visuals: visual geoms (`contype="0" conaffinity="0" group="1"`, no mass) with `pos`,
+ *   `quat` and `rgba`; a mesh visual through an `<asset><mesh file="…" scale="…">` of its path.
  * - `<actuator>`: one `<motor joint gear ctrlrange="-1 1" ctrllimited="true"/>` per joint in
  *   action order (`actuatedJoints`), named after its joint; a joint in position mode gets
  *   a PD `<general gaintype="fixed" biastype="affine" gainprm="kp" biasprm="0 −kp −kv">` with
@@ -26,7 +30,7 @@
  *   for (description, feet, legs, healthyZ, the true ranges of locked joints), so that the
  *   importer (`import/mjcf.ts`) gives back the same spec. MuJoCo keeps custom text as data.
  */
-import { actuatedJoints, type BodySpec, type GeomSpec, type JointSpec, type MorphologySpec, type Vec3 } from './spec.js';
+import { actuatedJoints, type BodySpec, type GeomSpec, type JointSpec, type MorphologySpec, type Vec3, type VisualSpec } from './spec.js';
 
 export const LOCK_HALF_WIDTH_DEG = 0.01;
 
@@ -56,9 +60,12 @@ export function mjcfRange(j: JointSpec): [number, number] {
   return [q0 - LOCK_HALF_WIDTH_DEG, q0 + LOCK_HALF_WIDTH_DEG];
 }
 
-function geomXml(g: GeomSpec): string {
+function geomXml(g: GeomSpec, meshName: string | undefined): string {
   const a: Record<string, string | undefined> = { name: g.name, type: g.shape };
-  if (g.shape === 'sphere') {
+  if (g.shape === 'convex') {
+    a.type = 'mesh';
+    a.mesh = meshName;
+  } else if (g.shape === 'sphere') {
     a.size = num(g.radius!);
     if (g.pos) a.pos = vec(g.pos);
   } else if (g.shape === 'capsule') {
@@ -71,6 +78,18 @@ function geomXml(g: GeomSpec): string {
   if (g.mass !== undefined) a.mass = num(g.mass);
   else if (g.density !== undefined) a.density = num(g.density);
   if (g.friction !== undefined) a.friction = `${num(g.friction)} 0.5 0.5`;
+  return `<geom${attrs(a)}/>`;
+}
+
+function visualXml(v: VisualSpec, meshName: string | undefined): string {
+  const a: Record<string, string | undefined> = { type: v.shape, contype: '0', conaffinity: '0', group: '1', mass: '0' };
+  if (v.shape === 'mesh') a.mesh = meshName;
+  else if (v.shape === 'sphere') a.size = num(v.radius!);
+  else if (v.shape === 'box') a.size = vec(v.halfExtents!);
+  else a.size = vec([v.radius!, v.length! / 2]);
+  if (v.pos) a.pos = vec(v.pos);
+  if (v.quat) a.quat = vec(v.quat);
+  if (v.rgba) a.rgba = vec(v.rgba);
   return `<geom${attrs(a)}/>`;
 }
 
@@ -97,13 +116,44 @@ export function toMJCF(spec: MorphologySpec): string {
   let floor = 'floor';
   for (let k = 1; geomNames.has(floor); k++) floor = `floor_${k}`;
 
+  // mesh assets: one per convex geom (named after it), one per distinct visual mesh file and scale
+  const meshNames = new Set<string>();
+  const uniqueMesh = (base: string): string => {
+    let n = base;
+    for (let k = 2; meshNames.has(n); k++) n = `${base}_${k}`;
+    meshNames.add(n);
+    return n;
+  };
+  const assets: string[] = [];
+  const convexMesh = new Map<GeomSpec, string>();
+  const visualMesh = new Map<string, string>();
+  for (const b of spec.bodies) {
+    for (const g of b.geoms) {
+      if (g.shape !== 'convex') continue;
+      const n = uniqueMesh(g.name);
+      convexMesh.set(g, n);
+      assets.push(`<mesh${attrs({ name: n, vertex: g.points!.map((p) => vec(p)).join('  ') })}/>`);
+    }
+  }
+  for (const b of spec.bodies) {
+    for (const v of b.visuals ?? []) {
+      if (v.shape !== 'mesh') continue;
+      const key = `${v.mesh}|${(v.scale ?? [1, 1, 1]).join(' ')}`;
+      if (visualMesh.has(key)) continue;
+      const n = uniqueMesh(`visual_${v.mesh!.replace(/^.*[/\\]/, '').replace(/\.[^.]*$/, '')}`);
+      visualMesh.set(key, n);
+      assets.push(`<mesh${attrs({ name: n, file: v.mesh, scale: v.scale ? vec(v.scale) : undefined })}/>`);
+    }
+  }
+
   const lines: string[] = [];
   const out = (depth: number, s: string): void => void lines.push('  '.repeat(depth) + s);
   const writeBody = (b: BodySpec, depth: number): void => {
     out(depth, `<body${attrs({ name: b.name, pos: vec(b.pos as Vec3) })}>`);
     if (b.parent === null) out(depth + 1, '<freejoint name="root"/>');
     else if (b.joint) out(depth + 1, jointXml(b.joint));
-    for (const g of b.geoms) out(depth + 1, geomXml(g));
+    for (const g of b.geoms) out(depth + 1, geomXml(g, convexMesh.get(g)));
+    for (const v of b.visuals ?? []) out(depth + 1, visualXml(v, v.shape === 'mesh' ? visualMesh.get(`${v.mesh}|${(v.scale ?? [1, 1, 1]).join(' ')}`) : undefined));
     for (const c of children.get(b.name) ?? []) writeBody(c, depth + 1);
     out(depth, '</body>');
   };
@@ -119,6 +169,11 @@ export function toMJCF(spec: MorphologySpec): string {
   out(2, '<joint limited="true"/>');
   out(2, `<geom${attrs({ contype: '1', conaffinity: '0', condim: '3', density: num(spec.density), friction: `${num(spec.friction)} 0.5 0.5`, margin: '0.01', rgba: '0.8 0.6 0.4 1' })}/>`);
   out(1, '</default>');
+  if (assets.length) {
+    out(1, '<asset>');
+    for (const a of assets) out(2, a);
+    out(1, '</asset>');
+  }
   out(1, '<worldbody>');
   out(2, '<light directional="true" diffuse="0.8 0.8 0.8" pos="0 0 1.3" dir="0 0 -1"/>');
   out(2, `<geom${attrs({ name: floor, type: 'plane', size: '40 40 40', pos: '0 0 0', conaffinity: '1', condim: '3', friction: `${num(spec.friction)} 0.5 0.5`, rgba: '0.8 0.9 0.8 1' })}/>`);

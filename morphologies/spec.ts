@@ -12,11 +12,15 @@
  *   angle q is the rotation of the child relative to the parent about that axis, right-handed,
  *   zero in the rest pose.
  * - Geoms are placed in their body's frame: a capsule by the segment `fromto` between the
- *   centres of its end caps (as MJCF's `fromto`), a sphere or box by `pos`.
+ *   centres of its end caps (as MJCF's `fromto`), a sphere or box by `pos`, a convex geom by
+ *   its `points` (the geom is their convex hull, in the body frame; MuJoCo likewise collides a
+ *   mesh by its convex hull).
+ * - Visuals (`BodySpec.visuals`) are drawn by the viewer only: physics, mass and validation of
+ *   the robot's dynamics ignore them.
  */
 export type Vec3 = [number, number, number];
 
-export type GeomShape = 'sphere' | 'capsule' | 'box';
+export type GeomShape = 'sphere' | 'capsule' | 'box' | 'convex';
 
 export interface GeomSpec {
   name: string;
@@ -27,6 +31,8 @@ export interface GeomSpec {
   fromto?: [Vec3, Vec3];
   /** box: half extents */
   halfExtents?: Vec3;
+  /** convex: points in the body frame whose convex hull is the geom (4 to MAX_CONVEX_POINTS, spanning a volume) */
+  points?: Vec3[];
   /** sphere/box centre in the body frame (default origin) */
   pos?: Vec3;
   /** kg/m³; the geom's mass is density × volume unless `mass` is given */
@@ -75,6 +81,36 @@ export interface BodySpec {
   /** the revolute joint to the parent; required for every non-root body */
   joint?: JointSpec;
   geoms: GeomSpec[];
+  /** what the viewer draws for this body instead of its geoms (absent: the geoms are drawn) */
+  visuals?: VisualSpec[];
+}
+
+/** The most points a convex geom may have (the importers reduce larger hulls to `IMPORT_HULL_POINTS`). */
+export const MAX_CONVEX_POINTS = 1024;
+
+export type VisualShape = 'mesh' | 'sphere' | 'box' | 'cylinder' | 'capsule';
+
+/**
+ * A visual-only shape of a body, placed by `pos` and `quat` in the body frame (visuals may be
+ * rotated: nothing simulates them). Sizes: sphere `radius`; box `halfExtents`; cylinder and
+ * capsule `radius` and `length` (the cylinder's length, the capsule's segment between cap centres)
+ * along the local z axis; mesh `mesh` (an STL or OBJ file) scaled by `scale` per axis.
+ */
+export interface VisualSpec {
+  shape: VisualShape;
+  /** mesh: the file's path; absolute once loaded (a JSON spec's relative path is resolved against the spec file's folder) */
+  mesh?: string;
+  /** mesh: per-axis scale of the file's coordinates (default 1 1 1) */
+  scale?: Vec3;
+  radius?: number;
+  halfExtents?: Vec3;
+  length?: number;
+  /** default origin */
+  pos?: Vec3;
+  /** rotation, unit quaternion w x y z (default identity) */
+  quat?: [number, number, number, number];
+  /** colour, each in [0, 1] (default: the viewer's part colour) */
+  rgba?: [number, number, number, number];
 }
 
 export interface MorphologySpec {

@@ -5,14 +5,17 @@
  * 1. Shape, by the `core/schema.ts` schema `MORPHOLOGY_SCHEMA`: types, required fields, no
  *    unknown fields (a `"$schema"` reference to `schemas/morphology.schema.json` is allowed and
  *    dropped), finite numbers, and the simple bounds: radius > 0, half extents > 0,
- *    density ≥ 0, mass ≥ 0, friction ≥ 0, gear > 0, damping ≥ 0, armature ≥ 0.
+ *    density ≥ 0, mass ≥ 0, friction ≥ 0, gear > 0, damping ≥ 0, armature ≥ 0, a convex geom's
+ *    points 4 to `MAX_CONVEX_POINTS`, visual sizes > 0, rgba in [0, 1].
  *    (`bodies[3].geoms[0].radius: expected a number > 0, got -0.08`)
  * 2. Meaning: non-empty names; body, geom and joint names unique (each kind its own namespace,
  *    as in MuJoCo); exactly one root (parent null); every parent a known body; no cycles; every
  *    non-root body has a joint and the root has none; each geom has the fields of its shape and
  *    none of another's (a capsule is placed by `fromto`, not `pos`); a capsule's segment has
  *    non-zero length (a zero-length capsule is a sphere: write a sphere; MuJoCo also rejects
- *    `fromto` end points that coincide); every geom has a mass, from `mass` or from a density
+ *    `fromto` end points that coincide); a convex geom's points span a volume (not all coplanar);
+ *    each visual has the fields of its shape (a mesh an `.stl` or `.obj` path), a non-zero quat;
+ *    every geom has a mass, from `mass` or from a density
  *    > 0 (its own or the spec's); every body weighs more than zero; joint range lower < upper;
  *    joint axis not zero; a position actuator has kp and kv, a torque one neither; feet name known geoms, once each; legs name known joints, each in one
  *    leg only, ordered hip to foot (each joint's body below the previous one's); healthyZ
@@ -22,8 +25,9 @@
  * in, so a valid spec comes back deep-equal to its input).
  */
 import { SchemaError, validate, type Schema } from '../core/schema.js';
-import type { BodySpec, MorphologySpec } from './spec.js';
-import { bodyMass, segmentLength } from './mass.js';
+import { MAX_CONVEX_POINTS, type BodySpec, type MorphologySpec } from './spec.js';
+import { bodyMass, convexMassProperties, segmentLength } from './mass.js';
+import { HullError } from './convex-hull.js';
 import { SpecError } from './spec-error.js';
 
 export { SpecError } from './spec-error.js';
@@ -38,16 +42,34 @@ const GEOM_SCHEMA: Schema = {
   type: 'object',
   properties: {
     name,
-    shape: { type: 'string', enum: ['sphere', 'capsule', 'box'] },
+    shape: { type: 'string', enum: ['sphere', 'capsule', 'box', 'convex'] },
     radius: positive,
     fromto: { type: 'tuple', items: [vec3, vec3] },
     halfExtents: { type: 'tuple', items: [positive, positive, positive] },
+    points: { type: 'array', items: vec3, minItems: 4, maxItems: MAX_CONVEX_POINTS },
     pos: vec3,
     density: nonNegative,
     mass: nonNegative,
     friction: nonNegative,
   },
   required: ['name', 'shape'],
+};
+
+const unit: Schema = { type: 'number', min: 0, max: 1 };
+const VISUAL_SCHEMA: Schema = {
+  type: 'object',
+  properties: {
+    shape: { type: 'string', enum: ['mesh', 'sphere', 'box', 'cylinder', 'capsule'] },
+    mesh: { type: 'string' },
+    scale: { type: 'tuple', items: [positive, positive, positive] },
+    radius: positive,
+    halfExtents: { type: 'tuple', items: [positive, positive, positive] },
+    length: positive,
+    pos: vec3,
+    quat: { type: 'tuple', items: [finite, finite, finite, finite] },
+    rgba: { type: 'tuple', items: [unit, unit, unit, unit] },
+  },
+  required: ['shape'],
 };
 
 const JOINT_SCHEMA: Schema = {
@@ -77,6 +99,7 @@ const BODY_SCHEMA: Schema = {
     pos: vec3,
     joint: JOINT_SCHEMA,
     geoms: { type: 'array', items: GEOM_SCHEMA },
+    visuals: { type: 'array', items: VISUAL_SCHEMA, maxItems: 256 },
   },
   required: ['name', 'parent', 'pos', 'geoms'],
 };
@@ -188,22 +211,46 @@ function checkMeaning(spec: MorphologySpec, where: string): void {
   spec.bodies.forEach((b, i) => {
     b.geoms.forEach((g, k) => {
       const at = `bodies[${i}].geoms[${k}]`;
-      const needs = { sphere: ['radius'], capsule: ['radius', 'fromto'], box: ['halfExtents'] }[g.shape];
-      const forbids = { sphere: ['fromto', 'halfExtents'], capsule: ['halfExtents', 'pos'], box: ['radius', 'fromto'] }[g.shape];
+      const needs = { sphere: ['radius'], capsule: ['radius', 'fromto'], box: ['halfExtents'], convex: ['points'] }[g.shape];
+      const forbids = {
+        sphere: ['fromto', 'halfExtents', 'points'],
+        capsule: ['halfExtents', 'pos', 'points'],
+        box: ['radius', 'fromto', 'points'],
+        convex: ['radius', 'fromto', 'halfExtents', 'pos'],
+      }[g.shape];
       for (const f of needs) if (g[f as keyof typeof g] === undefined) fail(`${at}.${f}`, `a ${g.shape} needs ${f}`);
       for (const f of forbids) {
         if (g[f as keyof typeof g] !== undefined) {
-          fail(`${at}.${f}`, `a ${g.shape} takes no ${f}` + (g.shape === 'capsule' && f === 'pos' ? ' (a capsule is placed by fromto)' : ''));
+          const why = g.shape === 'capsule' && f === 'pos' ? ' (a capsule is placed by fromto)' : g.shape === 'convex' && f === 'pos' ? ' (its points are in the body frame)' : '';
+          fail(`${at}.${f}`, `a ${g.shape} takes no ${f}${why}`);
         }
       }
       if (g.shape === 'capsule' && segmentLength(g.fromto!) <= 1e-9) {
         fail(`${at}.fromto`, 'the capsule has zero length (from = to); use a sphere');
+      }
+      if (g.shape === 'convex') {
+        try {
+          convexMassProperties(g.points!);
+        } catch (e) {
+          if (!(e instanceof HullError)) throw e;
+          fail(`${at}.points`, `the convex geom ${q(g.name)} is degenerate: ${e.message}`);
+        }
       }
       if (g.mass === undefined && (g.density ?? spec.density) <= 0) {
         fail(at, `geom ${q(g.name)} has no mass: give it mass, or a density > 0 here or in the spec's density (now ${g.density ?? spec.density})`);
       }
     });
     if (!(bodyMass(b, spec.density) > 0)) fail(`bodies[${i}].geoms`, `body ${q(b.name)} has no mass: it needs at least one geom with mass > 0`);
+    b.visuals?.forEach((v, k) => {
+      const at = `bodies[${i}].visuals[${k}]`;
+      const needs = { mesh: ['mesh'], sphere: ['radius'], box: ['halfExtents'], cylinder: ['radius', 'length'], capsule: ['radius', 'length'] }[v.shape];
+      const all = ['mesh', 'scale', 'radius', 'halfExtents', 'length'];
+      const allowed = v.shape === 'mesh' ? ['mesh', 'scale'] : needs;
+      for (const f of needs) if (v[f as keyof typeof v] === undefined) fail(`${at}.${f}`, `a ${v.shape} visual needs ${f}`);
+      for (const f of all) if (!allowed.includes(f) && v[f as keyof typeof v] !== undefined) fail(`${at}.${f}`, `a ${v.shape} visual takes no ${f}`);
+      if (v.shape === 'mesh' && !/\.(stl|obj)$/i.test(v.mesh!)) fail(`${at}.mesh`, `expected the path of an .stl or .obj file, got ${q(v.mesh!)}`);
+      if (v.quat && !(Math.hypot(...v.quat) > 1e-9)) fail(`${at}.quat`, 'expected a non-zero quaternion (w x y z)');
+    });
   });
 
   // joints

@@ -6,8 +6,8 @@
  *
  * - ground: a fixed cuboid (flat) or a heightfield (Rapier's y-up heightfield rotated to z-up);
  * - bodies: one dynamic rigid body per spec body at its origin, lifted by the ground under the
- *   spawn point; armature per `PhysicsOptions.armature`; colliders (sphere, box, capsule) that
- *   meet the ground only;
+ *   spawn point; armature per `PhysicsOptions.armature`; colliders (sphere, box, capsule, convex
+ *   hull) that meet the ground only; visuals are not built;
  * - joints: impulse revolute joints with limits set after creation; a velocity motor for the
  *   viscous damping, or the PD servo of a position actuator.
  */
@@ -169,6 +169,13 @@ export function buildWorld(spec: MorphologySpec, condition: Condition, physics: 
         const p = geom.pos ?? [0, 0, 0];
         const h = geom.halfExtents!;
         cd = R.ColliderDesc.cuboid(h[0], h[1], h[2]).setTranslation(p[0], p[1], p[2]);
+      } else if (geom.shape === 'convex') {
+        const pts = geom.points!;
+        const flat = new Float32Array(3 * pts.length);
+        pts.forEach((p, k) => flat.set(p, 3 * k));
+        const hull = R.ColliderDesc.convexHull(flat);
+        if (!hull) throw new SpecError(`bodies[${i}].geoms[${b.geoms.indexOf(geom)}].points`, `Rapier cannot build the convex hull of geom ${JSON.stringify(geom.name)} (degenerate: its points span no volume)`, `morphology ${spec.name}`);
+        cd = hull;
       } else {
         const [from, to] = geom.fromto!;
         const d: Vec3 = [to[0] - from[0], to[1] - from[1], to[2] - from[2]];

@@ -195,11 +195,28 @@ export type Vec3 = [number, number, number];
 /** The robot as the viewer needs it: mirrors `MorphologySpec` (morphologies/spec.ts). */
 export interface ViewerGeom {
   name: string;
-  shape: 'sphere' | 'capsule' | 'box';
+  shape: 'sphere' | 'capsule' | 'box' | 'convex';
   radius?: number;
   fromto?: [Vec3, Vec3];
   halfExtents?: Vec3;
   pos?: Vec3;
+  /** convex: the points whose hull is the geom */
+  points?: Vec3[];
+}
+/** A visual-only part (`VisualSpec`); a mesh by the URL the server serves it at, never a path. */
+export interface ViewerVisual {
+  shape: 'mesh' | 'sphere' | 'box' | 'cylinder' | 'capsule';
+  /** mesh: where to fetch it (`/mesh/<id>`) and how to parse it */
+  url?: string;
+  format?: 'stl' | 'obj';
+  scale?: Vec3;
+  radius?: number;
+  halfExtents?: Vec3;
+  length?: number;
+  pos?: Vec3;
+  /** w x y z */
+  quat?: [number, number, number, number];
+  rgba?: [number, number, number, number];
 }
 export interface ViewerBody {
   name: string;
@@ -207,6 +224,8 @@ export interface ViewerBody {
   pos: Vec3;
   joint?: { name: string; gear: number; axis: Vec3; range: [number, number] };
   geoms: ViewerGeom[];
+  /** drawn instead of the geoms when present */
+  visuals?: ViewerVisual[];
 }
 export interface ViewerSpec {
   name: string;

@@ -9,6 +9,10 @@
  *   body origins: spheres by centre, capsules by `fromto`, boxes by centre and half extents
  *   permuted by their (axis-aligned) rotation; a box that is not axis-aligned in the rest pose
  *   is refused, naming its element;
+ * - a convex geom (a colliding mesh, reduced to its hull points by the importer) has its points
+ *   rotated and moved into the body frame;
+ * - visuals (URDF `<visual>`, MJCF visual geoms) follow their link: placed in the owning body's
+ *   frame with a rotation (a quaternion), ignored by physics; welded links bring theirs along;
  * - a cylinder (no spec shape) becomes a capsule of the same overall length and mass when it is
  *   longer than its diameter, else an axis-aligned box of the same mass; said once;
  * - links without a joint are welded: their geoms and mass join the nearest jointed ancestor
@@ -27,19 +31,22 @@
  * leave 0.19999999999999996 where the file says 0.2, and so that the MJCF export (10 digits) of an
  * imported spec imports back to it exactly.
  */
-import type { ActuatorSpec, BodySpec, GeomSpec, JointSpec, MorphologySpec, Vec3 } from '../spec.js';
+import type { ActuatorSpec, BodySpec, GeomSpec, JointSpec, MorphologySpec, Vec3, VisualSpec } from '../spec.js';
 import { SpecError } from '../spec-error.js';
 import { validateSpec } from '../validate.js';
-import { add, apply, axisPermutation, fromAxisAngle, mul, norm, scale, sub, type Mat3 } from './frame.js';
+import { add, apply, axisPermutation, fromAxisAngle, mul, norm, scale, sub, toQuat, type Mat3 } from './frame.js';
+import { convexMassProperties } from '../mass.js';
 import { elementError, type XmlElement } from './xml.js';
 
 export const SPAWN_CLEARANCE = 0.01;
 
 export interface IrGeom {
   name?: string;
-  kind: 'sphere' | 'capsule' | 'box' | 'cylinder';
-  /** sphere [r]; capsule and cylinder [r, half-length along the geom's z]; box half extents */
+  kind: 'sphere' | 'capsule' | 'box' | 'cylinder' | 'convex';
+  /** sphere [r]; capsule and cylinder [r, half-length along the geom's z]; box half extents; convex [] */
   size: number[];
+  /** convex: hull points in the geom's frame (already scaled) */
+  points?: Vec3[];
   /** centre and rotation in the link frame (ignored for a capsule or cylinder given by fromto) */
   pos: Vec3;
   rot: Mat3;
@@ -65,6 +72,13 @@ export interface IrJoint {
   el: XmlElement;
 }
 
+/** A visual in its link's frame: the spec's `VisualSpec` fields with a rotation matrix. */
+export interface IrVisual {
+  visual: Omit<VisualSpec, 'pos' | 'quat'>;
+  pos: Vec3;
+  rot: Mat3;
+}
+
 export interface IrLink {
   name?: string;
   /** origin and rotation in the parent link's frame (root: in the world) */
@@ -72,6 +86,7 @@ export interface IrLink {
   rot: Mat3;
   joint?: IrJoint;
   geoms: IrGeom[];
+  visuals?: IrVisual[];
   /** inertial mass, kg, spread over the geoms (MJCF `<inertial>`, URDF `<inertial><mass>`) */
   mass?: number;
   children: IrLink[];
@@ -163,6 +178,21 @@ export function assemble(root: IrLink, opts: AssembleOptions): MorphologySpec {
   }
   const kept = placed.filter((p) => p.owner === p);
 
+  // visuals in their owner's frame
+  const visualsOf = new Map<Placed, VisualSpec[]>();
+  for (const p of placed) {
+    for (const v of p.link.visuals ?? []) {
+      const pos = r3(sub(add(p.frame, apply(p.rot, v.pos)), p.owner.origin));
+      const q = toQuat(mul(p.rot, v.rot)).map(round) as [number, number, number, number];
+      const out: VisualSpec = { ...v.visual };
+      if (!isZero(pos)) out.pos = pos;
+      if (!(q[0] === 1 && q[1] === 0 && q[2] === 0 && q[3] === 0)) out.quat = q;
+      const list = visualsOf.get(p.owner) ?? [];
+      list.push(out);
+      visualsOf.set(p.owner, list);
+    }
+  }
+
   // geoms in the world, inertial mass shares
   const geomsOf = new Map<Placed, WorldGeom[]>(kept.map((p) => [p, []]));
   let spreadMass = false;
@@ -226,6 +256,8 @@ export function assemble(root: IrLink, opts: AssembleOptions): MorphologySpec {
       }
     }
     const body: BodySpec = { name, parent: p.parentKept ? nameOf.get(p.parentKept)! : null, pos: r3(p.parentKept ? sub(p.origin, p.parentKept.origin) : p.origin), geoms };
+    const visuals = visualsOf.get(p);
+    if (visuals?.length) body.visuals = visuals;
     if (p.link.joint) {
       const j = p.link.joint;
       const joint: JointSpec = { name: j.name, axis: r3(apply(p.rot, j.axis)), range: [round(p.range![0]), round(p.range![1])], gear: j.gear, damping: j.damping, armature: j.armature };
@@ -306,11 +338,13 @@ function irVolume(w: WorldGeom): number {
   const r = g.size[0];
   if (g.kind === 'sphere') return (4 / 3) * Math.PI * r ** 3;
   if (g.kind === 'box') return 8 * g.size[0] * g.size[1] * g.size[2];
+  if (g.kind === 'convex') return convexMassProperties(g.points!).volume;
   const len = w.from && w.to ? norm(sub(w.to, w.from)) : 2 * g.size[1];
   return g.kind === 'capsule' ? Math.PI * r * r * len + (4 / 3) * Math.PI * r ** 3 : Math.PI * r * r * len;
 }
 
 function specVolume(g: GeomSpec): number {
+  if (g.shape === 'convex') return convexMassProperties(g.points!).volume;
   if (g.shape === 'sphere') return (4 / 3) * Math.PI * g.radius! ** 3;
   if (g.shape === 'box') return 8 * g.halfExtents![0] * g.halfExtents![1] * g.halfExtents![2];
   return Math.PI * g.radius! ** 2 * norm(sub(g.fromto![1], g.fromto![0])) + (4 / 3) * Math.PI * g.radius! ** 3;
@@ -320,6 +354,7 @@ function specVolume(g: GeomSpec): number {
 function lowestZ(g: GeomSpec): number {
   if (g.shape === 'sphere') return (g.pos?.[2] ?? 0) - g.radius!;
   if (g.shape === 'box') return (g.pos?.[2] ?? 0) - g.halfExtents![2];
+  if (g.shape === 'convex') return Math.min(...g.points!.map((p) => p[2]));
   return Math.min(g.fromto![0][2], g.fromto![1][2]) - g.radius!;
 }
 
@@ -333,6 +368,9 @@ function toSpecGeom(w: WorldGeom, name: string, origin: Vec3, opts: AssembleOpti
   if (g.kind === 'sphere') {
     out.radius = round(g.size[0]);
     if (!isZero(c)) out.pos = c;
+  } else if (g.kind === 'convex') {
+    out.shape = 'convex';
+    out.points = g.points!.map((q) => r3(add(sub(w.c, origin), apply(w.rot, q))));
   } else if (g.kind === 'box' || (g.kind === 'cylinder' && !w.from && g.size[1] <= g.size[0])) {
     const perm = axisPermutation(w.rot);
     if (!perm) {

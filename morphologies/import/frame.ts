@@ -38,6 +38,28 @@ export function fromQuat(w: number, x: number, y: number, z: number): Mat3 {
   ];
 }
 
+/** The unit quaternion (w, x, y, z), w ≥ 0, of a rotation matrix (Shepperd's method: the largest diagonal term first). */
+export function toQuat(r: Mat3): [number, number, number, number] {
+  const [m00, m01, m02, m10, m11, m12, m20, m21, m22] = r;
+  const tr = m00 + m11 + m22;
+  let q: [number, number, number, number];
+  if (tr > 0) {
+    const s = 2 * Math.sqrt(1 + tr);
+    q = [s / 4, (m21 - m12) / s, (m02 - m20) / s, (m10 - m01) / s];
+  } else if (m00 > m11 && m00 > m22) {
+    const s = 2 * Math.sqrt(1 + m00 - m11 - m22);
+    q = [(m21 - m12) / s, s / 4, (m01 + m10) / s, (m02 + m20) / s];
+  } else if (m11 > m22) {
+    const s = 2 * Math.sqrt(1 + m11 - m00 - m22);
+    q = [(m02 - m20) / s, (m01 + m10) / s, s / 4, (m12 + m21) / s];
+  } else {
+    const s = 2 * Math.sqrt(1 + m22 - m00 - m11);
+    q = [(m10 - m01) / s, (m02 + m20) / s, (m12 + m21) / s, s / 4];
+  }
+  const n = Math.hypot(...q) * (q[0] < 0 ? -1 : 1);
+  return [q[0] / n, q[1] / n, q[2] / n, q[3] / n];
+}
+
 /** Rotation by `angle` rad about `axis` (Rodrigues: R = I + sin θ K + (1 − cos θ) K²). */
 export function fromAxisAngle(axis: Vec3, angle: number): Mat3 {
   const n = norm(axis);

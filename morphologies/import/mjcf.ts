@@ -6,8 +6,11 @@
  * (returned, the sim keeps its own); `<default>` classes (nested, with `class` and a body's
  * `childclass`); the one robot body tree in `<worldbody>` with body `pos` and `quat` / `euler` /
  * `axisangle` / `xyaxes` / `zaxis`; geoms sphere, capsule, box, cylinder by `size` + `pos` +
- * orientation or `fromto`, with `density`, `mass`, `friction` (sliding), `contype`/`conaffinity`
- * (both 0: a visual geom, skipped); hinge joints (`pos`, `axis`, `range`, `limited`, `damping`,
+ * orientation or `fromto`, with `density`, `mass`, `friction` (sliding); mesh geoms of
+ * `<asset><mesh file scale>` (STL or OBJ, under `<compiler meshdir>` or `assetdir`) or of
+ * `<mesh vertex="…">` (what `export-mjcf` writes), collided by their convex hull as MuJoCo does;
+ * `contype`/`conaffinity` both 0: a visual geom, kept as a body visual for the viewer (mesh,
+ * sphere, box, capsule, cylinder) and not counted in the mass; hinge joints (`pos`, `axis`, `range`, `limited`, `damping`,
  * `armature`); a free root joint; bodies without joints welded to their parent; `<inertial
  * mass>`; `<motor joint gear ctrlrange ctrllimited forcerange>` (torque, gear × the control
  * bound) and `<position joint kp kv forcerange>` (the spec's position actuator); our own
@@ -15,18 +18,21 @@
  * joints: what MJCF cannot say).
  *
  * Warned and ignored: purely visual or bookkeeping elements (`site`, `camera`, `light`,
- * `<asset>` textures and materials, `<visual>`, `<statistic>`, `<size>`, `<keyframe>`,
+ * `<asset>` textures and materials, visual meshes given by vertices, `<visual>`, `<statistic>`, `<size>`, `<keyframe>`,
  * `<sensor>`, contact `exclude`s, world geoms such as the floor) and contact or solver
  * parameters (`margin`, `solref`, `integrator`, …), which Rapier does not share.
  * Refused with a `SpecError` naming the file, line and element path: everything else, e.g.
- * slide and ball joints, tendons, equality constraints, mesh or ellipsoid collision geoms,
+ * slide and ball joints, tendons, equality constraints, ellipsoid, plane, hfield collision
+ * geoms, unreadable or flat meshes,
  * a second hinge in one body, an unactuated hinge, a non-axis-aligned box.
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { ActuatorSpec, MorphologySpec, Vec3 } from '../spec.js';
 import { SpecError } from '../spec-error.js';
-import { assemble, type IrGeom, type IrJoint, type IrLink } from './assemble.js';
+import { assemble, type IrGeom, type IrJoint, type IrLink, type IrVisual } from './assemble.js';
+import { hullPoints, IMPORT_HULL_POINTS, meshFormat, meshHullPoints, readMeshFile, type MeshData } from './mesh-file.js';
+import type { VisualSpec } from '../spec.js';
 import { fromAxisAngle, fromEuler, fromQuat, fromXyAxes, fromZAxis, IDENTITY, type Mat3 } from './frame.js';
 import { ImportNotes } from './notes.js';
 import { elementError, parseXml, type XmlElement } from './xml.js';
@@ -147,6 +153,20 @@ const JOINT_IGNORED = ['margin', 'solreflimit', 'solimplimit', 'solreffriction',
 const MOTOR_ATTRS = ['name', 'class', 'joint', 'gear', 'ctrlrange', 'ctrllimited', 'forcerange', 'forcelimited', 'group', 'user'];
 const POSITION_ATTRS = [...MOTOR_ATTRS, 'kp', 'kv', 'inheritrange'];
 const ORIENTATIONS = ['quat', 'euler', 'axisangle', 'xyaxes', 'zaxis'];
+const MESH_ATTRS = ['name', 'class', 'file', 'scale', 'vertex', 'face', 'normal', 'texcoord', 'content_type', 'smoothnormal'];
+const MESH_IGNORED = ['maxhullvert', 'inertia'];
+
+/** An `<asset><mesh>`: its file (absolute) or inline vertices, and its scale. */
+interface MeshAsset {
+  el: XmlElement;
+  path?: string;
+  data: MeshData;
+  /** inline `vertex` values as written (a Float32Array would round them) */
+  exact?: number[];
+  scale: Vec3;
+  /** hull points after scaling, computed on first colliding use */
+  hull?: Vec3[];
+}
 
 class MjcfReader {
   private angleScale = Math.PI / 180; // compiler angle="degree" is MuJoCo's default
@@ -159,6 +179,9 @@ class MjcfReader {
   private metadata: SpecMetadata | null = null;
   private readonly joints = new Map<string, IrJoint>();
   private jointCount = 0;
+  private meshdir: string | undefined;
+  private assetdir: string | undefined;
+  private readonly meshes = new Map<string, MeshAsset>();
 
   constructor(
     private readonly doc: XmlElement,
@@ -174,6 +197,7 @@ class MjcfReader {
     for (const c of byTag('compiler')) this.compiler(c);
     for (const c of byTag('option')) this.option(c);
     for (const c of byTag('default')) this.readDefault(c, null);
+    for (const c of byTag('asset')) this.assets(c);
     let root: IrLink | null = null;
     let actuators: XmlElement[] = [];
     for (const c of doc.children) {
@@ -186,10 +210,6 @@ class MjcfReader {
           this.custom(c);
           break;
         case 'asset':
-          for (const a of c.children) {
-            if (['texture', 'material', 'mesh', 'skin', 'hfield'].includes(a.tag)) this.notes.ignore(`<asset><${a.tag}>`, a, a.tag === 'mesh' || a.tag === 'hfield' ? 'used only by visual geoms here' : VISUAL);
-            else throw elementError(a, `<${a.tag}> in <asset> is not supported`);
-          }
           break;
         case 'visual':
         case 'statistic':
@@ -267,6 +287,66 @@ class MjcfReader {
     if (a.inertiafromgeom === 'false') this.notes.warn('inertiafromgeom="false": the spec derives inertia from the geoms anyway');
     this.inertiaFromGeom = a.inertiafromgeom === 'true';
     if (a.autolimits !== undefined) this.autolimits = bool(el, 'autolimits', a.autolimits) !== false;
+    if (a.meshdir !== undefined) this.meshdir = a.meshdir;
+    if (a.assetdir !== undefined) this.assetdir = a.assetdir;
+  }
+
+  /** `<asset>`: meshes are read (files relative to meshdir, else assetdir, else the model's folder); the rest is visual. */
+  private assets(el: XmlElement): void {
+    for (const a of el.children) {
+      if (a.tag !== 'mesh') {
+        if (['texture', 'material', 'skin', 'hfield'].includes(a.tag)) this.notes.ignore(`<asset><${a.tag}>`, a, a.tag === 'hfield' ? 'used only by world geoms here' : VISUAL);
+        else throw elementError(a, `<${a.tag}> in <asset> is not supported`);
+        continue;
+      }
+      const m = this.resolved(a, undefined);
+      checkAttrs({ ...a, attrs: m }, MESH_ATTRS, MESH_IGNORED, this.notes);
+      const scale = m.scale !== undefined ? vec3(a, 'scale', m.scale) : ([1, 1, 1] as Vec3);
+      if (scale.some((x) => !(x > 0))) throw elementError(a, `scale="${m.scale}": expected three numbers > 0 (mirrored meshes are not supported)`);
+      let asset: MeshAsset;
+      if (m.file !== undefined) {
+        if (m.vertex !== undefined) throw elementError(a, 'give file or vertex, not both');
+        const path = resolve(dirname(this.file), this.meshdir ?? this.assetdir ?? '', m.file);
+        if (!meshFormat(path)) throw elementError(a, `mesh file ${JSON.stringify(m.file)}: only .stl and .obj are supported (convert .msh and others)`);
+        let data: MeshData;
+        try {
+          data = readMeshFile(path);
+        } catch (e) {
+          if (e instanceof SpecError) throw elementError(a, `mesh ${JSON.stringify(m.file)}: ${e.message}`);
+          throw e;
+        }
+        asset = { el: a, path, data, scale };
+      } else if (m.vertex !== undefined) {
+        const v = numbers(a, 'vertex', m.vertex);
+        if (v.length % 3 !== 0) throw elementError(a, `vertex has ${v.length} numbers, not a multiple of 3`);
+        asset = { el: a, data: { vertices: Float32Array.from(v), triangles: new Uint32Array(0) }, exact: v, scale };
+      } else throw elementError(a, '<mesh> needs file="…" or vertex="…"');
+      const name = m.name ?? (m.file !== undefined ? basename(m.file).replace(/\.[^.]*$/, '') : undefined);
+      if (name === undefined) throw elementError(a, 'a <mesh> given by vertex needs a name');
+      if (this.meshes.has(name)) throw elementError(a, `duplicate mesh name ${JSON.stringify(name)}`);
+      this.meshes.set(name, asset);
+    }
+  }
+
+  private meshOf(el: XmlElement, a: Attrs): MeshAsset {
+    if (a.mesh === undefined) throw elementError(el, 'a mesh geom needs mesh="…"');
+    const m = this.meshes.get(a.mesh);
+    if (!m) throw elementError(el, `unknown mesh ${JSON.stringify(a.mesh)} (meshes: ${[...this.meshes.keys()].join(', ') || 'none'})`);
+    return m;
+  }
+
+  private hullOf(m: MeshAsset): Vec3[] {
+    if (m.hull) return m.hull;
+    const exact = m.exact;
+    const where = m.path ?? `${m.el.file}:${m.el.line} ${m.el.path}`;
+    let hull: { points: Vec3[]; reduced: boolean };
+    if (exact) {
+      const pts: Vec3[] = [];
+      for (let i = 0; i < exact.length; i += 3) pts.push([exact[i] * m.scale[0], exact[i + 1] * m.scale[1], exact[i + 2] * m.scale[2]]);
+      hull = hullPoints(pts, where);
+    } else hull = meshHullPoints(m.data, m.scale, where);
+    if (hull.reduced) this.notes.warn(`collision meshes with large hulls are reduced to at most ${IMPORT_HULL_POINTS} hull points (first: ${where})`);
+    return (m.hull = hull.points);
   }
 
   private option(el: XmlElement): void {
@@ -305,8 +385,8 @@ class MjcfReader {
     this.defaults.set(name, own);
     for (const c of el.children) {
       if (c.tag === 'default') continue;
-      if (['joint', 'geom', 'motor', 'position'].includes(c.tag)) own.set(c.tag, { ...(own.get(c.tag) ?? {}), ...c.attrs });
-      else if (['site', 'camera', 'light', 'material', 'mesh', 'tendon', 'general'].includes(c.tag)) this.notes.ignore(`<default><${c.tag}>`, c, c.tag === 'general' || c.tag === 'tendon' ? 'not used by supported elements' : VISUAL);
+      if (['joint', 'geom', 'motor', 'position', 'mesh'].includes(c.tag)) own.set(c.tag, { ...(own.get(c.tag) ?? {}), ...c.attrs });
+      else if (['site', 'camera', 'light', 'material', 'tendon', 'general'].includes(c.tag)) this.notes.ignore(`<default><${c.tag}>`, c, c.tag === 'general' || c.tag === 'tendon' ? 'not used by supported elements' : VISUAL);
       else throw elementError(c, `<${c.tag}> in <default> is not supported`);
     }
     for (const c of el.children) if (c.tag === 'default') this.readDefault(c, own);
@@ -393,7 +473,8 @@ class MjcfReader {
         }
         case 'geom': {
           const g = this.geom(c, cls);
-          if (g) link.geoms.push(g);
+          if (g && 'kind' in g) link.geoms.push(g);
+          else if (g) (link.visuals ??= []).push(g);
           break;
         }
         case 'inertial':
@@ -454,18 +535,27 @@ class MjcfReader {
     return j;
   }
 
-  private geom(el: XmlElement, cls: string | undefined): IrGeom | null {
+  /** A collision geom, a visual (contype = conaffinity = 0), or null for a visual the viewer cannot draw. */
+  private geom(el: XmlElement, cls: string | undefined): IrGeom | IrVisual | null {
     const a = this.resolved(el, cls);
     checkAttrs({ ...el, attrs: a }, GEOM_ATTRS, GEOM_IGNORED, this.notes);
     const type = a.type ?? 'sphere';
     const contype = a.contype !== undefined ? Number(a.contype) : 1;
     const conaffinity = a.conaffinity !== undefined ? Number(a.conaffinity) : 1;
-    if (contype === 0 && conaffinity === 0) {
-      this.notes.ignore('visual <geom> (contype = conaffinity = 0)', el, 'not a collision shape; its mass is not counted');
-      return null;
+    if (contype === 0 && conaffinity === 0) return this.visualGeom(el, a, type);
+    if (type === 'ellipsoid' || type === 'plane' || type === 'hfield' || type === 'sdf') {
+      throw elementError(el, `a colliding ${type} geom is not supported (supported: sphere, capsule, box, cylinder, mesh); make it visual with contype="0" conaffinity="0" and add primitive collision geoms`);
     }
-    if (type === 'mesh' || type === 'ellipsoid' || type === 'plane' || type === 'hfield' || type === 'sdf') {
-      throw elementError(el, `a colliding ${type} geom is not supported (supported: sphere, capsule, box, cylinder); make it visual with contype="0" conaffinity="0" and add primitive collision geoms`);
+    if (type === 'mesh') {
+      if (a.fromto !== undefined) throw elementError(el, 'fromto does not place a mesh geom: use pos and an orientation');
+      const m = this.meshOf(el, a);
+      const g: IrGeom = { name: a.name, kind: 'convex', size: [], points: this.hullOf(m), pos: a.pos !== undefined ? vec3(el, 'pos', a.pos) : [0, 0, 0], rot: this.orientation(el, a), el };
+      if (a.mass !== undefined) g.mass = numbers(el, 'mass', a.mass, 1)[0];
+      else if (a.density !== undefined) g.density = numbers(el, 'density', a.density, 1)[0];
+      if (a.friction !== undefined) g.friction = numbers(el, 'friction', a.friction)[0];
+      if (g.density === undefined) g.density = 1000;
+      this.notes.warn('mesh geoms collide by their convex hulls (as in MuJoCo): concave parts are filled');
+      return g;
     }
     if (!['sphere', 'capsule', 'box', 'cylinder'].includes(type)) throw elementError(el, `unknown geom type "${type}"`);
     if (a.condim !== undefined && a.condim !== '3') this.notes.ignore(`condim="${a.condim}"`, el, 'contacts are frictional (condim 3) in the sim');
@@ -487,6 +577,57 @@ class MjcfReader {
     if (a.friction !== undefined) g.friction = numbers(el, 'friction', a.friction)[0];
     if (g.density === undefined) g.density = 1000;
     return g;
+  }
+
+  /** A visual geom as a body visual, placed like a collision geom; its rgba only when the geom or its own class sets one. */
+  private visualGeom(el: XmlElement, a: Attrs, type: string): IrVisual | null {
+    let v: VisualSpec;
+    let pos: Vec3 = a.pos !== undefined ? vec3(el, 'pos', a.pos) : [0, 0, 0];
+    let rot = this.orientation(el, a);
+    const size = a.size !== undefined ? numbers(el, 'size', a.size) : [];
+    const need = (k: number): void => {
+      if (size.length < k || size.slice(0, k).some((x) => !(x > 0))) throw elementError(el, `a ${type} needs ${k} size value${k > 1 ? 's' : ''} > 0`);
+    };
+    if (type === 'mesh') {
+      const m = this.meshOf(el, a);
+      if (!m.path) {
+        this.notes.ignore('visual mesh given by vertices', el, 'the viewer loads meshes from files');
+        return null;
+      }
+      v = { shape: 'mesh', mesh: m.path };
+      if (m.scale.some((x) => x !== 1)) v.scale = m.scale;
+    } else if (type === 'sphere') {
+      need(1);
+      v = { shape: 'sphere', radius: size[0] };
+    } else if (type === 'box') {
+      need(3);
+      v = { shape: 'box', halfExtents: [size[0], size[1], size[2]] };
+    } else if (type === 'capsule' || type === 'cylinder') {
+      if (a.fromto !== undefined) {
+        need(1);
+        const f = numbers(el, 'fromto', a.fromto, 6);
+        const d: Vec3 = [f[3] - f[0], f[4] - f[1], f[5] - f[2]];
+        const len = Math.hypot(...d);
+        if (len === 0) throw elementError(el, 'fromto has zero length');
+        pos = [(f[0] + f[3]) / 2, (f[1] + f[4]) / 2, (f[2] + f[5]) / 2];
+        rot = fromZAxis(d);
+        v = { shape: type, radius: size[0], length: len };
+      } else {
+        need(2);
+        v = { shape: type, radius: size[0], length: 2 * size[1] };
+      }
+    } else {
+      this.notes.ignore(`visual ${type} <geom>`, el, 'the viewer draws mesh, sphere, box, capsule and cylinder visuals');
+      return null;
+    }
+    const mainRgba = this.defaults.get('main')?.get('geom')?.rgba;
+    const rgbaText = el.attrs.rgba ?? (a.rgba !== mainRgba ? a.rgba : undefined);
+    if (rgbaText !== undefined) {
+      const c = numbers(el, 'rgba', rgbaText, 4);
+      if (c.some((x) => x < 0 || x > 1)) throw elementError(el, `rgba="${rgbaText}": expected four numbers in [0, 1]`);
+      v.rgba = c as [number, number, number, number];
+    }
+    return { visual: v, pos, rot };
   }
 
   /** Read the actuators into their joints; returns the joint names in actuator (= action) order. */

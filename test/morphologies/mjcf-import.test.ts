@@ -131,7 +131,7 @@ const REFUSED: { what: string; xml: string; at: string; path: string; msg: RegEx
   { what: 'slide joint', xml: robot('<body name="b2"><joint name="s" type="slide"/><geom size="0.1"/></body>'), at: 'type="slide"', path: `${LEG}/body[b2]/joint[s]`, msg: /joint type "slide" is not supported/ },
   { what: 'ball joint', xml: robot('<body name="b2"><joint name="s" type="ball"/><geom size="0.1"/></body>'), at: 'type="ball"', path: `${LEG}/body[b2]/joint[s]`, msg: /joint type "ball"/ },
   { what: 'second hinge in a body', xml: robot('<joint name="j2" axis="1 0 0"/>'), at: 'name="j2"', path: `${LEG}/joint[j2]`, msg: /a second joint in body "leg"/ },
-  { what: 'mesh collision geom', xml: robot('<geom name="g" type="mesh" mesh="m"/>'), at: 'type="mesh"', path: `${LEG}/geom[g]`, msg: /colliding mesh geom is not supported/ },
+  { what: 'mesh geom of an unknown mesh', xml: robot('<geom name="g" type="mesh" mesh="m"/>'), at: 'type="mesh"', path: `${LEG}/geom[g]`, msg: /unknown mesh "m" \(meshes: none\)/ },
   { what: 'ellipsoid', xml: robot('<geom name="g" type="ellipsoid" size="0.1 0.2 0.3"/>'), at: 'ellipsoid', path: `${LEG}/geom[g]`, msg: /ellipsoid/ },
   { what: 'plane in a body', xml: robot('<geom name="g" type="plane" size="1 1 1"/>'), at: 'type="plane"', path: `${LEG}/geom[g]`, msg: /plane/ },
   { what: 'unactuated hinge', xml: robot('<body name="b3"><joint name="j3"/><geom size="0.05"/></body>'), at: 'name="j3"', path: `${LEG}/body[b3]/joint[j3]`, msg: /has no actuator.*<motor joint="j3"/ },
@@ -245,7 +245,8 @@ test('defaults and childclass, contype/conaffinity, cylinders, inertial mass, ac
     const [base, thigh, shin] = [s.bodies.find((b) => b.name === 'base')!, s.bodies.find((b) => b.name === 'thigh')!, s.bodies.find((b) => b.name === 'shin')!];
     // actuator order is the action order: knee first
     assert.deepEqual(s.bodies.map((b) => b.name), ['base', 'shin', 'thigh']);
-    assert.deepEqual(base.geoms.map((g) => g.name), ['chassis'], 'the visual shell is skipped');
+    assert.deepEqual(base.geoms.map((g) => g.name), ['chassis'], 'the visual shell is no collision geom');
+    assert.deepEqual(base.visuals, [{ shape: 'sphere', radius: 0.3 }], 'the visual shell is a visual');
     assert.equal(base.geoms[0].mass, 4, 'inertial mass on the only collision geom');
     assert.deepEqual(thigh.joint, { name: 'hip', axis: [0, 1, 0], range: [-45, 45], gear: 80, damping: 2, armature: 0.5 }, 'gear 50 × ctrl 2 = 100, capped by forcerange 80');
     assert.equal(thigh.geoms[0].density, 700);
@@ -259,7 +260,7 @@ test('defaults and childclass, contype/conaffinity, cylinders, inertial mass, ac
     assert.deepEqual(s.feet, ['shin_geom']);
     assert.deepEqual(s.legs, { thigh: ['hip', 'knee'] });
     const w = r.warnings.join('\n');
-    for (const k of ['<site>', 'visual <geom>', 'cylinders have no spec shape', 'inertial masses are spread']) assert.ok(w.includes(k), `${k}:\n${w}`);
+    for (const k of ['<site>', 'cylinders have no spec shape', 'inertial masses are spread']) assert.ok(w.includes(k), `${k}:\n${w}`);
     // with inertiafromgeom="true" MuJoCo ignores <inertial>: the chassis weighs density × volume
     writeFileSync(join(dir, 'g.xml'), xml.replace('<option', '<compiler inertiafromgeom="true"/>\n  <option'));
     assert.equal(importMJCF(join(dir, 'g.xml')).spec.bodies[0].geoms[0].mass, undefined);

@@ -125,7 +125,8 @@ const REFUSED: { what: string; xml: string; at: string; path: string; msg: RegEx
   { what: 'floating joint', xml: urdf().replace('type="revolute"', 'type="floating"'), at: 'type="floating"', path: 'robot[r]/joint[hip]', msg: /"floating"/ },
   { what: 'planar joint', xml: urdf().replace('type="revolute"', 'type="planar"'), at: 'type="planar"', path: 'robot[r]/joint[hip]', msg: /"planar"/ },
   { what: 'mimic', xml: urdf('', '<mimic joint="x"/>'), at: '<mimic', path: 'robot[r]/joint[hip]/mimic', msg: /<mimic> joints are not supported/ },
-  { what: 'mesh collision', xml: urdf('<collision><geometry><mesh filename="package://r/calf.stl"/></geometry></collision>'), at: '<mesh', path: 'robot[r]/link[leg]/collision[2]/geometry/mesh', msg: /mesh collision geometry \(package:\/\/r\/calf\.stl\) is not supported/ },
+  { what: 'a mesh in a package not found', xml: urdf('<collision><geometry><mesh filename="package://r/calf.stl"/></geometry></collision>'), at: '<mesh', path: 'robot[r]/link[leg]/collision[2]/geometry/mesh', msg: /mesh "package:\/\/r\/calf\.stl" not found: package "r" is looked for/ },
+  { what: 'a .dae visual mesh', xml: urdf('<visual><geometry><mesh filename="leg.dae"/></geometry></visual>'), at: '<mesh', path: 'robot[r]/link[leg]/visual/geometry/mesh', msg: /only \.stl and \.obj files are supported/ },
   { what: 'missing effort', xml: urdf().replace(' effort="10"', ''), at: '<limit', path: 'robot[r]/joint[hip]/limit', msg: /needs <limit effort/ },
   { what: 'joint friction', xml: urdf('', '<dynamics damping="0" friction="0.2"/>'), at: '<dynamics', path: 'robot[r]/joint[hip]/dynamics', msg: /joint friction is not supported/ },
   { what: 'revolute without limit', xml: urdf().replace(/<limit[^>]*>/, ''), at: '<joint name="hip"', path: 'robot[r]/joint[hip]', msg: /needs <limit lower upper effort>/ },
@@ -166,10 +167,18 @@ test('a shapeless root named world, fixed to the robot, is dropped: the robot fl
   assert.ok(r.warnings.some((w) => w.includes('"world"')));
 });
 
-test('visual, material, transmission and gazebo elements are ignored with one warning each; continuous joints get ±360°', () => {
-  const xml = urdf('<visual><geometry><mesh filename="leg.dae"/></geometry></visual><visual><geometry><box size="1 1 1"/></geometry></visual>', '', '<material name="grey"/><transmission name="t"/><gazebo/>').replace('type="revolute"', 'type="continuous"');
+test('visuals become body visuals with their named or inline colours; transmission and gazebo are ignored with one warning each; continuous joints get ±360°', () => {
+  const xml = urdf(
+    '<visual><origin xyz="0 0 0.1"/><geometry><cylinder radius="0.02" length="0.3"/></geometry><material name="grey"/></visual><visual><geometry><box size="1 1 1"/></geometry><material name="x"><color rgba="1 0 0 1"/></material></visual>',
+    '',
+    '<material name="grey"><color rgba="0.5 0.5 0.5 1"/></material><transmission name="t"/><gazebo/>',
+  ).replace('type="revolute"', 'type="continuous"');
   const r = importURDFText(xml, 'r.urdf');
   assert.deepEqual(r.spec.bodies[1].joint!.range, [-360, 360]);
+  assert.deepEqual(r.spec.bodies[1].visuals, [
+    { shape: 'cylinder', radius: 0.02, length: 0.3, rgba: [0.5, 0.5, 0.5, 1], pos: [0, 0, 0.1] },
+    { shape: 'box', halfExtents: [0.5, 0.5, 0.5], rgba: [1, 0, 0, 1] },
+  ]);
   const w = r.warnings.join('\n');
-  for (const k of ['<visual> ×2', '<material>', '<transmission>', '<gazebo>', 'continuous joints get the range ±360°']) assert.ok(w.includes(k), `${k}:\n${w}`);
+  for (const k of ['<transmission>', '<gazebo>', 'continuous joints get the range ±360°']) assert.ok(w.includes(k), `${k}:\n${w}`);
 });

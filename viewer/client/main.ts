@@ -276,6 +276,9 @@ const api: PageApi = {
   },
   request: (msg) => connection.request(msg),
   sendRaw: (text) => connection.sendRaw(text),
+  robotDrawing() {
+    return robot ? robot.drawing() : null;
+  },
   setRobotVisible(v) {
     if (robot) robot.group.visible = v;
     stage.render();

@@ -3,6 +3,7 @@
  * the browser console. Types only (the test suite imports them).
  */
 import type { ClientRequest, EpisodeMessage, HelloMessage, ServerMessage } from '../protocol.js';
+import type { RobotDrawing } from './robot.js';
 
 /** One world's FRAME as the HUD reads it. */
 export interface FrameSummary {
@@ -56,6 +57,8 @@ export interface PageApi {
   request(msg: ClientRequest): Promise<ServerMessage>;
   sendRaw(text: string): void;
   setRobotVisible(visible: boolean): void;
+  /** what the robot view draws (null before the first hello, and in compare mode) */
+  robotDrawing(): RobotDrawing | null;
   /** screen position (CSS px in the canvas) of the drawn torso */
   torsoOnScreen(): { x: number; y: number } | null;
   composeCondition(): string;

@@ -5,6 +5,7 @@
  */
 import { UserError } from '../../core/errors.js';
 import type { HelloMessage, ServerMessage, Vec3 } from '../protocol.js';
+import type { MeshAsset } from './mesh-assets.js';
 import type { SendBuffer } from './send-buffers.js';
 
 export interface FrameSink {
@@ -44,6 +45,8 @@ export interface FrameSourceStats {
 export interface FrameSource {
   readonly mode: 'live' | 'replay';
   hello(): HelloMessage;
+  /** the mesh files the current hello references, by id: all the server will serve under /mesh/ */
+  meshFiles?(): readonly MeshAsset[];
   /** the TERRAIN message of the current hello, or null for flat ground */
   terrain(): Uint8Array | null;
   readonly speed: number;

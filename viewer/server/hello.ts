@@ -2,7 +2,8 @@
  * The JSON `hello` (what the page needs to build the scene) and the binary TERRAIN message,
  * from a morphology spec and a condition.
  */
-import type { MorphologySpec } from '../../morphologies/spec.js';
+import type { MorphologySpec, VisualSpec } from '../../morphologies/spec.js';
+import { meshAssets, meshUrl } from './mesh-assets.js';
 import { parseCondition } from '../../sim/conditions.js';
 import type { Terrain } from '../../sim/terrain.js';
 import {
@@ -16,6 +17,7 @@ import {
   type SpikeLayerInfo,
   type TerrainInfo,
   type ViewerSpec,
+  type ViewerVisual,
 } from '../protocol.js';
 
 /** Terrains the page offers in its select (any condition string can also be typed). */
@@ -37,6 +39,12 @@ export const TERRAIN_PRESET_INPUT: Record<string, string> = {
 export const TERRAIN_PRESETS: Record<string, string> = Object.fromEntries(Object.entries(TERRAIN_PRESET_INPUT).map(([k, v]) => [k, parseCondition(v).label]));
 
 export function viewerSpec(spec: MorphologySpec): ViewerSpec {
+  const assets = new Map(meshAssets(spec).map((a) => [a.path, a]));
+  const visual = (v: VisualSpec): ViewerVisual => {
+    const { mesh, ...rest } = v;
+    const a = mesh !== undefined ? assets.get(mesh) : undefined;
+    return a ? { ...rest, url: meshUrl(a), format: a.format } : rest;
+  };
   return {
     name: spec.name,
     bodies: spec.bodies.map((b) => ({
@@ -44,7 +52,8 @@ export function viewerSpec(spec: MorphologySpec): ViewerSpec {
       parent: b.parent,
       pos: b.pos,
       joint: b.joint ? { name: b.joint.name, gear: b.joint.gear, axis: b.joint.axis, range: b.joint.range } : undefined,
-      geoms: b.geoms.map((g) => ({ name: g.name, shape: g.shape, radius: g.radius, fromto: g.fromto, halfExtents: g.halfExtents, pos: g.pos })),
+      geoms: b.geoms.map((g) => ({ name: g.name, shape: g.shape, radius: g.radius, fromto: g.fromto, halfExtents: g.halfExtents, pos: g.pos, points: g.points })),
+      ...(b.visuals?.length ? { visuals: b.visuals.map(visual) } : {}),
     })),
     feet: spec.feet,
     legs: spec.legs,

@@ -27,6 +27,7 @@ import type { LocomotionEnv } from '../../sim/env.js';
 import { FLAG_PAUSED, MAX_EPISODE_SECONDS, MAX_PUSH_SPEED, type EpisodeEndReason, type EpisodeMessage, type HelloMessage, type Vec3 } from '../protocol.js';
 import { PerturbationError, type Applied, type FrameSource } from './frame-source.js';
 import { buildHello, terrainMessage, type HelloParts } from './hello.js';
+import { meshAssets } from './mesh-assets.js';
 import type { LiveWorld } from './live-world.js';
 import { PacedSource } from './paced-source.js';
 
@@ -100,6 +101,7 @@ export abstract class LiveRun extends PacedSource implements FrameSource {
   /** A live hello of this epoch: the robot, ground and condition of the first world, plus what a mode adds. */
   protected liveHello(parts: Pick<HelloParts, 'controller' | 'layers' | 'hebb' | 'frameBytes' | 'compare'>): HelloMessage {
     const env = this.worlds[0].env;
+    this.meshList = meshAssets(env.spec);
     return buildHello({
       epoch: this.epoch,
       mode: 'live',

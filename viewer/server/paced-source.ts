@@ -5,6 +5,7 @@
  */
 import { SPEED_MAX, SPEED_MIN, type HelloMessage } from '../protocol.js';
 import { PerturbationError, type FrameSink, type FrameSourceStats } from './frame-source.js';
+import type { MeshAsset } from './mesh-assets.js';
 import { RealTimePacer, type PacerOptions } from './pacer.js';
 
 export function clampSpeed(s: number): number {
@@ -16,6 +17,8 @@ export abstract class PacedSource {
   protected sink: FrameSink | null = null;
   protected abstract helloMsg: HelloMessage;
   protected abstract terrainMsg: Uint8Array | null;
+  /** the mesh files of the current hello's robot (`meshAssets`), set with the hello */
+  protected meshList: readonly MeshAsset[] = [];
 
   constructor(controlDt: number, speed: number, pacing?: PacerOptions) {
     this.pacer = new RealTimePacer(controlDt, { advance: () => this.advance(), emit: () => this.emit() }, pacing);
@@ -39,6 +42,9 @@ export abstract class PacedSource {
   }
   hello(): HelloMessage {
     return this.helloMsg;
+  }
+  meshFiles(): readonly MeshAsset[] {
+    return this.meshList;
   }
   terrain(): Uint8Array | null {
     return this.terrainMsg;

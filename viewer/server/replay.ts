@@ -7,6 +7,7 @@ import { parseCondition } from '../../sim/conditions.js';
 import { F, FLAG_PAUSED, FLAG_REPLAY, type HelloMessage } from '../protocol.js';
 import { PerturbationError, type FrameSource } from './frame-source.js';
 import { buildHello, terrainMessage } from './hello.js';
+import { meshAssets } from './mesh-assets.js';
 import { PacedSource } from './paced-source.js';
 import { readRecording, type Recording } from './recording.js';
 import { SendBufferPool } from './send-buffers.js';
@@ -34,6 +35,7 @@ export class ReplaySession extends PacedSource implements FrameSource {
     const h = recording.header;
     if (recording.frameCount === 0) throw new Error('recording has no frames');
     const terrain = parseCondition(h.condition).terrain;
+    this.meshList = meshAssets(h.spec);
     this.helloMsg = buildHello({
       epoch: 0,
       mode: 'replay',

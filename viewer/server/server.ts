@@ -19,6 +19,9 @@
  * - Inbound: text only, at most `maxPayload` bytes (larger: `ws` closes that connection with
  *   1009), at most `messageRate` a second, each parsed and schema-checked
  *   (messages.ts); a bad one gets an `error` reply and changes nothing.
+ * - Mesh files: `GET /mesh/<id>` serves a visual mesh of the robot shown, by an id the source
+ *   chose (`FrameSource.meshFiles`, mesh-assets.ts); any other id, and any path, is a 404: the
+ *   page never names a file.
  * - Origins: bound to loopback, the `Host` header must name the loopback host and port (a
  *   DNS-rebinding guard) and a browser's `Origin` must be that same http origin; bound
  *   elsewhere (`--host 0.0.0.0`), the `Origin` must equal `http://` + `Host`. Requests without
@@ -31,6 +34,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { MAX_INBOUND_BYTES, type ClientMessage, type ServerMessage } from '../protocol.js';
 import { ensureClientBundle, publicDir as defaultPublicDir } from './bundle.js';
+import { MESH_ROUTE } from './mesh-assets.js';
 import { PerturbationError, type Applied, type FrameSink, type FrameSource, type FrameSourceStats } from './frame-source.js';
 import { MessageError, parseClientMessage } from './messages.js';
 import type { SendBuffer } from './send-buffers.js';
@@ -358,6 +362,10 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
+    if (path.startsWith(MESH_ROUTE)) {
+      await serveMesh(path.slice(MESH_ROUTE.length), req, res);
+      return;
+    }
     if (!entry) {
       res.writeHead(path === '/favicon.ico' ? 204 : 404, { 'content-type': 'text/plain' }).end(path === '/favicon.ico' ? undefined : 'not found\n');
       return;
@@ -374,6 +382,28 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${entry[0]} (is the client bundle built? npm run build:viewer)\n`);
+    }
+  };
+
+  /** a mesh of the current robot by its id (an exact match in the source's list, nothing else) */
+  const serveMesh = async (id: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const asset = source.meshFiles?.().find((a) => a.id === id);
+    if (!asset) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    try {
+      const body = await readFile(asset.path);
+      res.writeHead(200, {
+        'content-type': asset.format === 'obj' ? 'text/plain; charset=utf-8' : 'model/stl',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': CSP,
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch (e) {
+      log(`viewer: mesh ${id} (${asset.path}): ${(e as Error).message}`);
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     }
   };
 
