@@ -136,8 +136,8 @@ export function buildWorld(spec: MorphologySpec, condition: Condition, physics: 
   // spawn in the home pose (morphologies/pose.ts); without home angles the rest pose as built before
   const home = hasHomePose(spec) ? homePose(spec) : null;
   const bodies = spec.bodies.map((b, i) => {
-    const o = home ? home[i].origin : originOf(i);
-    originOf(i); // the rest-pose origins place the joint anchors
+    const rest = originOf(i); // the rest-pose origins also place the joint anchors (below)
+    const o = home ? home[i].origin : rest;
     const desc = R.RigidBodyDesc.dynamic().setTranslation(o[0], o[1], o[2] + groundUnderSpawn);
     if (home) {
       const q = home[i].rotation;
