@@ -4,7 +4,7 @@
  * `loadMorphology` takes a registered name (`ant`, `hexapod`, `quadruped12`), a path to a JSON
  * spec file, an MJCF model (`*.xml`) or a URDF robot (`*.urdf`), and always returns a spec that
  * has passed `validateSpec`. A model file may have a sidecar `<file>.spikeloco.json` with
- * `ImportOverrides` (feet, legs, healthyZ, actuator, armature, name; see docs/ROBOTS.md). This file reads
+ * `ImportOverrides` (feet, legs, healthyZ, actuator, armature, home, name; see docs/ROBOTS.md). This file reads
  * files with `node:fs`; code bound for a browser bundle imports `spec.ts`, `ant.ts`,
  * `hexapod.ts`, `variants.ts` or `mjcf.ts` directly instead.
  */
@@ -42,7 +42,7 @@ export const MORPHOLOGIES: Readonly<Record<string, () => MorphologySpec>> = Obje
   quadruped12: () => importModel(join(MODELS_DIR, 'quadruped12.urdf')).spec,
 });
 
-const SIDECAR_KEYS = ['feet', 'legs', 'healthyZ', 'actuator', 'armature', 'name'];
+const SIDECAR_KEYS = ['feet', 'legs', 'healthyZ', 'actuator', 'armature', 'home', 'name'];
 
 /** The sidecar `<file>.spikeloco.json` of a model file, or {} when there is none. */
 export function readSidecar(modelPath: string): ImportOverrides {

@@ -22,12 +22,13 @@
  *   ctrlrange the joint range in radians and forcerange ±gear instead (MuJoCo 2.x's `<position>`
  *   has no kv).
  * - Locked joints: MuJoCo rejects a range with lower = upper, so a locked joint keeps its hinge
- *   with the range pinned to q0 ± `LOCK_HALF_WIDTH_DEG`, q0 = 0 clipped into its range (the
- *   angle the sim welds it at). Its motor stays, so the action layout is unchanged; the motor
+ *   with the range pinned to q0 ± `LOCK_HALF_WIDTH_DEG`, q0 = its home angle (default 0) clipped
+ *   into its range (the angle the sim welds it at). Its motor stays, so the action layout is unchanged; the motor
  *   just pushes against the pinned limit.
  * - Names are XML-escaped; the floor takes the first of `floor`, `floor_1`, … no robot geom uses.
  * - `<custom><text name="spikeloco.spec" data="{json}"/>`: the spec fields MJCF has no element
- *   for (description, feet, legs, healthyZ, the true ranges of locked joints), so that the
+ *   for (description, feet, legs, healthyZ, the true ranges of locked joints, home angles in
+ *   degrees: MuJoCo itself starts at qpos 0, the rest pose), so that the
  *   importer (`import/mjcf.ts`) gives back the same spec. MuJoCo keeps custom text as data.
  */
 import { actuatedJoints, type BodySpec, type GeomSpec, type JointSpec, type MorphologySpec, type Vec3, type VisualSpec } from './spec.js';
@@ -56,7 +57,7 @@ function attrs(a: Record<string, string | undefined>): string {
 /** The range MJCF gets for a joint: its own, or pinned around its weld angle when locked. */
 export function mjcfRange(j: JointSpec): [number, number] {
   if (!j.locked) return j.range;
-  const q0 = Math.min(j.range[1], Math.max(j.range[0], 0));
+  const q0 = Math.min(j.range[1], Math.max(j.range[0], j.home ?? 0));
   return [q0 - LOCK_HALF_WIDTH_DEG, q0 + LOCK_HALF_WIDTH_DEG];
 }
 
@@ -162,7 +163,8 @@ export function toMJCF(spec: MorphologySpec): string {
   if (spec.description) out(1, `<!-- ${escapeXml(spec.description).replace(/--/g, '- -')} -->`);
   out(1, '<compiler angle="degree" inertiafromgeom="true"/>');
   const locked = Object.fromEntries(spec.bodies.flatMap((b) => (b.joint?.locked ? [[b.joint.name, b.joint.range]] : [])));
-  const meta = { description: spec.description, feet: spec.feet, legs: spec.legs, healthyZ: spec.healthyZ, ...(Object.keys(locked).length ? { locked } : {}) };
+  const home = Object.fromEntries(spec.bodies.flatMap((b) => (b.joint?.home !== undefined ? [[b.joint.name, b.joint.home]] : [])));
+  const meta = { description: spec.description, feet: spec.feet, legs: spec.legs, healthyZ: spec.healthyZ, ...(Object.keys(locked).length ? { locked } : {}), ...(Object.keys(home).length ? { home } : {}) };
   out(1, `<custom><text${attrs({ name: 'spikeloco.spec', data: JSON.stringify(meta) })}/></custom>`);
   out(1, '<option timestep="0.01" integrator="RK4"/>');
   out(1, '<default>');

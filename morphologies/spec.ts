@@ -6,7 +6,8 @@
  * - Lengths in metres, masses in kg, angles in the spec in **degrees** (as in MJCF), z is up,
  *   +x is "forward" (the direction the reward pays for).
  * - No body is rotated in the rest pose: every body frame is parallel to the world frame when
- *   all joint angles are zero. A body's `pos` is its origin relative to its parent's origin
+ *   all joint angles are zero. (The robot spawns in its home pose, every joint at its `home`
+ *   angle, which is the rest pose unless a joint sets one.) A body's `pos` is its origin relative to its parent's origin
  *   (the root's `pos` is the spawn position in the world). A joint sits at the child's origin.
  * - A joint's `axis` is given in the parent frame (equal to the child frame at rest). The joint
  *   angle q is the rotation of the child relative to the parent about that axis, right-handed,
@@ -59,14 +60,21 @@ export interface JointSpec {
   locked?: boolean;
   /** how the action drives the joint; absent means `{ kind: 'torque' }` */
   actuator?: ActuatorSpec;
+  /**
+   * home angle, degrees (same convention as `range`; absent means 0, the rest pose), within
+   * the range: the robot spawns with the joint at this angle (morphologies/pose.ts), a position
+   * actuator's a = 0 holds it, and a locked joint is welded at it.
+   */
+  home?: number;
 }
 
 /**
  * How an action value a ∈ [−1, 1] drives a joint.
  * - `torque` (the default): τ = gear · a.
  * - `position` (a PD servo, MJCF `<position>`, the usual command of commercial quadrupeds):
- *   target q* = r + a · (hi − r) for a ≥ 0 and r + a · (r − lo) for a < 0, with r the rest
- *   angle 0 clamped into [lo, hi] (a = 0 holds the rest pose, ±1 the ends of the range);
+ *   target q* = r + a · (hi − r) for a ≥ 0 and r + a · (r − lo) for a < 0, with r the joint's
+ *   `home` angle (absent: 0) clamped into [lo, hi] (a = 0 holds the home pose, ±1 the ends of
+ *   the range);
  *   τ = kp (q* − q) − (kv + damping) q̇ with |τ| ≤ gear; kp in N·m/rad, kv in N·m·s/rad. The sim
  *   runs it in Rapier's implicit joint motor (sim/env.ts), with the 'link' armature model.
  */

@@ -17,7 +17,7 @@
  *    each visual has the fields of its shape (a mesh an `.stl` or `.obj` path), a non-zero quat;
  *    every geom has a mass, from `mass` or from a density
  *    > 0 (its own or the spec's); every body weighs more than zero; joint range lower < upper;
- *    joint axis not zero; a position actuator has kp and kv, a torque one neither; feet name known geoms, once each; legs name known joints, each in one
+ *    joint axis not zero; a joint's home angle within its range; a position actuator has kp and kv, a torque one neither; feet name known geoms, once each; legs name known joints, each in one
  *    leg only, ordered hip to foot (each joint's body below the previous one's); healthyZ
  *    lower < upper.
  *
@@ -82,6 +82,7 @@ const JOINT_SCHEMA: Schema = {
     damping: nonNegative,
     armature: nonNegative,
     locked: { type: 'boolean' },
+    home: { type: 'number', description: 'degrees, within range (default 0, the rest pose): the spawn angle, the centre of a position actuator, the angle a locked joint is welded at' },
     actuator: {
       type: 'object',
       properties: { kind: { type: 'string', enum: ['torque', 'position'] }, kp: positive, kv: nonNegative },
@@ -259,6 +260,7 @@ function checkMeaning(spec: MorphologySpec, where: string): void {
     if (!j) return;
     const at = `bodies[${i}].joint`;
     if (!(j.range[0] < j.range[1])) fail(`${at}.range`, `lower ${j.range[0]} must be < upper ${j.range[1]}`);
+    if (j.home !== undefined && !(j.home >= j.range[0] && j.home <= j.range[1])) fail(`${at}.home`, `home angle ${j.home}° lies outside the joint's range [${j.range[0]}, ${j.range[1]}]°`);
     if (Math.hypot(...j.axis) < 1e-9) fail(`${at}.axis`, `expected a non-zero axis, got [${j.axis.join(', ')}]`);
     const act = j.actuator as { kind: string; kp?: number; kv?: number } | undefined;
     if (act?.kind === 'position' && (act.kp === undefined || act.kv === undefined)) fail(`${at}.actuator`, 'a position actuator needs kp (> 0) and kv (≥ 0)');

@@ -329,9 +329,9 @@ export class LocomotionEnv {
     for (let j = 0; j < this.joints.length; j++) {
       const J = this.joints[j];
       if (J.pd) {
-        // position actuator: a = 0 holds the rest pose, a = ±1 the ends of the range (piecewise
+        // position actuator: a = 0 holds the home angle r, a = ±1 the ends of the range (piecewise
         // linear, so an untrained network stands); the motor applies it
-        const rest = J.lo > 0 ? J.lo : J.hi < 0 ? J.hi : 0;
+        const rest = J.home;
         const target = a[j] >= 0 ? rest + a[j] * (J.hi - rest) : rest + a[j] * (rest - J.lo);
         rawJoints.jointConfigureMotorPosition(J.handle, this.motorAxis, target, J.pd.kp, J.pd.kv + J.damping);
         // the torque the servo asks for at the start of the step (for torque bars; clipped)

@@ -5,9 +5,10 @@
  * one function, no state of its own.
  *
  * - ground: a fixed cuboid (flat) or a heightfield (Rapier's y-up heightfield rotated to z-up);
- * - bodies: one dynamic rigid body per spec body at its origin, lifted by the ground under the
- *   spawn point; armature per `PhysicsOptions.armature`; colliders (sphere, box, capsule, convex
- *   hull) that meet the ground only; visuals are not built;
+ * - bodies: one dynamic rigid body per spec body at its origin in the home pose (every joint at
+ *   its `home` angle; morphologies/pose.ts), lifted by the ground under the spawn point; armature
+ *   per `PhysicsOptions.armature`; colliders (sphere, box, capsule, convex hull) that meet the
+ *   ground only; visuals are not built;
  * - joints: impulse revolute joints with limits set after creation; a velocity motor for the
  *   viscous damping, or the PD servo of a position actuator.
  */
@@ -19,6 +20,7 @@ import type { Condition } from './conditions.js';
 import { heightAt } from './terrain.js';
 import { quatAxisAngle, quatFromTo } from './quat.js';
 import { LIMIT_GUARD_DEG } from './armature.js';
+import { hasHomePose, homeAngle, homePose } from '../morphologies/pose.js';
 
 export interface PhysicsOptions {
   /** physics time step, s */
@@ -69,6 +71,8 @@ export interface JointRef {
   armature: number;
   lo: number; // rad
   hi: number;
+  /** home angle, rad, clamped into [lo, hi]: the spawn angle and a position actuator's a = 0 */
+  home: number;
   handle: number;
   /** PD position actuator (spec `actuator.kind === 'position'`), or null for a torque motor */
   pd: { kp: number; kv: number } | null;
@@ -136,9 +140,16 @@ export function buildWorld(spec: MorphologySpec, condition: Condition, physics: 
     return (origin[i] = [p[0] + b.pos[0], p[1] + b.pos[1], p[2] + b.pos[2]]);
   };
   const groundUnderSpawn = heightAt(t, 0, 0);
+  // spawn in the home pose (morphologies/pose.ts); without home angles the rest pose as built before
+  const home = hasHomePose(spec) ? homePose(spec) : null;
   const bodies = spec.bodies.map((b, i) => {
-    const o = originOf(i);
+    const rest = originOf(i); // the rest-pose origins also place the joint anchors (below)
+    const o = home ? home[i].origin : rest;
     const desc = R.RigidBodyDesc.dynamic().setTranslation(o[0], o[1], o[2] + groundUnderSpawn);
+    if (home) {
+      const q = home[i].rotation;
+      desc.setRotation({ x: q[0], y: q[1], z: q[2], w: q[3] });
+    }
     const linkArmature = physics.armature === 'link';
     // 'joint' and 'multibody' add no link inertia (the motor carries the armature)
     if (linkArmature && b.parent === null && physics.rootArmature > 0) {
@@ -209,7 +220,8 @@ export function buildWorld(spec: MorphologySpec, condition: Condition, physics: 
       { x: axis[0], y: axis[1], z: axis[2] },
     );
     let lo = (j.range[0] * Math.PI) / 180, hi = (j.range[1] * Math.PI) / 180;
-    if (j.locked) lo = hi = Math.min(hi, Math.max(lo, 0));
+    const q0 = j.home === undefined ? Math.min(hi, Math.max(lo, 0)) : homeAngle(j);
+    if (j.locked) lo = hi = q0;
     // 'joint' and 'multibody': soft limits in the motor (sim/armature.ts), Rapier's hard limit a guard outside
     const guard = physics.armature !== 'link' && !j.locked && j.armature > 0 ? (LIMIT_GUARD_DEG * Math.PI) / 180 : 0;
     if (physics.armature === 'multibody') {
@@ -225,7 +237,7 @@ export function buildWorld(spec: MorphologySpec, condition: Condition, physics: 
       raw.jointSetLimits(rows.handle, angX, lo - guard, hi + guard);
       raw.jointConfigureMotorModel(rows.handle, angX, R.MotorModel.ForceBased as unknown as Parameters<typeof raw.jointConfigureMotorModel>[2]);
       motorAxis = angX;
-      joints.push({ name: j.name, parent: pi, child: ci, axis, gear: j.gear, damping: j.damping, armature: j.armature, lo, hi, handle: rows.handle, pd: null });
+      joints.push({ name: j.name, parent: pi, child: ci, axis, gear: j.gear, damping: j.damping, armature: j.armature, lo, hi, home: q0, handle: rows.handle, pd: null });
       return;
     }
     const joint = world.createImpulseJoint(data, bodies[pi], bodies[ci], true) as RapierModule.RevoluteImpulseJoint;
@@ -240,10 +252,10 @@ export function buildWorld(spec: MorphologySpec, condition: Condition, physics: 
       // explicit PD torque at the control rate is not): τ = kp (q* − q) − (kv + d) q̇, |τ| ≤ gear
       if (physics.armature === 'joint') throw new SpecError(`bodies[${ci}].joint.actuator`, `position actuators run with physics.armature 'link' (the 'joint' model needs the joint motor for the armature)`, `morphology ${spec.name}`);
       joint.setMotorMaxForce(j.gear);
-      joint.configureMotorPosition(Math.min(hi, Math.max(lo, 0)), pd.kp, pd.kv + j.damping);
+      joint.configureMotorPosition(q0, pd.kp, pd.kv + j.damping);
     } else if (j.damping > 0) joint.configureMotorVelocity(0, j.damping);
     motorAxis = joint.rawAxis();
-    joints.push({ name: j.name, parent: pi, child: ci, axis, gear: j.gear, damping: j.damping, armature: j.armature, lo, hi, handle: joint.handle, pd });
+    joints.push({ name: j.name, parent: pi, child: ci, axis, gear: j.gear, damping: j.damping, armature: j.armature, lo, hi, home: q0, handle: joint.handle, pd });
   });
 
   return { world, groundHandle, bodyHandles, footHandles, joints, motorAxis: motorAxis ?? (null as unknown as RawAxis) };

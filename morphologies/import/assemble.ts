@@ -25,8 +25,10 @@
  *   angle 0 is the model's angle q₀; said once, naming the joints;
  * - feet: named links or geoms, else the leaf bodies, each by its lowest geom; legs: the joints
  *   from the root down to each foot, named after the leg's first body;
- * - the root is lifted so that the lowest point of the rest pose is `SPAWN_CLEARANCE` above the
- *   ground when it would be lower; healthyZ defaults to [h/4, h + 0.25] for a spawn height h.
+ * - optionally (`home`, by joint name, radians of the model's angle) each joint's home angle
+ *   becomes the spec's `home` (degrees, spec angle: the model's angle minus the clamped q₀);
+ * - the root is lifted so that the lowest point of the rest pose (of the home pose, when some
+ *   joint has a home angle) is `SPAWN_CLEARANCE` above the ground when it would be lower; healthyZ defaults to [h/4, h + 0.25] for a spawn height h.
  * Numbers are rounded to 10 significant digits (and below 1e-12 to 0), so that composing and undoing frames does not
  * leave 0.19999999999999996 where the file says 0.2, and so that the MJCF export (10 digits) of an
  * imported spec imports back to it exactly.
@@ -34,6 +36,7 @@
 import type { ActuatorSpec, BodySpec, GeomSpec, JointSpec, MorphologySpec, Vec3, VisualSpec } from '../spec.js';
 import { SpecError } from '../spec-error.js';
 import { validateSpec } from '../validate.js';
+import { hasHomePose, lowestPointAtHome } from '../pose.js';
 import { add, apply, axisPermutation, fromAxisAngle, mul, norm, scale, sub, toQuat, type Mat3 } from './frame.js';
 import { convexMassProperties } from '../mass.js';
 import { elementError, type XmlElement } from './xml.js';
@@ -106,6 +109,11 @@ export interface AssembleOptions {
   healthyZ?: [number, number];
   /** build the rest pose with every joint angle clamped into its range (URDF) */
   clampRestToRange?: boolean;
+  /**
+   * home angles by joint name, radians, in the model's own angle (before any clamping of the
+   * rest pose): the spec's `home` (degrees, spec angle) and the pose the spawn height is for
+   */
+  home?: Record<string, number>;
   warn: (message: string) => void;
   /** the file, for validation messages */
   where: string;
@@ -130,6 +138,8 @@ interface Placed {
   owner: Placed;
   parentKept: Placed | null;
   range?: [number, number];
+  /** the model angle the rest pose is built at (degrees; non-zero when clamped) */
+  q0: number;
   body?: BodySpec;
   keptChildren: Placed[];
   extraMass: number;
@@ -152,9 +162,10 @@ export function assemble(root: IrLink, opts: AssembleOptions): MorphologySpec {
   const place = (link: IrLink, parent: Placed | null): void => {
     let rel = link.rot;
     let range = link.joint?.range;
+    let q0 = 0;
     if (link.joint && opts.clampRestToRange) {
       const [lo, hi] = link.joint.range;
-      const q0 = Math.min(hi, Math.max(lo, 0));
+      q0 = Math.min(hi, Math.max(lo, 0));
       if (q0 !== 0) {
         rel = mul(rel, fromAxisAngle(link.joint.axis, (q0 * Math.PI) / 180));
         range = [lo - q0, hi - q0];
@@ -164,7 +175,7 @@ export function assemble(root: IrLink, opts: AssembleOptions): MorphologySpec {
     const rot = parent ? mul(parent.rot, rel) : rel;
     const frame = parent ? add(parent.frame, apply(parent.rot, link.pos)) : link.pos;
     const origin = link.joint ? add(frame, apply(rot, link.joint.pos)) : frame;
-    const p = { link, rot, origin, frame, range, keptChildren: [], extraMass: 0 } as unknown as Placed;
+    const p = { link, rot, origin, frame, range, q0, keptChildren: [], extraMass: 0 } as unknown as Placed;
     const kept = parent === null || link.joint !== undefined;
     p.owner = kept ? p : parent!.owner;
     p.parentKept = parent ? parent.owner : null;
@@ -177,6 +188,7 @@ export function assemble(root: IrLink, opts: AssembleOptions): MorphologySpec {
     opts.warn(`rest angle 0 lies outside the limits of ${clamped.length} joint(s); the rest pose clamps them (spec angle 0 is the model's clamped angle): ${clamped.join(', ')}`);
   }
   const kept = placed.filter((p) => p.owner === p);
+  const home = homeAngles(opts, kept);
 
   // visuals in their owner's frame
   const visualsOf = new Map<Placed, VisualSpec[]>();
@@ -262,6 +274,8 @@ export function assemble(root: IrLink, opts: AssembleOptions): MorphologySpec {
       const j = p.link.joint;
       const joint: JointSpec = { name: j.name, axis: r3(apply(p.rot, j.axis)), range: [round(p.range![0]), round(p.range![1])], gear: j.gear, damping: j.damping, armature: j.armature };
       if (j.actuator && j.actuator.kind !== 'torque') joint.actuator = j.actuator;
+      const h = home.get(j.name);
+      if (h !== undefined) joint.home = Math.min(joint.range[1], Math.max(joint.range[0], round(h - p.q0)));
       body.joint = joint;
     }
     p.body = body;
@@ -277,9 +291,10 @@ export function assemble(root: IrLink, opts: AssembleOptions): MorphologySpec {
   }
   const bodies = [rootP.body!, ...ordered.map((p) => p.body!)];
 
-  // spawn height
+  // spawn height: the lowest point of the rest pose, or of the home pose when one is given
   let lowest = Infinity;
-  for (const p of kept) for (const g of p.body!.geoms) lowest = Math.min(lowest, p.origin[2] + lowestZ(g));
+  if (hasHomePose({ bodies })) lowest = lowestPointAtHome({ bodies });
+  else for (const p of kept) for (const g of p.body!.geoms) lowest = Math.min(lowest, p.origin[2] + lowestZ(g));
   if (lowest < SPAWN_CLEARANCE) rootP.body!.pos[2] = round(rootP.body!.pos[2] + SPAWN_CLEARANCE - lowest);
   const h = rootP.body!.pos[2];
 
@@ -331,6 +346,32 @@ export function assemble(root: IrLink, opts: AssembleOptions): MorphologySpec {
     legs,
   };
   return validateSpec(spec, opts.where);
+}
+
+/**
+ * `opts.home` checked against the joints (each a known joint, a finite angle within its
+ * limits), in degrees of the model's angle; errors name the field `home.<joint>`.
+ */
+function homeAngles(opts: AssembleOptions, kept: Placed[]): Map<string, number> {
+  const out = new Map<string, number>();
+  const h = opts.home as unknown;
+  if (h === undefined) return out;
+  if (typeof h !== 'object' || h === null || Array.isArray(h)) throw new SpecError('home', 'expected an object: joint name → home angle in radians', opts.where);
+  const joints = new Map(kept.flatMap((p) => (p.link.joint ? [[p.link.joint.name, p.link.joint] as const] : [])));
+  for (const [name, v] of Object.entries(h as Record<string, unknown>)) {
+    const field = `home.${name}`;
+    const j = joints.get(name);
+    if (!j) throw new SpecError(field, `unknown joint ${JSON.stringify(name)} (joints: ${[...joints.keys()].join(', ')})`, opts.where);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new SpecError(field, `expected a finite angle in radians, got ${JSON.stringify(v)}`, opts.where);
+    const deg = (v * 180) / Math.PI;
+    const [lo, hi] = j.range;
+    if (!(deg >= lo - 1e-9 && deg <= hi + 1e-9)) {
+      const rad = (x: number): string => String(round((x * Math.PI) / 180));
+      throw new SpecError(field, `${v} rad lies outside the joint's limits [${rad(lo)}, ${rad(hi)}] rad`, opts.where);
+    }
+    out.set(name, Math.min(hi, Math.max(lo, deg)));
+  }
+  return out;
 }
 
 function irVolume(w: WorldGeom): number {

@@ -47,6 +47,12 @@ export interface ImportOverrides {
   actuator?: ActuatorSpec;
   /** URDF: rotor inertia at every joint, kg·m² (URDF has no field for it; default 0) */
   armature?: number;
+  /**
+   * home angles by joint name, radians, in the model's own angle convention (a URDF joint's
+   * angle before the importer clamps the rest pose into the limits): the robot spawns in this
+   * pose and a position actuator's a = 0 holds it (the spec's `home`, in degrees)
+   */
+  home?: Record<string, number>;
   name?: string;
 }
 
@@ -65,6 +71,8 @@ export interface SpecMetadata {
   healthyZ?: [number, number];
   /** locked joints and their true ranges (the export pins a locked joint's range) */
   locked?: Record<string, [number, number]>;
+  /** home angles by joint, degrees (MJCF's own start is qpos 0, the rest pose) */
+  home?: Record<string, number>;
 }
 export const METADATA_NAME = 'spikeloco.spec';
 
@@ -219,7 +227,7 @@ class MjcfReader {
           this.notes.ignore('<size>', c, 'memory sizes of MuJoCo');
           break;
         case 'keyframe':
-          this.notes.ignore('<keyframe>', c, 'the sim starts every episode in the rest pose');
+          this.notes.ignore('<keyframe>', c, 'the sim starts every episode in the home pose (the sidecar\'s home, else the rest pose)');
           break;
         case 'sensor':
           this.notes.ignore('<sensor>', c, 'the sim has its own observation');
@@ -257,6 +265,7 @@ class MjcfReader {
       feet: this.overrides.feet ?? meta?.feet,
       legs: this.overrides.legs ?? meta?.legs,
       healthyZ: this.overrides.healthyZ ?? meta?.healthyZ,
+      home: this.overrides.home ?? (meta?.home ? Object.fromEntries(Object.entries(meta.home).map(([k, d]) => [k, (d * Math.PI) / 180])) : undefined),
       warn: (m) => this.notes.warn(m),
       where: this.file,
     });

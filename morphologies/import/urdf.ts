@@ -164,6 +164,7 @@ export function importURDFText(text: string, file: string, overrides: ImportOver
     feet: overrides.feet,
     legs: overrides.legs,
     healthyZ: overrides.healthyZ,
+    home: overrides.home,
     clampRestToRange: true,
     warn: (m) => notes.warn(m),
     where: file,

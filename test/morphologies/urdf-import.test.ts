@@ -38,12 +38,22 @@ test('quadruped12.urdf: 13 bodies, 12 joints with Go2-class torque limits, 15.02
   const trunkZ = s.bodies[0].pos[2];
   const footBottom = trunkZ + 0 + 0 - 0.213 + calf.geoms[1].pos![2] - 0.022;
   assert.ok(Math.abs(footBottom - SPAWN_CLEARANCE) < 1e-9, `${footBottom}`);
-  // by name and by path, with the shipped sidecar (quadruped12.urdf.spikeloco.json): every joint a PD servo
+  // by name and by path, with the shipped sidecar (quadruped12.urdf.spikeloco.json): every joint a
+  // PD servo, armature 0.03, a standing home pose (hip 0, thigh 0.8 rad, calf −1.5 rad), healthyZ
   const shipped = loadMorphology('quadruped12');
   assert.deepEqual(loadMorphology(QUADRUPED), shipped);
-  assert.ok(actuatedJoints(shipped).every((j) => j.joint.actuator?.kind === 'position' && j.joint.actuator.kp === 30 && j.joint.actuator.kv === 1));
-  const withoutActuators = { ...shipped, bodies: shipped.bodies.map((b) => (b.joint ? { ...b, joint: (({ actuator: _a, ...rest }) => rest)(b.joint) } : b)) };
-  assert.deepEqual(withoutActuators, s, 'the sidecar changes the actuators only');
+  assert.ok(actuatedJoints(shipped).every((j) => j.joint.actuator?.kind === 'position' && j.joint.actuator.kp === 60 && j.joint.actuator.kv === 2 && j.joint.armature === 0.03));
+  const deg = (rad: number) => (rad * 180) / Math.PI;
+  const home = Object.fromEntries(actuatedJoints(shipped).map((j) => [j.joint.name, j.joint.home]));
+  assert.equal(home.FL_hip_joint, 0);
+  assert.ok(Math.abs(home.RR_thigh_joint! - deg(0.8)) < 1e-8, `${home.RR_thigh_joint}`);
+  // the calf's spec angle is the URDF angle minus the clamped rest angle (−48°)
+  assert.ok(Math.abs(home.FL_calf_joint! - (deg(-1.5) + 48.00011224)) < 1e-7, `${home.FL_calf_joint}`);
+  assert.deepEqual(shipped.healthyZ, [0.2, 0.6]);
+  // spawned in the crouch, the trunk is lower than in the knees-at-−48° rest pose
+  assert.ok(shipped.bodies[0].pos[2] < trunkZ - 0.03 && shipped.bodies[0].pos[2] > 0.3, `${shipped.bodies[0].pos[2]} vs ${trunkZ}`);
+  const strip = (spec: typeof s) => ({ ...spec, healthyZ: s.healthyZ, bodies: spec.bodies.map((b) => (b.joint ? { ...b, joint: (({ actuator: _a, home: _h, ...rest }) => ({ ...rest, armature: 0 }))(b.joint) } : { ...b, pos: [0, 0, 0] })) });
+  assert.deepEqual(strip(shipped), strip(s), 'the sidecar changes the actuators, armature, home angles, healthyZ and spawn height only');
 });
 
 const urdf = (legExtra = '', jointExtra = '', top = '') => `<?xml version="1.0"?>

@@ -139,3 +139,17 @@ test('frozen genome entries (a frozen learned rule) stay exactly fixed while ES 
   });
   assert.ok(changed > 0, 'the other entries evolved');
 });
+
+test('the shipped quadruped12 config trains for 3 generations: its robot starts standing, so members survive their episodes', async () => {
+  const file = fileURLToPath(new URL('../../../configs/quadruped12-plastic.json', import.meta.url));
+  const shipped = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const cfg = parseTrainConfig({ ...shipped, episodeSeconds: 1, episodeSecondsMax: 0, generations: 3, minutes: 0, checkpointEvery: 3, finalEpisodes: 1, optimizer: { ...(shipped.optimizer as object), popSize: 6 } }, file);
+  const r = await train(cfg, { outDir: tmp(), workers: 1, progress: null });
+  assert.equal(r.history.length, 3);
+  for (const h of r.history) assert.ok(Number.isFinite(h.mean) && Number.isFinite(h.best));
+  // envSteps is cumulative; generations 1 and 2 hold the members' episodes only (the centre is
+  // evaluated at the checkpoint, generation 3): 6 × 20 control steps when nobody falls. Before
+  // the home pose and the small output scale, members fell within ≈ 1 s, or 0.35 s untrained
+  const perEpisode = [r.history[0].envSteps / 6, (r.history[1].envSteps - r.history[0].envSteps) / 6];
+  for (const n of perEpisode) assert.ok(n > 15, `mean episode ${n.toFixed(1)} control steps`);
+});
