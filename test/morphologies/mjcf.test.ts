@@ -12,6 +12,7 @@ import { parseXml as parseXmlFile, type XmlElement } from '../../morphologies/im
 import { SpecError } from '../../morphologies/spec-error.js';
 import { importURDF } from '../../morphologies/import/urdf.js';
 import { MODELS_DIR } from '../../morphologies/index.js';
+import type { MorphologySpec } from '../../morphologies/spec.js';
 
 type El = XmlElement;
 
@@ -104,6 +105,15 @@ test('names are escaped', () => {
   assert.ok(all(doc, 'body').some((b) => b.attrs.name === "hip'1"));
 });
 
+/** The Ant with a convex hull beside its torso sphere and a visual box on it. */
+function withMeshes(spec: MorphologySpec): MorphologySpec {
+  const torso = spec.bodies[0];
+  const c = 0.05;
+  torso.geoms.push({ name: 'hull', shape: 'convex', points: [[-c, -c, 0.2], [c, -c, 0.2], [c, c, 0.2], [-c, c, 0.2], [0, 0, 0.3]] });
+  torso.visuals = [{ shape: 'box', halfExtents: [0.1, 0.1, 0.02], pos: [0, 0, 0.26] }];
+  return spec;
+}
+
 const hasMujoco = spawnSync('mujoco-compile', [], { encoding: 'utf8' }).error === undefined;
 
 test('MuJoCo 2.x compiles the exported models', { skip: hasMujoco ? false : 'mujoco-compile not installed' }, () => {
@@ -115,10 +125,14 @@ test('MuJoCo 2.x compiles the exported models', { skip: hasMujoco ? false : 'muj
       variant: payload(lockedJoint(hexapodSpec(), 'knee_2'), 3),
       // imported, with PD position actuators (exported as <general> PD servos)
       quadruped: importURDF(join(MODELS_DIR, 'quadruped12.urdf'), { actuator: { kind: 'position', kp: 20, kv: 0.5 } }).spec,
+      // a convex collision geom (exported as a <mesh vertex> asset) and a visual-only box
+      meshes: withMeshes(antSpec()),
     };
     for (const [name, spec] of Object.entries(specs)) {
       const xml = join(dir, `${name}.xml`);
-      writeFileSync(xml, toMJCF(spec));
+      const text = toMJCF(spec);
+      if (name === 'meshes') assert.match(text, /<mesh [^>]*vertex=/, 'the convex geom is exported as a mesh asset');
+      writeFileSync(xml, text);
       const r = spawnSync('mujoco-compile', [xml, join(dir, `${name}.mjb`)], { encoding: 'utf8', input: 'y\n' });
       assert.equal(r.status, 0, `${name}: ${r.stdout}${r.stderr}`);
       assert.match(r.stdout, /Done/, `${name}: ${r.stdout}${r.stderr}`);
