@@ -203,7 +203,7 @@ export interface ViewerGeom {
   /** convex: the points whose hull is the geom */
   points?: Vec3[];
 }
-/** A visual-only part (`VisualSpec`); a mesh by the URL the server serves it at, never a path. */
+/** A visual-only part: morphologies/spec.ts `VisualSpec` restated (this module imports nothing), a mesh by the URL the server serves it at, never a path. */
 export interface ViewerVisual {
   shape: 'mesh' | 'sphere' | 'box' | 'cylinder' | 'capsule';
   /** mesh: where to fetch it (`/mesh/<id>`) and how to parse it */
