@@ -38,6 +38,14 @@ export const TERRAIN_PRESET_INPUT: Record<string, string> = {
  */
 export const TERRAIN_PRESETS: Record<string, string> = Object.fromEntries(Object.entries(TERRAIN_PRESET_INPUT).map(([k, v]) => [k, parseCondition(v).label]));
 
+/**
+ * viewer/protocol.ts imports nothing, so `ViewerVisual` restates `VisualSpec` (less `mesh`, plus
+ * the URL it is served at). This fails to compile if the two ever differ in a field.
+ */
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? (A extends B ? (B extends A ? true : false) : false) : false) : false;
+const VISUAL_FIELDS_AGREE: SameKeys<Omit<VisualSpec, 'mesh'>, Omit<ViewerVisual, 'url' | 'format'>> = true;
+void VISUAL_FIELDS_AGREE;
+
 export function viewerSpec(spec: MorphologySpec): ViewerSpec {
   const assets = new Map(meshAssets(spec).map((a) => [a.path, a]));
   const visual = (v: VisualSpec): ViewerVisual => {
