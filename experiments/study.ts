@@ -69,11 +69,11 @@ export interface StudyRegime {
 }
 
 export const STUDY_REGIMES: Record<string, StudyRegime> = {
-  flat: { name: 'flat', description: 'flat ground, no switches', overrides: { conditions: ['flat'], switches: { probability: 0, conditions: [] } } },
+  flat: { name: 'flat', description: 'flat ground, no switches; episodes of 10–40 s', overrides: { conditions: ['flat'], switches: { probability: 0, conditions: [] }, episodeSecondsMax: 40 } },
   switched: {
     name: 'switched',
-    description: 'flat ground; from generation 150 on (a curriculum: a gait first), half the episodes switch on a training-side condition (the "switches" suite) at 3–8 s; episodes of 10–20 s',
-    overrides: { conditions: ['flat'], switches: { probability: 0.5, conditions: SUITES.switches.conditions, atSeconds: [3, 8], fromGeneration: 150 }, episodeSecondsMax: 20 },
+    description: 'flat ground; from generation 150 on (a curriculum: a gait first), half the episodes switch on a training-side condition (the "switches" suite) at 3–8 s; episodes of 10–40 s (long episodes select against drift over a long horizon)',
+    overrides: { conditions: ['flat'], switches: { probability: 0.5, conditions: SUITES.switches.conditions, atSeconds: [3, 8], fromGeneration: 150 }, episodeSecondsMax: 40 },
   },
   // optional (the issue #7 study's second regime)
   randomised: { name: 'randomised', description: 'conditions cycled through the "train" suite, no switches', overrides: { conditions: SUITES.train.conditions, switches: { probability: 0, conditions: [] } } },

@@ -113,11 +113,12 @@ test('the default matrix, run lists and filters; regimes merge over the arm file
   assert.equal(sw.seed, 3);
   assert.deepEqual(sw.conditions, ['flat']);
   assert.deepEqual(sw.switches, { probability: 0.5, conditions: SUITES.switches.conditions, atSeconds: [3, 8], fromGeneration: 150 });
-  assert.equal(sw.episodeSecondsMax, 20);
+  assert.equal(sw.episodeSecondsMax, 40);
   const flat = runConfig(arm('static SNN'), STUDY_REGIMES.flat, 0);
   assert.equal(flat.switches.probability, 0);
-  const fileMax = (JSON.parse(readFileSync(fileURLToPath(new URL('../../../configs/ant-static.json', import.meta.url)), 'utf8')) as { episodeSecondsMax?: number }).episodeSecondsMax ?? 0;
-  assert.equal(flat.episodeSecondsMax, fileMax, "flat keeps the file's own episodeSecondsMax");
+  assert.equal(flat.episodeSecondsMax, 40, 'both regimes train on 10–40-s episodes');
+  const fileReward = (JSON.parse(readFileSync(fileURLToPath(new URL('../../../configs/ant-static.json', import.meta.url)), 'utf8')) as { reward: unknown }).reward;
+  assert.equal((flat.reward as { ctrlCostWeight: number }).ctrlCostWeight, (fileReward as { ctrlCostWeight: number }).ctrlCostWeight, "a regime keeps the file's fields it does not set");
   const naj = runConfig(arm('najarro'), STUDY_REGIMES.switched, 0).controller as { kind: string; plasticity: Record<string, unknown> };
   assert.deepEqual([naj.kind, naj.plasticity.rule, naj.plasticity.connections, naj.plasticity.randomWeights, naj.plasticity.decay], ['plastic-snn', 'abcd', ['input', 'output'], true, 0.02]);
   const bcm = runConfig(arm('bcm-neuromod'), STUDY_REGIMES.flat, 0).controller as { plasticity: Record<string, unknown>; clock: unknown };
