@@ -16,6 +16,8 @@
  *   bcm      T = x_i·y_j·(y_j − θ_j)                       (Bienenstock, Cooper & Munro 1982)
  *   abcd     T = A_ij·x_i·y_j + B_ij·x_i + C_ij·y_j + D_ij  (Najarro & Risi 2020: per-synapse
  *                                                          A, B, C, D, all evolved)
+ *   cov      T = (x_i − x̄_i)·(y_j − ȳ_j)                 covariance rule (Sejnowski 1977), with
+ *                                                          running means of the traces
  *
  * Modulation:
  *
@@ -37,6 +39,16 @@
  *
  *   θ_j ← θ_j + τ_θ·(y_j² − θ_j)
  *
+ * and the covariance rule its means, at the same learned rate τ_θ:
+ *
+ *   x̄_i ← x̄_i + τ_θ·(x_i − x̄_i),   ȳ_j ← ȳ_j + τ_θ·(y_j − ȳ_j)
+ *
+ * The covariance rule is the answer to a lock-in measured on the plastic gait (issue #14): once
+ * the robot's pose stops changing, the pre/post traces are constant, a Hebbian term x·y keeps
+ * growing the synapses of that constant pattern, the outputs pin and the gait stops. With the
+ * means subtracted a constant pattern gives T → 0 and Hebb decays back to zero (W alone acts);
+ * only co-fluctuation (the gait cycle, a perturbation) is learned.
+ *
  * The neuromodulator (Backpropamine §3.2, with SpikePropamine's spiking source) is
  *
  *   m = tanh(b + Σ_k s_k·w_k + w_r·reward),    M_j = f_j·m
@@ -51,7 +63,7 @@
 
 const f = Math.fround;
 
-export type RuleTerm = 'hebbian' | 'oja' | 'bcm' | 'abcd';
+export type RuleTerm = 'hebbian' | 'oja' | 'bcm' | 'abcd' | 'cov';
 export type Modulation = 'none' | 'simple' | 'retro';
 
 export interface PlasticityRule {
@@ -73,6 +85,9 @@ export const RULE_NAMES = [
   'bcm-retro',
   'abcd',
   'abcd-neuromod',
+  'cov',
+  'cov-neuromod',
+  'cov-retro',
 ] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
@@ -93,29 +108,36 @@ export interface PlasticState {
   readonly elig: Float32Array;
   /** BCM sliding threshold θ_j, [nPost] */
   readonly theta: Float32Array;
+  /** covariance rule: running means x̄_i [nPre] and ȳ_j [nPost] of the traces (length 0 for other terms) */
+  readonly preMean: Float32Array;
+  readonly postMean: Float32Array;
   /** presynaptic trace x_i, [nPre] */
   readonly pre: Float32Array;
   /** postsynaptic trace y_j, [nPost] */
   readonly post: Float32Array;
 }
 
-export function plasticState(nPre: number, nPost: number, withEligibility: boolean): PlasticState {
+export function plasticState(nPre: number, nPost: number, withEligibility: boolean, withMeans = false): PlasticState {
   return {
     nPre,
     nPost,
     hebb: new Float32Array(nPre * nPost),
     elig: new Float32Array(withEligibility ? nPre * nPost : 0),
     theta: new Float32Array(nPost),
+    preMean: new Float32Array(withMeans ? nPre : 0),
+    postMean: new Float32Array(withMeans ? nPost : 0),
     pre: new Float32Array(nPre),
     post: new Float32Array(nPost),
   };
 }
 
-/** Episode start: Hebb, E, θ and both traces back to zero. */
+/** Episode start: Hebb, E, θ, the means and both traces back to zero. */
 export function resetPlasticState(s: PlasticState): void {
   s.hebb.fill(0);
   s.elig.fill(0);
   s.theta.fill(0);
+  s.preMean.fill(0);
+  s.postMean.fill(0);
   s.pre.fill(0);
   s.post.fill(0);
 }
@@ -132,7 +154,7 @@ export interface PlasticParams {
   readonly modulation: Modulation;
   /** η ∈ [0, 1]: learning rate (none) or eligibility-trace rate (retro); unused by simple */
   eta: number;
-  /** τ_θ ∈ [0, 1]: BCM threshold rate (bcm only) */
+  /** τ_θ ∈ [0, 1]: BCM threshold rate (bcm), rate of the traces' running means (cov) */
   tauTheta: number;
   /** δ ∈ [0, 1): Hebb decays by (1 − δ) per update (0: no decay) */
   decay: number;
@@ -207,7 +229,7 @@ function clipTo(v: number, c: number): number {
  * equations above written as literally as possible. `mod` holds M_j (simple/retro), else null.
  */
 export function plasticityStepReference(s: PlasticState, p: PlasticParams, mod: Float32Array | null): void {
-  const { nPre, nPost, hebb, elig, theta, pre, post } = s;
+  const { nPre, nPost, hebb, elig, theta, pre, post, preMean, postMean } = s;
   const eta = f(p.eta);
   const keepH = f(1 - p.decay);
   for (let i = 0; i < nPre; i++) {
@@ -232,6 +254,9 @@ export function plasticityStepReference(s: PlasticState, p: PlasticParams, mod: 
           term = f(f(f(f(q.a[k] * f(x * y)) + f(q.b[k] * x)) + f(q.c[k] * y)) + q.d[k]);
           break;
         }
+        case 'cov':
+          term = f(f(x - preMean[i]) * f(y - postMean[j]));
+          break;
       }
       const kept = f(keepH * h);
       let next: number;
@@ -256,15 +281,21 @@ export function plasticityStepReference(s: PlasticState, p: PlasticParams, mod: 
     const tau = f(p.tauTheta);
     for (let j = 0; j < nPost; j++) theta[j] = f(theta[j] + f(tau * f(f(post[j] * post[j]) - theta[j])));
   }
+  if (p.term === 'cov') {
+    const tau = f(p.tauTheta);
+    for (let i = 0; i < nPre; i++) preMean[i] = f(preMean[i] + f(tau * f(pre[i] - preMean[i])));
+    for (let j = 0; j < nPost; j++) postMean[j] = f(postMean[j] + f(tau * f(post[j] - postMean[j])));
+  }
 }
 
 const TERM_HEBBIAN = 0;
 const TERM_OJA = 1;
 const TERM_BCM = 2;
 const TERM_ABCD = 3;
+const TERM_COV = 4;
 
 function termCode(t: RuleTerm): number {
-  return t === 'hebbian' ? TERM_HEBBIAN : t === 'oja' ? TERM_OJA : t === 'bcm' ? TERM_BCM : TERM_ABCD;
+  return t === 'hebbian' ? TERM_HEBBIAN : t === 'oja' ? TERM_OJA : t === 'bcm' ? TERM_BCM : t === 'cov' ? TERM_COV : TERM_ABCD;
 }
 
 /**
@@ -282,11 +313,13 @@ export function plasticityStep(s: PlasticState, p: PlasticParams, mod: Float32Ar
   else if (p.modulation === 'simple') stepPlain(s, code, p, mod!);
   else stepRetro(s, code, p, mod!);
   if (code === TERM_BCM) slideTheta(s, p);
+  else if (code === TERM_COV) slideMeans(s, p);
 }
 
 /** none (rate η) and simple (rate M_j) share one loop: rate = mod ? M_j : η. */
 function stepPlain(s: PlasticState, code: number, p: PlasticParams, mod: Float32Array | null): void {
-  const { nPre, nPost, hebb, theta, pre, post } = s;
+  const { nPre, nPost, hebb, theta, pre, post, preMean, postMean } = s;
+  const cov = code === TERM_COV;
   const eta = f(p.eta);
   const keepH = f(1 - p.decay);
   const c = p.clip;
@@ -294,13 +327,14 @@ function stepPlain(s: PlasticState, code: number, p: PlasticParams, mod: Float32
   for (let i = 0; i < nPre; i++) {
     const x = pre[i];
     if (skipSilent && x === 0) continue;
+    const dx = cov ? f(x - preMean[i]) : 0;
     const row = i * nPost;
     for (let j = 0; j < nPost; j++) {
       const k = row + j;
       const h = hebb[k];
       const y = post[j];
       // rule term T, inline (a shared helper made V8 box doubles once it saw several rules)
-      const term = code === TERM_HEBBIAN ? f(x * y) : code === TERM_OJA ? f(y * f(x - f(y * h))) : f(f(x * y) * f(y - theta[j]));
+      const term = code === TERM_HEBBIAN ? f(x * y) : code === TERM_OJA ? f(y * f(x - f(y * h))) : code === TERM_BCM ? f(f(x * y) * f(y - theta[j])) : f(dx * f(y - postMean[j]));
       const rate = mod === null ? eta : mod[j];
       hebb[k] = clipTo(f(f(keepH * h) + f(rate * term)), c);
     }
@@ -308,19 +342,21 @@ function stepPlain(s: PlasticState, code: number, p: PlasticParams, mod: Float32
 }
 
 function stepRetro(s: PlasticState, code: number, p: PlasticParams, mod: Float32Array): void {
-  const { nPre, nPost, hebb, elig, theta, pre, post } = s;
+  const { nPre, nPost, hebb, elig, theta, pre, post, preMean, postMean } = s;
+  const cov = code === TERM_COV;
   const eta = f(p.eta);
   const keep = f(1 - eta);
   const keepH = f(1 - p.decay);
   const c = p.clip;
   for (let i = 0; i < nPre; i++) {
     const x = pre[i];
+    const dx = cov ? f(x - preMean[i]) : 0;
     const row = i * nPost;
     for (let j = 0; j < nPost; j++) {
       const k = row + j;
       const h = hebb[k];
       const y = post[j];
-      const term = code === TERM_HEBBIAN ? f(x * y) : code === TERM_OJA ? f(y * f(x - f(y * h))) : f(f(x * y) * f(y - theta[j]));
+      const term = code === TERM_HEBBIAN ? f(x * y) : code === TERM_OJA ? f(y * f(x - f(y * h))) : code === TERM_BCM ? f(f(x * y) * f(y - theta[j])) : f(dx * f(y - postMean[j]));
       const e = f(f(keep * elig[k]) + f(eta * term));
       elig[k] = e;
       hebb[k] = clipTo(f(f(keepH * h) + f(mod[j] * e)), c);
@@ -353,4 +389,12 @@ function slideTheta(s: PlasticState, p: PlasticParams): void {
   const { theta, post } = s;
   const tau = f(p.tauTheta);
   for (let j = 0; j < theta.length; j++) theta[j] = f(theta[j] + f(tau * f(f(post[j] * post[j]) - theta[j])));
+}
+
+/** Covariance rule: x̄_i ← x̄_i + τ·(x_i − x̄_i), ȳ_j ← ȳ_j + τ·(y_j − ȳ_j), after the Hebb update. */
+function slideMeans(s: PlasticState, p: PlasticParams): void {
+  const { pre, post, preMean, postMean } = s;
+  const tau = f(p.tauTheta);
+  for (let i = 0; i < preMean.length; i++) preMean[i] = f(preMean[i] + f(tau * f(pre[i] - preMean[i])));
+  for (let j = 0; j < postMean.length; j++) postMean[j] = f(postMean[j] + f(tau * f(post[j] - postMean[j])));
 }

@@ -120,7 +120,7 @@ function connectionSize(shape: SnnShape, c: ConnectionName): [number, number] {
  *   hidden.beta [H]?, output.beta [nOut]? (learnBeta, sigmoid),
  *   decoder.w [nOut, A], decoder.bias [A] (rate decoder),
  *   per plastic connection c (input, recurrent, output order):
- *     c.alpha [nPre, nPost]; c.eta [1] (sigmoid; rules none/retro); c.tauTheta [1] (sigmoid; bcm);
+ *     c.alpha [nPre, nPost]; c.eta [1] (sigmoid; rules none/retro); c.tauTheta [1] (sigmoid; bcm, cov);
  *     c.mod.w [H], c.mod.bias [1], c.mod.reward [1]? (plasticity.reward), c.mod.fanout [nPost]
  *     (neuromodulated rules).
  */
@@ -157,7 +157,7 @@ export function snnGenomeLayout(config: ControllerConfig, obsSize: number, actSi
         for (const q of ['A', 'B', 'C', 'D']) specs.push({ name: `${c}.${q}`, shape: [nPre, nPost], init: normal(0, init.abcdStd), doc: `ABCD rule coefficient ${q} per synapse` });
       }
       if (rule.modulation !== 'simple') specs.push({ name: `${c}.eta`, shape: [1], transform: 'sigmoid', init: normal(logit(pl.eta), init.rateSpread), doc: 'η' });
-      if (rule.term === 'bcm') specs.push({ name: `${c}.tauTheta`, shape: [1], transform: 'sigmoid', init: normal(logit(pl.tauTheta), init.rateSpread), doc: 'BCM τ_θ' });
+      if (rule.term === 'bcm' || rule.term === 'cov') specs.push({ name: `${c}.tauTheta`, shape: [1], transform: 'sigmoid', init: normal(logit(pl.tauTheta), init.rateSpread), doc: rule.term === 'bcm' ? 'BCM τ_θ' : 'rate of the covariance rule\'s trace means' });
       if (pl.decay > 0) specs.push({ name: `${c}.decay`, shape: [1], transform: 'sigmoid', init: normal(logit(pl.decay), init.rateSpread), doc: 'Hebb decay δ per SNN step' });
       if (rule.modulation !== 'none') {
         specs.push({ name: `${c}.mod.w`, shape: [s.hidden], init: normal(0, 1 / Math.sqrt(s.hidden)), doc: 'neuromodulator weights from hidden spikes' });
@@ -315,7 +315,7 @@ export class SnnController implements Controller {
             : { weights: L.view(g, `${c}.mod.w`), bias: L.view(g, `${c}.mod.bias`), rewardWeight: opt(`${c}.mod.reward`), fanout: L.view(g, `${c}.mod.fanout`) };
         this.plastic.push({
           name: c,
-          state: plasticState(nPre, nPost, rule.modulation === 'retro'),
+          state: plasticState(nPre, nPost, rule.modulation === 'retro', rule.term === 'cov'),
           params: {
             term: rule.term,
             modulation: rule.modulation,

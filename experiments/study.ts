@@ -59,6 +59,8 @@ export const STUDY_ARMS: StudyArm[] = [
   { name: 'najarro', config: 'ant-najarro.json' },
   // optional arms (not in the default matrix): --runs 'bcm-neuromod/switched'
   { name: 'bcm-neuromod', config: 'ant-plastic.json', controller: { plasticity: { rule: 'bcm-neuromod', connections: ['output'] } } },
+  // the covariance rule against the Hebbian lock-in (controllers/plasticity.ts; means over ≈ 200 SNN steps ≈ 1.7 s)
+  { name: 'plastic-cov', config: 'ant-plastic.json', controller: { plasticity: { rule: 'cov-retro', tauTheta: 0.005 } } },
 ];
 
 /** A training regime: top-level config fields replacing the arm file's (fields it does not set stay the file's). */

@@ -35,7 +35,7 @@ function run(
   opts: { eta?: number; tau?: number; clip?: number; mod?: number[]; steps?: number; post?: number[][]; decay?: number; abcd?: AbcdCoefficients },
   kernel = plasticityStep,
 ): { s: PlasticState; after: { hebb: number[]; elig: number[]; theta: number[] }[] } {
-  const s = plasticState(2, 2, modulation === 'retro');
+  const s = plasticState(2, 2, modulation === 'retro', term === 'cov');
   const p: PlasticParams = { term, modulation, eta: opts.eta ?? 0, tauTheta: opts.tau ?? 0, decay: opts.decay ?? 0, abcd: opts.abcd ?? null, clip: opts.clip ?? 10, preDecay: 0.5, postDecay: 0.5 };
   const mod = opts.mod ? F(opts.mod) : null;
   const post = opts.post ?? POST;
@@ -68,6 +68,36 @@ test('decay: Hebb ← (1 − δ)·Hebb + η·T, hand-computed; δ = 0 is the rul
     plasticityStep(s, p, null);
   }
   assert.ok(Math.abs(s.hebb[0] - 2) < 1e-3 && s.hebb[0] <= 2 + 1e-6, `steady state η/δ = 2, got ${s.hebb[0]}`);
+});
+
+test('cov: T = (x − x̄)(y − ȳ) with running means at rate τ, hand-computed', () => {
+  // η = 0.5, τ = 0.5; traces as in the table at the top; means start at 0 and move after the update
+  // step 1: T = x·y = [[0, 1], [0, 0]]                       → H = [0, 0.5, 0, 0];   x̄ = [0.5, 0],  ȳ = [0, 0.5]
+  // step 2: x − x̄ = [1, 1], y − ȳ = [1, 1]: T = 1 everywhere → H = [0.5, 1, 0.5, 0.5]; x̄ = [1, 0.5], ȳ = [0.5, 1]
+  // step 3: x − x̄ = [−0.25, 0], y − ȳ = [0, 0.75]: T01 = −0.1875 → H = [0.5, 0.90625, 0.5, 0.5]; x̄ = [0.875, 0.5], ȳ = [0.5, 1.375]
+  for (const kernel of [plasticityStep, plasticityStepReference]) {
+    const { s, after } = run('cov', 'none', { eta: 0.5, tau: 0.5 }, kernel);
+    assertClose(after[0].hebb, [0, 0.5, 0, 0]);
+    assertClose(after[1].hebb, [0.5, 1, 0.5, 0.5]);
+    assertClose(after[2].hebb, [0.5, 0.90625, 0.5, 0.5]);
+    assertClose(s.preMean, [0.875, 0.5]);
+    assertClose(s.postMean, [0.5, 1.375]);
+    resetPlasticState(s);
+    assert.ok(s.preMean.every((v) => v === 0) && s.postMean.every((v) => v === 0), 'reset clears the means');
+  }
+  // the lock-in it exists for: a constant pattern (pre and post spiking every step). Hebbian
+  // grows to η·x·y/δ = 0.02·4/0.01 = 8; the covariance term goes to 0 and decay takes Hebb to 0.
+  const constant = (term: RuleTerm) => {
+    const st = plasticState(1, 1, false, term === 'cov');
+    const p: PlasticParams = { term, modulation: 'none', eta: 0.02, tauTheta: 0.05, decay: 0.01, abcd: null, clip: 10, preDecay: 0.5, postDecay: 0.5 };
+    for (let t = 0; t < 5000; t++) {
+      updateTraces(st, p, U8([1]), U8([1]));
+      plasticityStep(st, p, null);
+    }
+    return st.hebb[0];
+  };
+  assert.ok(Math.abs(constant('hebbian') - 8) < 1e-3, `hebbian: ${constant('hebbian')}`);
+  assert.ok(Math.abs(constant('cov')) < 1e-6, `cov: ${constant('cov')}`);
 });
 
 test('abcd: ΔHebb = η·(A·x·y + B·x + C·y + D) per synapse (Najarro & Risi 2020), hand-computed', () => {
@@ -213,7 +243,8 @@ test('rule names parse into term and modulation', () => {
   assert.deepEqual(parseRuleName('oja-neuromod'), { term: 'oja', modulation: 'simple' });
   assert.deepEqual(parseRuleName('bcm-retro'), { term: 'bcm', modulation: 'retro' });
   assert.deepEqual(parseRuleName('abcd-neuromod'), { term: 'abcd', modulation: 'simple' });
-  assert.equal(RULE_NAMES.length, 12);
+  assert.deepEqual(parseRuleName('cov-retro'), { term: 'cov', modulation: 'retro' });
+  assert.equal(RULE_NAMES.length, 15);
 });
 
 test('reset clears Hebb, E, θ and traces', () => {
@@ -229,13 +260,14 @@ test('optimised plasticity kernel agrees bit for bit with the reference for ever
   for (const decay of [0, 0.01]) {
     for (const term of ['hebbian', 'oja', 'bcm'] as const) for (const modulation of ['none', 'simple', 'retro'] as const) cases.push([term, modulation, decay]);
     cases.push(['abcd', 'none', decay], ['abcd', 'simple', decay]);
+    for (const modulation of ['none', 'simple', 'retro'] as const) cases.push(['cov', modulation, decay]);
   }
   for (const [term, modulation, decay] of cases) {
     {
       const nPre = 7;
       const nPost = 5;
-      const a = plasticState(nPre, nPost, modulation === 'retro');
-      const b = plasticState(nPre, nPost, modulation === 'retro');
+      const a = plasticState(nPre, nPost, modulation === 'retro', term === 'cov');
+      const b = plasticState(nPre, nPost, modulation === 'retro', term === 'cov');
       const coef = () => new Float32Array(nPre * nPost).map(() => 0.3 * rng.normal());
       const abcd = term === 'abcd' ? { a: coef(), b: coef(), c: coef(), d: coef() } : null;
       const p: PlasticParams = { term, modulation, eta: 0.1, tauTheta: 0.2, decay, abcd, clip: 1, preDecay: 0.8, postDecay: 0.7 };
@@ -255,6 +287,9 @@ test('optimised plasticity kernel agrees bit for bit with the reference for ever
       assertSame(b.hebb, a.hebb, `${what} hebb`);
       assertSame(b.elig, a.elig, `${what} elig`);
       assertSame(b.theta, a.theta, `${what} theta`);
+      assertSame(b.preMean, a.preMean, `${what} pre means`);
+      assertSame(b.postMean, a.postMean, `${what} post means`);
+      if (term === 'cov') assert.ok(a.preMean.some((v) => v !== 0) && a.postMean.some((v) => v !== 0), `${what} means moved`);
       assert.ok(a.hebb.some((v) => v !== 0), `${what} moved`);
     }
   }

@@ -100,7 +100,7 @@ test('welchDiff: difference of means with the Welch–Satterthwaite 95% interval
 test('the default matrix, run lists and filters; regimes merge over the arm file and keep what they do not set', () => {
   assert.deepEqual(DEFAULT_MATRIX.map((k) => `${k.arm}/${k.regime}`), ['plastic/switched', 'static SNN/switched', 'MLP/switched', 'najarro/switched', 'plastic/flat', 'static SNN/flat']);
   assert.deepEqual(parseRuns('plastic/switched, static SNN/flat', STUDY_ARMS, STUDY_REGIMES), [{ arm: 'plastic', regime: 'switched' }, { arm: 'static SNN', regime: 'flat' }]);
-  assert.throws(() => parseRuns('lstm/flat', STUDY_ARMS, STUDY_REGIMES), /unknown arm "lstm"; known: plastic, static SNN, MLP, najarro/);
+  assert.throws(() => parseRuns('lstm/flat', STUDY_ARMS, STUDY_REGIMES), /unknown arm "lstm"; known: plastic, static SNN, MLP, najarro, bcm-neuromod, plastic-cov/);
   assert.throws(() => parseRuns('plastic/moon', STUDY_ARMS, STUDY_REGIMES), /unknown regime "moon"; known: flat, switched/);
   assert.throws(() => parseRuns('plastic', STUDY_ARMS, STUDY_REGIMES), /expected ARM\/REGIME/);
   assert.deepEqual(selectRuns(DEFAULT_MATRIX, { regimes: ['flat'] }).map((k) => k.arm), ['plastic', 'static SNN']);

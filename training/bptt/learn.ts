@@ -36,9 +36,9 @@ import { buildRuleExport, writeRule } from './rule.js';
 export const TASK_NAMES = ['cue-reward', 'pattern-memory'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
 /** 'static' = the same network with plasticity off (static-snn) */
-/** (the ABCD rules are ES-only: the BPTT port does not implement them) */
-export const LEARN_RULES = ['static', ...RULE_NAMES.filter((r) => r !== 'none' && !r.startsWith('abcd'))] as const;
-export type LearnRule = 'static' | Exclude<RuleName, 'none' | 'abcd' | 'abcd-neuromod'>;
+/** (the ABCD and covariance rules are ES-only: the BPTT port does not implement them) */
+export const LEARN_RULES = ['static', ...RULE_NAMES.filter((r) => r !== 'none' && !r.startsWith('abcd') && !r.startsWith('cov'))] as const;
+export type LearnRule = 'static' | Exclude<RuleName, 'none' | 'abcd' | 'abcd-neuromod' | 'cov' | 'cov-neuromod' | 'cov-retro'>;
 
 export interface LearnConfig {
   task: TaskName;
