@@ -24,6 +24,7 @@ const COMMANDS: Record<string, [string, () => Promise<CommandModule>]> = {
   curves: ['learning curves of several runs side by side, as SVG', () => import('./curves.js')],
   study: ['the adaptation study: train every arm × regime × seed, evaluate all on the unseen suite', () => import('./study.js')],
   adapt: ['speed before and after a condition switched on mid-episode, plastic vs static (picture)', () => import('./adapt.js')],
+  windows: ['a policy over a long episode, window by window: speed, action change, pinned torques, spikes, Hebb at the clip', () => import('./windows.js')],
   watch: ['serve the live three.js viewer on a checkpoint (default: the pretrained plastic-SNN Ant)', () => import('./watch.js')],
   'learn-rule': ['learn a plasticity rule by BPTT with surrogate gradients (TensorFlow.js)', () => import('./learn-rule.js')],
   worker: ['serve rollouts for train/eval/study --redis on this machine (Redis + BullMQ)', () => import('./worker.js')],

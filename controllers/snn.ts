@@ -371,6 +371,7 @@ export class SnnController implements Controller {
   }
 
   reset(seed: number): void {
+    this.plasticityFrozen = false;
     this.rng.seed(seed);
     this.hid.mem.fill(0);
     this.hid.spk.fill(0);
@@ -476,8 +477,15 @@ export class SnnController implements Controller {
     if (this.pOut) this.plasticUpdate(this.pOut, sh, post);
   }
 
+  /**
+   * Experiments only (`spikeloco windows --freeze-hebb-at`): while true, Hebb, E, θ and the means
+   * stay as they are (the traces still run), so W_eff is fixed; `reset` clears it.
+   */
+  plasticityFrozen = false;
+
   private plasticUpdate(p: PlasticConnection, pre: Float32Array | Uint8Array, post: Float32Array | Uint8Array): void {
     updateTraces(p.state, p.params, pre, post);
+    if (this.plasticityFrozen) return;
     if (p.mod) neuromodulate(this.hid.spk, this.reward, p.mod, p.m);
     plasticityStep(p.state, p.params, p.mod ? p.m : null);
   }

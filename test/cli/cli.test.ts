@@ -19,7 +19,7 @@ const fails = async (...args: string[]): Promise<{ code: number; stderr: string 
 
 test('--help lists every command with one line each, and every command has its own --help', async () => {
   const { stdout } = await spikeloco('--help');
-  const commands = ['main', 'rollout', 'train', 'eval', 'curves', 'adapt', 'watch', 'learn-rule', 'export-mjcf'];
+  const commands = ['main', 'rollout', 'train', 'eval', 'curves', 'adapt', 'windows', 'watch', 'learn-rule', 'export-mjcf'];
   for (const c of commands) assert.match(stdout, new RegExp(`^  ${c}\\s+\\S.*$`, 'm'), c);
   for (const c of commands) {
     const h = await spikeloco(c, '--help');
