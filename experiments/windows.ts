@@ -36,6 +36,9 @@ export interface WindowRow {
   to: number;
   /** forward speed over the window, m/s */
   speed: number;
+  /** planar speed over the window (net displacement in x and y / window), m/s: well above
+   * `speed` means the robot walks, but not forward (it turned) */
+  planarSpeed: number;
   /** mean |a_t − a_{t−1}| over actions and steps */
   actionChange: number;
   /** share of action entries with |a| ≥ 0.99 */
@@ -94,6 +97,9 @@ export async function windowStats(name: string, policy: LoadedPolicy, o: WindowO
       const prev = new Float32Array(env.actSize);
       let change = 0, saturated = 0, spikes = 0, atClip = 0, n = 0, steps = 0;
       const windows: WindowRow[] = [];
+      // where the torso starts (runEpisode resets the env the same way again)
+      env.reset(spec.seed);
+      let [px, py] = env.torsoPosition();
       // the torso's x every window (TaskResult-style trace) gives each window's speed
       const stats = runEpisode(env, controller, { ...spec, traceEvery: perWindow }, {
         onStep: (e, a, _reward, r) => {
@@ -121,16 +127,20 @@ export async function windowStats(name: string, policy: LoadedPolicy, o: WindowO
           n++;
           if (n === perWindow && !r.done) {
             const to = steps * e.controlDt;
+            const [x, y] = e.torsoPosition();
             windows.push({
               from: to - n * e.controlDt,
               to,
               speed: NaN, // from the trace, below
+              planarSpeed: Math.hypot(x - px, y - py) / (n * e.controlDt),
               actionChange: change / (n * e.actSize),
               actionSaturation: saturated / (n * e.actSize),
               hiddenSpikes: hidden ? spikes / n : null,
               hebbAtClip: view && view.hebb.length ? atClip / n : null,
             });
             change = saturated = spikes = atClip = n = 0;
+            px = x;
+            py = y;
           }
         },
       });
@@ -148,7 +158,7 @@ export async function windowStats(name: string, policy: LoadedPolicy, o: WindowO
         const xs = rows.map((r) => r[k]).filter((v): v is number => v !== null);
         return xs.length ? xs.reduce((s, v) => s + v, 0) / xs.length : null;
       };
-      return { from: rows[0].from, to: rows[0].to, speed: avg('speed')!, actionChange: avg('actionChange')!, actionSaturation: avg('actionSaturation')!, hiddenSpikes: avg('hiddenSpikes'), hebbAtClip: avg('hebbAtClip'), episodes: rows.length };
+      return { from: rows[0].from, to: rows[0].to, speed: avg('speed')!, planarSpeed: avg('planarSpeed')!, actionChange: avg('actionChange')!, actionSaturation: avg('actionSaturation')!, hiddenSpikes: avg('hiddenSpikes'), hebbAtClip: avg('hebbAtClip'), episodes: rows.length };
     });
     return { policy: name, options: o, episodes, mean, stalled: episodes.filter((e) => e.stalled).length, endedEarly: episodes.filter((e) => e.endReason !== 'time').length };
   } finally {
@@ -163,10 +173,10 @@ export function formatWindows(r: WindowReport): string {
   const o = r.options;
   const lines = [
     `${r.policy}: ${o.episodes} × ${o.seconds} s on ${o.condition}, windows of ${o.window} s${o.freezeHebbAt === null ? '' : `, plasticity frozen at ${o.freezeHebbAt} s`}`,
-    '  window (s)   speed m/s   |Δa|    a at ±1   hidden spikes   Hebb at clip   episodes',
+    '  window (s)   speed m/s   planar m/s   |Δa|    a at ±1   hidden spikes   Hebb at clip   episodes',
   ];
   for (const w of r.mean) {
-    lines.push(`  ${`${fx(w.from, 0)}–${fx(w.to, 0)}`.padEnd(11)}  ${fx(w.speed).padStart(9)}   ${fx(w.actionChange, 3).padStart(5)}   ${fx(w.actionSaturation).padStart(7)}   ${fx(w.hiddenSpikes).padStart(13)}   ${fx(w.hebbAtClip).padStart(12)}   ${String(w.episodes).padStart(8)}`);
+    lines.push(`  ${`${fx(w.from, 0)}–${fx(w.to, 0)}`.padEnd(11)}  ${fx(w.speed).padStart(9)}   ${fx(w.planarSpeed).padStart(10)}   ${fx(w.actionChange, 3).padStart(5)}   ${fx(w.actionSaturation).padStart(7)}   ${fx(w.hiddenSpikes).padStart(13)}   ${fx(w.hebbAtClip).padStart(12)}   ${String(w.episodes).padStart(8)}`);
   }
   lines.push(`  stalled (last window < ${o.stallSpeed} m/s, ran to the end): ${r.stalled} of ${r.episodes.length}; ended early: ${r.endedEarly} (${r.episodes.filter((e) => e.endReason !== 'time').map((e) => `${e.endReason} at ${e.seconds.toFixed(1)} s`).join(', ') || 'none'})`);
   return lines.join('\n');
