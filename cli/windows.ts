@@ -17,7 +17,7 @@ export const command: CommandSpec = {
     { name: 'window', type: 'number', default: 10, ...EPISODE_SECONDS, description: 'window length in seconds', metavar: 'S' },
     { name: 'episodes', type: 'integer', default: 6, min: 1, max: 1000, description: 'seeded episodes (the same for every checkpoint)', metavar: 'N' },
     { name: 'condition', type: 'string', default: 'flat', description: 'the condition of every episode', metavar: 'COND' },
-    { name: 'freeze-hebb-at', type: 'number', min: 0, max: 3600, description: 'stop every plastic update at this second (Hebb keeps its values): does the gait still stall?', metavar: 'S' },
+    { name: 'freeze-hebb-at', type: 'number', min: 0.05, max: 3600, description: 'stop every plastic update at this second (Hebb keeps its values): does the gait still stall?', metavar: 'S' },
     { name: 'stall-speed', type: 'number', default: 0.1, min: 0, max: 100, description: 'a last window slower than this (m/s) counts as stalled', metavar: 'V' },
     seedOption(12345, 'evaluation seed (the episodes of spikeloco eval)'),
     { name: 'svg', type: 'string', description: 'write speed per window (mean over episodes), one line per checkpoint', metavar: 'FILE' },

@@ -82,6 +82,7 @@ export function innerSnn(c: Controller): SnnController | null {
 
 export async function windowStats(name: string, policy: LoadedPolicy, o: WindowOptions): Promise<WindowReport> {
   if (!(o.window > 0) || o.window > o.seconds) throw new RangeError(`windows: the window (${o.window} s) must be in (0, ${o.seconds}] s`);
+  if (o.freezeHebbAt !== null && !(o.freezeHebbAt > 0)) throw new RangeError(`windows: plasticity can be frozen after the first control step, not at ${o.freezeHebbAt} s`);
   const env = await LocomotionEnv.create({ morphology: policy.morphology, condition: o.condition, maxSteps: Number.MAX_SAFE_INTEGER, reward: policy.reward });
   try {
     const specs = wholeEpisodes([o.condition], o.episodes, o.seconds, o.seed);
