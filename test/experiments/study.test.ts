@@ -98,13 +98,15 @@ test('welchDiff: difference of means with the Welch–Satterthwaite 95% interval
 // ---- matrix and configs --------------------------------------------------------------------
 
 test('the default matrix, run lists and filters; regimes merge over the arm file and keep what they do not set', () => {
-  assert.deepEqual(DEFAULT_MATRIX.map((k) => `${k.arm}/${k.regime}`), ['plastic/switched', 'static SNN/switched', 'MLP/switched', 'najarro/switched', 'plastic/flat', 'static SNN/flat']);
+  assert.deepEqual(DEFAULT_MATRIX.map((k) => `${k.arm}/${k.regime}`), ['plastic-cov/switched', 'static SNN/switched', 'MLP/switched', 'najarro/switched', 'plastic-cov/flat', 'static SNN/flat']);
   assert.deepEqual(parseRuns('plastic/switched, static SNN/flat', STUDY_ARMS, STUDY_REGIMES), [{ arm: 'plastic', regime: 'switched' }, { arm: 'static SNN', regime: 'flat' }]);
-  assert.throws(() => parseRuns('lstm/flat', STUDY_ARMS, STUDY_REGIMES), /unknown arm "lstm"; known: plastic, static SNN, MLP, najarro, bcm-neuromod, plastic-cov/);
+  assert.throws(() => parseRuns('lstm/flat', STUDY_ARMS, STUDY_REGIMES), /unknown arm "lstm"; known: plastic-cov, plastic, static SNN, MLP, najarro, bcm-neuromod/);
   assert.throws(() => parseRuns('plastic/moon', STUDY_ARMS, STUDY_REGIMES), /unknown regime "moon"; known: flat, switched/);
   assert.throws(() => parseRuns('plastic', STUDY_ARMS, STUDY_REGIMES), /expected ARM\/REGIME/);
-  assert.deepEqual(selectRuns(DEFAULT_MATRIX, { regimes: ['flat'] }).map((k) => k.arm), ['plastic', 'static SNN']);
-  assert.deepEqual(selectRuns(DEFAULT_MATRIX, { arms: ['MLP', 'plastic'], regimes: ['switched'] }).map((k) => k.arm), ['plastic', 'MLP']);
+  assert.deepEqual(selectRuns(DEFAULT_MATRIX, { regimes: ['flat'] }).map((k) => k.arm), ['plastic-cov', 'static SNN']);
+  assert.deepEqual(selectRuns(DEFAULT_MATRIX, { arms: ['MLP', 'plastic-cov'], regimes: ['switched'] }).map((k) => k.arm), ['plastic-cov', 'MLP']);
+  const cov = runConfig(STUDY_ARMS.find((a) => a.name === 'plastic-cov')!, STUDY_REGIMES.switched, 0).controller as { plasticity: Record<string, unknown> };
+  assert.deepEqual([cov.plasticity.rule, cov.plasticity.tauTheta, cov.plasticity.decay], ['cov-retro', 0.005, 0.02], 'the covariance arm is the plastic config with the rule replaced');
   assert.throws(() => selectRuns(DEFAULT_MATRIX, { arms: ['MLP'], regimes: ['flat'] }), /no run of the matrix .* --runs/);
   assert.deepEqual(mergeDeep({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] } }), { a: { b: 1, c: [3] }, d: 1 });
 
@@ -253,7 +255,7 @@ test('a tiny study trains and evaluates on the pool, reports, resumes after a ki
 test('study --help names the matrix and the evaluation; unknown arms, regimes and empty filters are refused', async () => {
   const help = (await run(process.execPath, [BIN, 'study', '--help'])).stdout;
   for (const o of ['--runs', '--results', '--report-only', '--switch-at', '--long-seconds', '--redis']) assert.ok(help.includes(o), o);
-  assert.ok(help.includes('plastic/switched,static SNN/switched,MLP/switched,najarro/switched,plastic/flat,static SNN/flat'));
+  assert.ok(help.includes('plastic-cov/switched,static SNN/switched,MLP/switched,najarro/switched,plastic-cov/flat,static SNN/flat'));
   await assert.rejects(run(process.execPath, [BIN, 'study', '--runs', 'lstm/flat']), (e: { stderr: string }) => /unknown arm "lstm"; known: plastic/.test(e.stderr));
   await assert.rejects(run(process.execPath, [BIN, 'study', '--regimes', 'moon']), (e: { stderr: string }) => /no run of the matrix/.test(e.stderr));
   await assert.rejects(run(process.execPath, [BIN, 'study', '--switch-at', '30']), (e: { stderr: string }) => /--switch-at must be inside/.test(e.stderr));
