@@ -36,7 +36,9 @@ export const command: CommandSpec = {
   ],
 };
 
-const PRETRAINED = fileURLToPath(new URL('../../viewer/pretrained/ant-plastic/best.json', import.meta.url));
+// the study's plastic SNN with the covariance rule: it keeps walking over minutes (the round-1
+// viewer/pretrained/ant-plastic walks faster for 10–25 s, then locks in and stands)
+const PRETRAINED = fileURLToPath(new URL('../../viewer/pretrained/ant-plastic-switched/best.json', import.meta.url));
 
 export async function run(args: ParsedArgs): Promise<number> {
   const { createLiveSession } = await import('../viewer/server/session.js');
