@@ -46,22 +46,22 @@ export interface StudyArm {
   name: string;
   /** a file under configs/, or the config itself (tests) */
   config: string | Record<string, unknown>;
-  /** merged over the config's controller section (objects merged key by key, arrays replaced) */
+  /** merged over the config's controller section (objects merged key by key, arrays replaced; a key set to undefined is dropped, so the controller's default applies) */
   controller?: Record<string, unknown>;
   /** start the plasticity parameters from this learned rule (rules/NAME/rule.json; ES evolves everything from there) */
   ruleFrom?: string;
 }
 
 export const STUDY_ARMS: StudyArm[] = [
-  // the study's plastic arm: the covariance rule, which does not lock in over 60 s (controllers/plasticity.ts)
-  { name: 'plastic-cov', config: 'ant-plastic.json', controller: { plasticity: { rule: 'cov-retro', tauTheta: 0.005 } } },
-  // the Hebbian rule of the same network (the config file as it is): the reference for what the lock-in costs
-  { name: 'plastic', config: 'ant-plastic.json' },
+  // the study's plastic arm: the config file, the covariance rule, which does not lock in over 60 s (controllers/plasticity.ts)
+  { name: 'plastic-cov', config: 'ant-plastic.json' },
+  // the same network with the Hebbian rule (the file's rule until round c): the reference for what the lock-in costs
+  { name: 'plastic', config: 'ant-plastic.json', controller: { plasticity: { rule: 'hebbian-retro', tauTheta: undefined } } },
   { name: 'static SNN', config: 'ant-static.json' },
   { name: 'MLP', config: 'ant-mlp.json' },
   { name: 'najarro', config: 'ant-najarro.json' },
   // optional arms (not in the default matrix): --runs 'bcm-neuromod/switched'
-  { name: 'bcm-neuromod', config: 'ant-plastic.json', controller: { plasticity: { rule: 'bcm-neuromod', connections: ['output'] } } },
+  { name: 'bcm-neuromod', config: 'ant-plastic.json', controller: { plasticity: { rule: 'bcm-neuromod', connections: ['output'], tauTheta: undefined } } },
 ];
 
 /** A training regime: top-level config fields replacing the arm file's (fields it does not set stay the file's). */

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { configHash } from '../../training/rundir.js';
 import { DEFAULT_MATRIX, mergeDeep, parseRuns, runConfig, runName, runStudy, selectRuns, STUDY_ARMS, STUDY_REGIMES, type StudyArm, type StudyOptions, type StudyRegime } from '../../experiments/study.js';
 import { meanTrace, paddedX, recoveryMetrics } from '../../experiments/adaptation.js';
 import { median, studentTQuantile, welchDiff } from '../../experiments/statistics.js';
@@ -106,7 +107,10 @@ test('the default matrix, run lists and filters; regimes merge over the arm file
   assert.deepEqual(selectRuns(DEFAULT_MATRIX, { regimes: ['flat'] }).map((k) => k.arm), ['plastic-cov', 'static SNN']);
   assert.deepEqual(selectRuns(DEFAULT_MATRIX, { arms: ['MLP', 'plastic-cov'], regimes: ['switched'] }).map((k) => k.arm), ['plastic-cov', 'MLP']);
   const cov = runConfig(STUDY_ARMS.find((a) => a.name === 'plastic-cov')!, STUDY_REGIMES.switched, 0).controller as { plasticity: Record<string, unknown> };
-  assert.deepEqual([cov.plasticity.rule, cov.plasticity.tauTheta, cov.plasticity.decay], ['cov-retro', 0.005, 0.02], 'the covariance arm is the plastic config with the rule replaced');
+  assert.deepEqual([cov.plasticity.rule, cov.plasticity.tauTheta, cov.plasticity.decay], ['cov-retro', 0.005, 0.02], 'the covariance arm is the plastic config file');
+  const hebb = runConfig(STUDY_ARMS.find((a) => a.name === 'plastic')!, STUDY_REGIMES.switched, 0);
+  assert.deepEqual((hebb.controller as { plasticity: unknown }).plasticity, { rule: 'hebbian-retro', connections: ['output'], decay: 0.02 }, "the Hebbian reference drops the file's τ_θ: the config it was trained with before round c, so its hash is unchanged");
+  assert.equal(configHash(hebb), 'bfa33fb69fa512e3', 'the hash of docs/results/study/plastic-switched-seed0');
   assert.throws(() => selectRuns(DEFAULT_MATRIX, { arms: ['MLP'], regimes: ['flat'] }), /no run of the matrix .* --runs/);
   assert.deepEqual(mergeDeep({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] } }), { a: { b: 1, c: [3] }, d: 1 });
 
