@@ -69,14 +69,29 @@ export interface StudyRegime {
   name: string;
   description: string;
   overrides: Record<string, unknown>;
+  /** merged key by key over the arm file's reward section (the keys it does not set stay the file's) */
+  reward?: Record<string, unknown>;
 }
+
+const SWITCHED = { conditions: ['flat'], switches: { probability: 0.5, conditions: SUITES.switches.conditions, atSeconds: [3, 8], fromGeneration: 150 }, episodeSecondsMax: 40 };
 
 export const STUDY_REGIMES: Record<string, StudyRegime> = {
   flat: { name: 'flat', description: 'flat ground, no switches; episodes of 10–40 s', overrides: { conditions: ['flat'], switches: { probability: 0, conditions: [] }, episodeSecondsMax: 40 } },
   switched: {
     name: 'switched',
     description: 'flat ground; from generation 150 on (a curriculum: a gait first), half the episodes switch on a training-side condition (the "switches" suite) at 3–8 s; episodes of 10–40 s (long episodes select against drift over a long horizon)',
-    overrides: { conditions: ['flat'], switches: { probability: 0.5, conditions: SUITES.switches.conditions, atSeconds: [3, 8], fromGeneration: 150 }, episodeSecondsMax: 40 },
+    overrides: SWITCHED,
+  },
+  // round d: the same schedule, falls made cheaper than speed. With centred-rank fitness and one
+  // episode length per generation, only the ratio of the healthy to the forward reward matters: a
+  // member walking at v that falls after a fraction p of the episode out-ranks one standing still
+  // in the band iff p·(v + h) > h. At h = 1 a 0.5 m/s gait must survive 67 % of the episode, at
+  // h = 0.25 only 33 % (round c: 2 of 5 covariance seeds settled on standing).
+  'switched-h0.25': {
+    name: 'switched-h0.25',
+    description: 'as switched, with the healthy reward cut from 1 to 0.25 per step: a gait that risks a fall out-ranks standing still sooner',
+    overrides: SWITCHED,
+    reward: { healthyReward: 0.25 },
   },
   // optional (the issue #7 study's second regime)
   randomised: { name: 'randomised', description: 'conditions cycled through the "train" suite, no switches', overrides: { conditions: SUITES.train.conditions, switches: { probability: 0, conditions: [] } } },
@@ -216,7 +231,8 @@ export function runConfig(arm: StudyArm, regime: StudyRegime, seed: number): Tra
   const raw = armFile(arm);
   const controller = mergeDeep((raw.controller ?? {}) as Record<string, unknown>, arm.controller ?? {});
   const where = `${typeof arm.config === 'string' ? arm.config : 'config'} (${arm.name}, ${regime.name})`;
-  return parseTrainConfig({ ...raw, ...regime.overrides, seed, name: `${arm.name} ${regime.name} seed ${seed}`, controller }, where);
+  const reward = regime.reward ? { reward: mergeDeep((raw.reward ?? {}) as Record<string, unknown>, regime.reward) } : {};
+  return parseTrainConfig({ ...raw, ...regime.overrides, ...reward, seed, name: `${arm.name} ${regime.name} seed ${seed}`, controller }, where);
 }
 
 /** The small files of a finished run, copied to the results directory (the marker last: it says the others are there). */

@@ -131,6 +131,11 @@ test('the default matrix, run lists and filters; regimes merge over the arm file
   assert.equal(bcm.plasticity.rule, 'bcm-neuromod');
   assert.ok(bcm.clock, 'the rest of the controller section stays');
   assert.equal(runName('static SNN', 'switched', 2), 'static-SNN-switched-seed2');
+  const cheap = runConfig(arm('static SNN'), STUDY_REGIMES['switched-h0.25'], 1);
+  const plain = runConfig(arm('static SNN'), STUDY_REGIMES.switched, 1);
+  assert.deepEqual(cheap.reward, { ...plain.reward, healthyReward: 0.25 }, "the round-d regime merges its reward over the file's: ctrlCostWeight stays");
+  assert.deepEqual([cheap.switches, cheap.conditions, cheap.episodeSecondsMax], [plain.switches, plain.conditions, plain.episodeSecondsMax], 'the same schedule as switched');
+  assert.equal(runName('plastic-cov', 'switched-h0.25', 0), 'plastic-cov-switched-h0.25-seed0');
 });
 
 // ---- a tiny study end to end -----------------------------------------------------------------
