@@ -5,7 +5,7 @@ import { parseCondition } from '../sim/conditions.js';
 import { controlDtOf } from '../sim/env.js';
 import { EPISODE_SECONDS, seedOption, workersFrom, workersOption } from './limits.js';
 import { redisOption } from './worker.js';
-import { DEFAULT_MATRIX, parseRuns, runLabel, runStudy, selectRuns, studyMarkdown, STUDY_ARMS, STUDY_REGIMES, type StudyArm } from '../experiments/study.js';
+import { DEFAULT_MATRIX, parseRuns, reportAllFinished, runLabel, runStudy, selectRuns, studyMarkdown, STUDY_ARMS, STUDY_REGIMES, type StudyArm } from '../experiments/study.js';
 import { DEFAULT_SWITCH_CONDITIONS, evaluationSteps, STUDY_EVAL_DEFAULTS, type StudyEvalOptions } from '../experiments/study-evaluation.js';
 
 const D = STUDY_EVAL_DEFAULTS;
@@ -105,15 +105,10 @@ export async function run(args: ParsedArgs): Promise<number> {
     log: (line: string) => console.error(`${((performance.now() - t0) / 60000).toFixed(1).padStart(5)} min  ${line}`),
   };
   const report = await runStudy(options).finally(() => backend?.close());
-  // a part of the matrix (--runs, --arms, --regimes) must not leave a report of that part alone
-  // where the whole study's report was: the files are reported again over the default matrix
-  // and this one (stdout keeps the part asked for)
-  const key = (k: { arm: string; regime: string }) => `${k.arm}/${k.regime}`;
-  const whole = [...DEFAULT_MATRIX, ...matrix.filter((k) => !DEFAULT_MATRIX.some((d) => key(d) === key(k)))];
-  if (results && whole.length > matrix.length) {
-    options.log(`the report files cover every finished run of the study (${whole.length} runs × ${seeds} seeds), not only the ${matrix.length} asked for`);
-    await runStudy({ ...options, backend: undefined, matrix: whole, reportOnly: true, log: () => {} });
-  }
+  // a part of the matrix (--runs, --arms, --regimes, --seeds) must not leave a report of that part
+  // alone where the whole study's report was (stdout keeps the part asked for)
+  const all = await reportAllFinished(options);
+  if (all) options.log(`the report in ${results} covers every run finished there (${all.matrix.length} runs, seeds 0–${all.seeds - 1}), not only the ${matrix.length} × ${seeds} asked for`);
   console.log(studyMarkdown(report));
   console.log(`wrote the report (study.md, study.json, pictures) to ${out}${results ? ` and ${results}` : ''}`);
   return 0;

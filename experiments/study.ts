@@ -22,7 +22,7 @@
  * mean ± sd; ratios of an arm are ratios of across-seed means; comparisons with the static SNN
  * are Welch 95% intervals over seeds (experiments/statistics.ts).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseTrainConfig, type TrainConfig } from '../training/config.js';
@@ -245,6 +245,51 @@ function readRun(path: string): StudyRun | null {
   return run;
 }
 
+/**
+ * The runs finished in a results directory (every `<run>/study-run.json` of a known arm and
+ * regime), as the matrix of a report over all of them: `order` first (those found), then the
+ * others in name order; `seeds` is one more than the highest seed found.
+ */
+export function finishedRuns(results: string, arms: readonly StudyArm[], regimes: Record<string, StudyRegime>, order: readonly StudyRunKey[] = DEFAULT_MATRIX): { matrix: StudyRunKey[]; seeds: number } {
+  const id = (k: StudyRunKey) => `${k.arm}/${k.regime}`;
+  const found = new Map<string, StudyRunKey>();
+  let seeds = 0;
+  const dirs = existsSync(results) ? readdirSync(results, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort() : [];
+  for (const d of dirs) {
+    let run: StudyRun | null;
+    try {
+      run = readRun(join(results, d, 'study-run.json'));
+    } catch {
+      continue; // another version's run: not this study's
+    }
+    if (!run || !arms.some((a) => a.name === run.arm) || !Object.hasOwn(regimes, run.regime)) continue;
+    const key = { arm: run.arm, regime: run.regime };
+    if (!found.has(id(key))) found.set(id(key), key);
+    seeds = Math.max(seeds, run.seed + 1);
+  }
+  const first = order.filter((k, i) => found.has(id(k)) && order.findIndex((o) => id(o) === id(k)) === i);
+  const rest = [...found.values()].filter((k) => !order.some((o) => id(o) === id(k)));
+  return { matrix: [...first, ...rest], seeds };
+}
+
+/**
+ * After a study of part of the matrix: the results directory's report written again over the
+ * whole study, i.e. the default matrix (its arms and regimes known here), every run finished
+ * there, and the part's own runs, at the most seeds any of them has; so a `--runs X --seeds 1`
+ * does not shrink it. Returns the matrix reported, or null when the part was all of that.
+ */
+export async function reportAllFinished(o: StudyOptions): Promise<{ matrix: StudyRunKey[]; seeds: number } | null> {
+  if (!o.results) return null;
+  const id = (k: StudyRunKey) => `${k.arm}/${k.regime}`;
+  const known = DEFAULT_MATRIX.filter((k) => o.arms.some((a) => a.name === k.arm) && Object.hasOwn(o.regimes, k.regime));
+  const found = finishedRuns(o.results, o.arms, o.regimes, [...known, ...o.matrix]);
+  const matrix = [...known, ...found.matrix, ...o.matrix].filter((k, i, all) => all.findIndex((x) => id(x) === id(k)) === i);
+  const seeds = Math.max(o.seeds, found.seeds);
+  if (matrix.length === o.matrix.length && seeds === o.seeds) return null;
+  await runStudy({ ...o, backend: undefined, matrix, seeds, reportOnly: true, log: () => {} });
+  return { matrix, seeds };
+}
+
 export async function runStudy(o: StudyOptions): Promise<StudyReport> {
   mkdirSync(o.out, { recursive: true });
   removeStaleTempFiles(o.out); // study files of a study killed while writing them
@@ -289,6 +334,10 @@ async function study(o: StudyOptions, log: (line: string) => void, backend: Eval
         run = found.run!;
         runDir = found.d;
         const where = join(found.d, 'study-run.json');
+        if (run.configHash !== hash && o.reportOnly) {
+          log(`${tag}: ${where} was trained with another config (hash ${run.configHash}, this study's is ${hash}); left out of the report`);
+          continue;
+        }
         if (run.configHash !== hash) throw new UserError(`${where}: trained with another config (hash ${run.configHash}, this study's is ${hash}: the arm's config file or the regime changed); move ${found.d} away to retrain it`);
         if (run.budget !== o.generations) throw new UserError(`${where}: trained for ${run.budget} generations, this study asks for ${o.generations}; pass --generations ${run.budget}, or move ${found.d} away to retrain it`);
         log(`${tag}: trained before (${run.generations} generations), reusing ${found.d}`);

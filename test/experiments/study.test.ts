@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { configHash } from '../../training/rundir.js';
-import { DEFAULT_MATRIX, mergeDeep, parseRuns, runConfig, runName, runStudy, selectRuns, STUDY_ARMS, STUDY_REGIMES, type StudyArm, type StudyOptions, type StudyRegime } from '../../experiments/study.js';
+import { DEFAULT_MATRIX, finishedRuns, mergeDeep, reportAllFinished, parseRuns, runConfig, runName, runStudy, selectRuns, STUDY_ARMS, STUDY_REGIMES, type StudyArm, type StudyOptions, type StudyRegime } from '../../experiments/study.js';
 import { meanTrace, paddedX, recoveryMetrics } from '../../experiments/adaptation.js';
 import { median, studentTQuantile, welchDiff } from '../../experiments/statistics.js';
 import { evaluationSteps, jsonReviver } from '../../experiments/study-evaluation.js';
@@ -239,6 +239,27 @@ test('a tiny study trains and evaluates on the pool, reports, resumes after a ki
     assert.equal(lines3.filter((l) => l.includes('trained before') && l.includes(results)).length, 8);
     assert.ok(!existsSync(join(fresh, 'plastic-switched-seed0', 'checkpoint.json')), 'nothing trained');
     assert.deepEqual(third.evaluations, first.evaluations);
+
+    // a part of the matrix (one run, one seed) reported alone, then the results' report again over every finished run
+    const partOpts = tinyStudy(join(root, 'one'), results, { matrix: [{ arm: 'static SNN', regime: 'flat' }], seeds: 1 });
+    await runStudy(partOpts);
+    assert.match(readFileSync(join(results, 'study.md'), 'utf8'), /^Complete: 1 runs trained and evaluated\./);
+    assert.deepEqual(finishedRuns(results, TINY_ARMS, TINY_REGIMES, [{ arm: 'static SNN', regime: 'flat' }]), {
+      matrix: [{ arm: 'static SNN', regime: 'flat' }, { arm: 'plastic', regime: 'flat' }, { arm: 'plastic', regime: 'switched' }, { arm: 'static SNN', regime: 'switched' }],
+      seeds: 2,
+    });
+    const whole = await reportAllFinished(partOpts);
+    assert.deepEqual(whole?.matrix.map((k) => `${k.arm}/${k.regime}`), ['static SNN/switched', 'static SNN/flat', 'plastic/flat', 'plastic/switched']);
+    assert.equal(whole?.seeds, 2);
+    assert.match(readFileSync(join(results, 'study.md'), 'utf8'), /^Complete: 8 runs trained and evaluated\./);
+    assert.equal(await reportAllFinished(tinyStudy(join(root, 'one'), results)), null, 'the whole matrix asked for: nothing more to report');
+    // report-only with a changed arm: its runs are left out with a line, not an error
+    const changedArms = TINY_ARMS.map((a) => (a.name === 'plastic' ? { ...a, controller: { network: { hidden: 9 } } } : a));
+    const skipped: string[] = [];
+    const left = await runStudy(tinyStudy(join(root, 'one'), results, { arms: changedArms, reportOnly: true }, skipped));
+    assert.equal(left.runs.length, 4);
+    assert.equal(skipped.filter((l) => /trained with another config .*left out of the report/.test(l)).length, 4, skipped.join('\n'));
+    await reportAllFinished(tinyStudy(join(root, 'one'), results, { seeds: 1 }));
 
     // a partial report: two runs missing from a copy of the results
     const part = join(root, 'partial');
