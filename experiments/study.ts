@@ -93,6 +93,18 @@ export const STUDY_REGIMES: Record<string, StudyRegime> = {
     overrides: SWITCHED,
     reward: { healthyReward: 0.25 },
   },
+  // round e: round d's cheap standing, but an early ending now costs what 5 s of walking at
+  // 1 m/s earns (100 = 100 control steps × 1 m/s). In round d every early ending over 60 s was a
+  // rise: a bang-bang gait's occasional hop above the band, which at h = 0.25 cost too little to
+  // select against. With P = 100 a 1 m/s gait that falls half-way through a 25-s episode still
+  // out-ranks standing (312 − 100 > 125), one that falls after 80 % ranks below a 0.8 m/s gait
+  // that does not (580 − 100 < 525).
+  'switched-fall': {
+    name: 'switched-fall',
+    description: 'as switched-h0.25, and an episode that ends early (fell, flipped, rose out of the training band) costs 100 more: speed pays, falls and hops do not',
+    overrides: SWITCHED,
+    reward: { healthyReward: 0.25, fallPenalty: 100 },
+  },
   // optional (the issue #7 study's second regime)
   randomised: { name: 'randomised', description: 'conditions cycled through the "train" suite, no switches', overrides: { conditions: SUITES.train.conditions, switches: { probability: 0, conditions: [] } } },
 };

@@ -12,7 +12,8 @@
  * |                 | step; plus joint damping τ_d = −damping_j · q̇_j applied implicitly by the solver           |
  * | reward          | forwardWeight · v_x  + healthyReward  − ctrlCostWeight · Σ a_j²                            |
  * |                 | (v_x = torso x displacement over the control step / controlDt); a non-finite or exploded   |
- * |                 | state ends the episode with reward `nanPenalty` instead                                    |
+ * |                 | state ends the episode with reward `nanPenalty` instead; falling, flipping or rising out   |
+ * |                 | of the band costs `fallPenalty` more on that step (default 0, as in MuJoCo)                |
  * | termination     | non-finite state or |v| > 100 m/s; torso height outside the spec's healthyZ; flipped      |
  * |                 | (torso up-vector z < flipUpZ) when terminateWhenFlipped                                    |
  * | truncation      | after maxSteps control steps (default 10 s)                                                |
@@ -49,6 +50,8 @@ export interface RewardOptions {
   healthyReward: number;
   /** reward of the step on which the state became non-finite or exploded */
   nanPenalty: number;
+  /** subtracted from the reward of the step on which the robot fell, flipped or rose (0: none, as in MuJoCo's Ant) */
+  fallPenalty: number;
   terminateWhenFlipped: boolean;
   /** flipped when the torso's up-vector z component falls below this */
   flipUpZ: number;
@@ -75,6 +78,7 @@ export const DEFAULT_REWARD: RewardOptions = {
   ctrlCostWeight: 0.5,
   healthyReward: 1,
   nanPenalty: -100,
+  fallPenalty: 0,
   terminateWhenFlipped: true,
   flipUpZ: -0.2,
 };
@@ -314,7 +318,7 @@ export class LocomotionEnv {
     r.nonFinite = false;
     r.done = r.endReason !== null && r.endReason !== 'time';
     r.forwardVelocity = vx;
-    r.reward = this.reward.forwardWeight * vx + this.reward.healthyReward - r.ctrlCost;
+    r.reward = this.reward.forwardWeight * vx + this.reward.healthyReward - r.ctrlCost - (r.done ? this.reward.fallPenalty : 0);
     return r;
   }
 

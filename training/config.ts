@@ -56,7 +56,7 @@ export interface TrainConfig {
   seed: number;
   checkpointEvery: number;
   normalizeObservations: boolean;
-  reward: { forwardWeight: number; ctrlCostWeight: number; healthyReward: number };
+  reward: { forwardWeight: number; ctrlCostWeight: number; healthyReward: number; fallPenalty?: number };
   /** episodes per member when the final best genome is evaluated */
   finalEpisodes: number;
 }
@@ -111,6 +111,7 @@ export const TRAIN_CONFIG_SCHEMA: Schema = {
         forwardWeight: { type: 'number', default: 1 },
         ctrlCostWeight: { type: 'number', min: 0, default: 0.5 },
         healthyReward: { type: 'number', default: 1 },
+        fallPenalty: { type: 'number', min: 0, max: 1e6, description: 'subtracted from the reward of the step on which the robot fell, flipped or rose out of its healthy band (training episodes: out of trainingHealthyZ); absent: 0, as in MuJoCo' },
       },
     },
     finalEpisodes: { type: 'number', integer: true, min: 1, max: 1000, default: 5 },

@@ -151,3 +151,30 @@ test('endReason says "rose" for a torso kicked above the healthy height in low g
   assert.equal(reason, 'rose', 'a robot kicked upward in low gravity leaves the healthy range from above');
   low.free();
 });
+
+test('fallPenalty costs exactly its value on the step that ends an episode early, and nothing on any other step or at the time limit', async () => {
+  const run = async (fallPenalty: number, impulse: number) => {
+    const env = await antEnv({ condition: 'gravity(scale=0.05)', reward: { fallPenalty }, maxSteps: 60 });
+    env.reset(3);
+    const kick = new Float32Array(8).fill(0.5);
+    const rewards: number[] = [];
+    let reason: string | null = null;
+    for (let t = 0; t < env.maxSteps && !reason; t++) {
+      if (t === 0) env.applyImpulse(0, 0, impulse);
+      const r = env.step(kick);
+      rewards.push(r.reward);
+      reason = r.endReason;
+    }
+    env.free();
+    return { rewards, reason };
+  };
+  const [plain, penalised] = [await run(0, 20), await run(37.5, 20)];
+  assert.equal(plain.reason, 'rose');
+  assert.equal(penalised.rewards.length, plain.rewards.length, 'the penalty changes the reward, not the trajectory');
+  const last = plain.rewards.length - 1;
+  for (let t = 0; t < last; t++) assert.equal(penalised.rewards[t], plain.rewards[t], `step ${t}`);
+  assert.ok(Math.abs(plain.rewards[last] - penalised.rewards[last] - 37.5) < 1e-9, `${plain.rewards[last]} − ${penalised.rewards[last]}`);
+  const [calm, calmPenalised] = [await run(0, 0), await run(37.5, 0)];
+  assert.equal(calm.reason, 'time');
+  assert.deepEqual(calmPenalised.rewards, calm.rewards, 'an episode that runs to its time limit pays nothing');
+});
