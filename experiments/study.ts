@@ -260,7 +260,7 @@ function readRun(path: string): StudyRun | null {
 /**
  * The runs finished in a results directory (every `<run>/study-run.json` of a known arm and
  * regime), as the matrix of a report over all of them: `order` first (those found), then the
- * others in name order; `seeds` is one more than the highest seed found.
+ * others by regime, then arm (the order of `regimes` and `arms`); `seeds` is one more than the highest seed found.
  */
 export function finishedRuns(results: string, arms: readonly StudyArm[], regimes: Record<string, StudyRegime>, order: readonly StudyRunKey[] = DEFAULT_MATRIX): { matrix: StudyRunKey[]; seeds: number } {
   const id = (k: StudyRunKey) => `${k.arm}/${k.regime}`;
@@ -280,7 +280,8 @@ export function finishedRuns(results: string, arms: readonly StudyArm[], regimes
     seeds = Math.max(seeds, run.seed + 1);
   }
   const first = order.filter((k, i) => found.has(id(k)) && order.findIndex((o) => id(o) === id(k)) === i);
-  const rest = [...found.values()].filter((k) => !order.some((o) => id(o) === id(k)));
+  const rank = (k: StudyRunKey) => Object.keys(regimes).indexOf(k.regime) * arms.length + arms.findIndex((a) => a.name === k.arm);
+  const rest = [...found.values()].filter((k) => !order.some((o) => id(o) === id(k))).sort((a, b) => rank(a) - rank(b));
   return { matrix: [...first, ...rest], seeds };
 }
 
