@@ -105,6 +105,16 @@ export const STUDY_REGIMES: Record<string, StudyRegime> = {
     overrides: SWITCHED,
     reward: { healthyReward: 0.25, fallPenalty: 100 },
   },
+  // round e, second try: the penalty from generation 150 on, with the switches. From generation 0
+  // it made standing the optimum again (covariance seed 1 never walked: a random network falls,
+  // and at h = 0.25 a fall now costs more than standing still earns); first a gait, then one that
+  // does not fall.
+  'switched-fall-late': {
+    name: 'switched-fall-late',
+    description: 'as switched-fall, the fall penalty only from generation 150 on (with the switches): a gait first, then one that does not fall',
+    overrides: SWITCHED,
+    reward: { healthyReward: 0.25, fallPenalty: 100, fallPenaltyFromGeneration: 150 },
+  },
   // optional (the issue #7 study's second regime)
   randomised: { name: 'randomised', description: 'conditions cycled through the "train" suite, no switches', overrides: { conditions: SUITES.train.conditions, switches: { probability: 0, conditions: [] } } },
 };

@@ -56,7 +56,7 @@ export interface TrainConfig {
   seed: number;
   checkpointEvery: number;
   normalizeObservations: boolean;
-  reward: { forwardWeight: number; ctrlCostWeight: number; healthyReward: number; fallPenalty?: number };
+  reward: { forwardWeight: number; ctrlCostWeight: number; healthyReward: number; fallPenalty?: number; fallPenaltyFromGeneration?: number };
   /** episodes per member when the final best genome is evaluated */
   finalEpisodes: number;
 }
@@ -112,6 +112,7 @@ export const TRAIN_CONFIG_SCHEMA: Schema = {
         ctrlCostWeight: { type: 'number', min: 0, default: 0.5 },
         healthyReward: { type: 'number', default: 1 },
         fallPenalty: { type: 'number', min: 0, max: 1e6, description: 'subtracted from the reward of the step on which the robot fell, flipped or rose out of its healthy band (training episodes: out of trainingHealthyZ); absent: 0, as in MuJoCo' },
+        fallPenaltyFromGeneration: { type: 'number', integer: true, min: 0, max: 1e6, description: 'training only: the fall penalty applies from this generation on (a curriculum: a gait first, then one that does not fall; the centre evaluations follow the same rule); absent: 0' },
       },
     },
     finalEpisodes: { type: 'number', integer: true, min: 1, max: 1000, default: 5 },

@@ -269,7 +269,12 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
 
   // training episodes may end on a stricter healthy band than the robot's (cfg.trainingHealthyZ)
   const trainingSpec = cfg.trainingHealthyZ ? { ...spec, healthyZ: cfg.trainingHealthyZ } : spec;
-  const policy = policySpec({ morphology: trainingSpec, controller: controllerConfig, reward: cfg.reward });
+  // a fall-penalty curriculum: generations before reward.fallPenaltyFromGeneration train without it
+  const { fallPenaltyFromGeneration = 0, ...reward } = cfg.reward;
+  const policyFrom = policySpec({ morphology: trainingSpec, controller: controllerConfig, reward });
+  const policyBefore = fallPenaltyFromGeneration > 0 && reward.fallPenalty ? policySpec({ morphology: trainingSpec, controller: controllerConfig, reward: { ...reward, fallPenalty: 0 } }) : policyFrom;
+  /** the training policy of generation g (0-based) */
+  const policyAt = (g: number) => (g >= fallPenaltyFromGeneration ? policyFrom : policyBefore);
   const E = cfg.episodesPerMember;
   /**
    * The tasks of one batch: member m's episode k of seed generation s is `episodeSpec(cfg, s, k)`
@@ -282,7 +287,7 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
       const episodes: EpisodeSpec[] = [];
       for (let k = 0; k < E; k++) episodes.push(episodeSpec(cfg, controlDt, s, k, distinct ? m : undefined, s % CENTRE_SEED_OFFSET));
       const fault = opts.faultInjection && opts.faultInjection.generation === s && opts.faultInjection.member === m;
-      return { version: TASK_FORMAT_VERSION, runId: state.runId, label: label(m), index: m, policyKey: policy.key, genome: fault ? new Float32Array(0) : genome, normalizer: norm, collectStats: cfg.normalizeObservations, episodes };
+      return { version: TASK_FORMAT_VERSION, runId: state.runId, label: label(m), index: m, policyKey: policyAt(s % CENTRE_SEED_OFFSET).key, genome: fault ? new Float32Array(0) : genome, normalizer: norm, collectStats: cfg.normalizeObservations, episodes };
     });
   const pool = opts.backend ?? (await RolloutPool.create(opts.workers));
   const log = new RunLog(opts.outDir, { extraColumns: EXTRA_COLUMNS, resumeFromGeneration: opts.resume ? state.generation : undefined });
@@ -317,7 +322,7 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
       const tGen = performance.now();
       const genomes = (population = search.ask(population));
       const frozen = cfg.normalizeObservations ? normalizer.freeze() : null;
-      const results = await pool.run(policy, tasks(g, genomes, frozen, false, (m) => `evaluating population member ${m} (of 0–${genomes.length - 1}) in generation ${g + 1}`));
+      const results = await pool.run(policyAt(g), tasks(g, genomes, frozen, false, (m) => `evaluating population member ${m} (of 0–${genomes.length - 1}) in generation ${g + 1}`));
       search.tell(results.map((r) => r.fitness));
       if (cfg.normalizeObservations) normalizer.merge(...results.map(statsOf));
       const gen = summarise(g, results, state, cfg.episodesPerMember);
@@ -327,7 +332,7 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
       if (isCheckpoint) {
         const center = centerOf(search.state);
         // fresh seeds for the centre's evaluation: generation index offset by 1e6
-        const evals = await pool.run(policy, tasks(CENTRE_SEED_OFFSET + g, Array.from({ length: cfg.finalEpisodes }, () => center), cfg.normalizeObservations ? normalizer.frozen() : null, true, centreTask(g + 1, cfg.finalEpisodes)));
+        const evals = await pool.run(policyAt(g), tasks(CENTRE_SEED_OFFSET + g, Array.from({ length: cfg.finalEpisodes }, () => center), cfg.normalizeObservations ? normalizer.frozen() : null, true, centreTask(g + 1, cfg.finalEpisodes)));
         const f = evals.reduce((s, r) => s + r.fitness, 0) / evals.length;
         const v = evals.reduce((s, r) => s + r.meanForwardVelocity, 0) / evals.length;
         gen.extra.centerFitness = f;
@@ -335,7 +340,9 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
         state.envSteps += evals.reduce((s, r) => s + r.steps, 0);
         // with a switch curriculum, a centre evaluated with switches (generation ≥ fromGeneration)
         // replaces any best from before them: fitness with and without switches do not compare
-        const phase = (afterGeneration: number) => (cfg.switches.probability > 0 && afterGeneration - 1 >= cfg.switches.fromGeneration ? 1 : 0);
+        // (and so does one evaluated with the fall penalty, from reward.fallPenaltyFromGeneration on)
+        const phase = (afterGeneration: number) =>
+          (cfg.switches.probability > 0 && afterGeneration - 1 >= cfg.switches.fromGeneration ? 1 : 0) + (policyAt(afterGeneration - 1) !== policyAt(0) ? 1 : 0);
         if (!state.best || phase(g + 1) > phase(state.best.generation) || f > state.best.fitness) state.best = { genome: center, fitness: f, meanForwardVelocity: v, generation: g + 1 };
       }
       state.generation = g + 1;
@@ -351,7 +358,7 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
     }
     if (!state.best) {
       const center = centerOf(search.state);
-      const evals = await pool.run(policy, tasks(CENTRE_SEED_OFFSET + state.generation, Array.from({ length: cfg.finalEpisodes }, () => center), cfg.normalizeObservations ? normalizer.frozen() : null, true, centreTask(state.generation, cfg.finalEpisodes)));
+      const evals = await pool.run(policyAt(state.generation), tasks(CENTRE_SEED_OFFSET + state.generation, Array.from({ length: cfg.finalEpisodes }, () => center), cfg.normalizeObservations ? normalizer.frozen() : null, true, centreTask(state.generation, cfg.finalEpisodes)));
       state.best = {
         genome: center,
         fitness: evals.reduce((s, r) => s + r.fitness, 0) / evals.length,

@@ -138,6 +138,7 @@ test('the default matrix, run lists and filters; regimes merge over the arm file
   assert.equal(runName('plastic-cov', 'switched-h0.25', 0), 'plastic-cov-switched-h0.25-seed0');
   const fall = runConfig(arm('plastic-cov'), STUDY_REGIMES['switched-fall'], 1);
   assert.deepEqual(fall.reward, { ...plain.reward, healthyReward: 0.25, fallPenalty: 100 }, 'round e: round d plus a fall penalty');
+  assert.deepEqual(runConfig(arm('static SNN'), STUDY_REGIMES['switched-fall-late'], 1).reward, { ...fall.reward, fallPenaltyFromGeneration: 150 });
   assert.equal(configHash(plain), configHash(runConfig(arm('static SNN'), STUDY_REGIMES.switched, 1)));
   assert.equal('fallPenalty' in plain.reward, false, 'a config without the penalty resolves as before (the finished runs keep their hashes)');
 });

@@ -106,3 +106,23 @@ test('trainingHealthyZ: training episodes end on the stricter band, the policy i
   assert.deepEqual(policy.file.config.trainingHealthyZ, [0.2, 0.7]);
   assert.deepEqual(policy.morphology.healthyZ, antSpec().healthyZ);
 });
+
+test('a fall-penalty curriculum: reward.fallPenalty counts from reward.fallPenaltyFromGeneration on, in the members\' and the centre\'s fitness', async () => {
+  assert.throws(() => parseTrainConfig({ controller: {}, reward: { fallPenaltyFromGeneration: -1 } }), /fallPenaltyFromGeneration/);
+  assert.equal('fallPenaltyFromGeneration' in tinyConfig().reward, false, 'absent unless given (old configs keep their hash)');
+  // a band topped at 0.7 ends every training episode on its first step: every episode "falls"
+  const base = { generations: 4, checkpointEvery: 1, trainingHealthyZ: [0.2, 0.7] as [number, number] };
+  const plain = await train(tinyConfig(base), { outDir: tmp(), workers: 2, progress: null });
+  const cfg = tinyConfig({ ...base, reward: { ...tinyConfig().reward, fallPenalty: 40, fallPenaltyFromGeneration: 2 } });
+  const late = await train(cfg, { outDir: tmp(), workers: 2, progress: null });
+  for (const g of [0, 1]) {
+    assert.equal(late.history[g].mean, plain.history[g].mean, `generation ${g + 1}: no penalty yet`);
+    assert.equal(late.history[g].extra.centerFitness, plain.history[g].extra.centerFitness);
+  }
+  // every member pays the same constant, so ranks and hence the search stay the same: fitness is exactly 40 lower
+  for (const g of [2, 3]) {
+    assert.ok(Math.abs(plain.history[g].mean - late.history[g].mean - 40) < 1e-9, `generation ${g + 1}: ${plain.history[g].mean} vs ${late.history[g].mean}`);
+    assert.ok(Math.abs(plain.history[g].extra.centerFitness - late.history[g].extra.centerFitness - 40) < 1e-9);
+  }
+  assert.ok(late.best.generation >= 3, `best from a centre evaluated with the penalty (generation ${late.best.generation})`);
+});
