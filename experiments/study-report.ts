@@ -11,8 +11,9 @@
  * - time to 80%: the median over (seed, condition) of the per-policy times (∞ = never recovered
  *   counts as the largest; NaN = no pre-switch speed, left out), with the count recovered;
  * - against the static SNN of the same regime: difference of means with a Welch 95% interval
- *   over seeds of per-seed values (experiments/statistics.ts); per-seed ratios of a seed whose
- *   denominator is ≤ 0 are left out.
+ *   over seeds of per-seed values (experiments/statistics.ts); ratios whose denominator is under
+ *   MIN_WALKING_SPEED (a policy that does not walk: 0.00 m/s before a switch made one seed's
+ *   after / before 35) are left out.
  */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
@@ -75,7 +76,9 @@ export interface GroupSummary {
   trace: number[];
 }
 
-const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
+/** below this speed (m/s) a policy does not walk: a ratio over it (retention, recovery) means nothing and is left out */
+export const MIN_WALKING_SPEED = 0.1;
+const ratio = (a: number, b: number) => (b >= MIN_WALKING_SPEED ? a / b : NaN);
 const avg = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 function perSeedOf(es: StudyPolicyEvaluation[]): PerSeed {

@@ -16,7 +16,8 @@ import { configHash } from '../../training/rundir.js';
 import { DEFAULT_MATRIX, finishedRuns, mergeDeep, reportAllFinished, parseRuns, runConfig, runName, runStudy, selectRuns, STUDY_ARMS, STUDY_REGIMES, type StudyArm, type StudyOptions, type StudyRegime } from '../../experiments/study.js';
 import { meanTrace, paddedX, recoveryMetrics } from '../../experiments/adaptation.js';
 import { median, studentTQuantile, welchDiff } from '../../experiments/statistics.js';
-import { evaluationSteps, jsonReviver } from '../../experiments/study-evaluation.js';
+import { evaluationSteps, jsonReviver, type StudyPolicyEvaluation } from '../../experiments/study-evaluation.js';
+import { MIN_WALKING_SPEED, summariseStudy } from '../../experiments/study-report.js';
 import { policyFromFile } from '../../training/policy.js';
 import { SUITES } from '../../training/suites.js';
 import { tinyConfig } from '../training/tiny-config.js';
@@ -67,6 +68,29 @@ test('a fallen episode is padded with its last x; the mean trace averages episod
   assert.equal(median([Infinity, Infinity, 1]), Infinity);
   assert.equal(median([1, 2, 4, 10]), 3);
   assert.ok(Number.isNaN(median([NaN])));
+});
+
+test('per-seed ratios of a policy that does not walk (pre-switch or flat speed under 0.1 m/s) are left out, not counted as 35', () => {
+  const walking = { mean: 0.8 }, still = { mean: 0.004 };
+  const evaluation = (seed: number, before: number, flat: { mean: number }) =>
+    ({
+      key: { conditions: ['flat', 'friction(mu=0.3)'] },
+      arm: 'a',
+      regime: 'r',
+      seed,
+      whole: [{ speed: flat }, { speed: { mean: flat.mean / 2 } }],
+      switched: [{ before, after: before / 2 + 0.14, end: before / 4 + 0.05, timeTo80: NaN, speed: [0] }],
+      long: { speed: flat.mean, earlySpeed: flat.mean, retention: 1 },
+    }) as unknown as StudyPolicyEvaluation;
+  const report = {
+    options: { evaluation: { conditions: ['flat', 'friction(mu=0.3)'], switched: { conditions: ['friction(mu=0.3)'] } }, matrix: [{ arm: 'a', regime: 'r' }] },
+    evaluations: [evaluation(0, 0.8, walking), evaluation(1, 0.6, walking), evaluation(2, 0.004, still)],
+  } as unknown as Parameters<typeof summariseStudy>[0];
+  const g = summariseStudy(report).groups[0];
+  assert.equal(MIN_WALKING_SPEED, 0.1);
+  assert.ok(Number.isNaN(g.perSeed.afterRatio[2]) && Number.isNaN(g.perSeed.endRatio[2]) && Number.isNaN(g.perSeed.unseenRetention[2]), JSON.stringify(g.perSeed));
+  assert.ok(Math.abs(g.perSeed.afterRatio[0] - (0.4 + 0.14) / 0.8) < 1e-12);
+  assert.equal(welchDiff(g.perSeed.afterRatio, [0.5, 0.5]).df > 0, true, 'the two walking seeds still give an interval');
 });
 
 // ---- Welch ---------------------------------------------------------------------------------
