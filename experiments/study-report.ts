@@ -170,6 +170,42 @@ export function comparisons(groups: GroupSummary[]): { label: string; ref: strin
   return out;
 }
 
+export interface PooledComparison {
+  arm: string;
+  /** the regimes pooled, in matrix order */
+  regimes: string[];
+  /** per-seed values pooled: arm, static SNN */
+  n: [number, number];
+  cells: WelchInterval[];
+}
+
+/**
+ * Each arm against the static SNN, its per-seed values pooled over every regime in which both
+ * have at least `seeds` seeds (only when that is 2 regimes or more). The regimes differ, so this
+ * is a bound on the size of an effect over them, not a test within one: it answers "how large a
+ * difference do these rounds together leave room for".
+ */
+export function pooledComparisons(groups: GroupSummary[], seeds: number): PooledComparison[] {
+  const out: PooledComparison[] = [];
+  const arms = [...new Set(groups.map((g) => g.arm))].filter((a) => a !== 'static SNN');
+  for (const arm of arms) {
+    const pairs = groups
+      .filter((g) => g.arm === arm && g.seeds >= seeds)
+      .map((g) => [g, groups.find((x) => x.arm === 'static SNN' && x.regime === g.regime && x.seeds >= seeds)] as const)
+      .filter((p): p is readonly [GroupSummary, GroupSummary] => p[1] !== undefined);
+    if (pairs.length < 2) continue;
+    const pool = (side: 0 | 1, k: keyof PerSeed) => pairs.flatMap((p) => p[side].perSeed[k]);
+    const keys: (keyof PerSeed)[] = ['flat', 'unseen', 'unseenRetention', 'afterRatio', 'endRatio', 'long'];
+    out.push({
+      arm,
+      regimes: pairs.map((p) => p[0].regime),
+      n: [pool(0, 'flat').length, pool(1, 'flat').length],
+      cells: keys.map((k) => welchDiff(pool(0, k), pool(1, k))),
+    });
+  }
+  return out;
+}
+
 /** Markdown: status, summary, comparisons with the static SNN, per-condition tables, training runs. */
 export function studyMarkdown(r: StudyReport): string {
   const { conditions, switchConditions, groups } = summariseStudy(r);
@@ -204,6 +240,17 @@ export function studyMarkdown(r: StudyReport): string {
       `| arm / regime | vs | flat m/s | unseen mean m/s | unseen retention | after / before | end / before | ${ev.long.seconds}-s flat m/s |`,
       '|---|---|---:|---:|---:|---:|---:|---:|',
       ...cmp.map((c) => `| ${c.label} | ${c.ref} | ${c.cells.map(ci).join(' | ')} |`),
+      '',
+    );
+  }
+  const pooled = pooledComparisons(groups, o.seeds);
+  if (pooled.length) {
+    lines.push(
+      `**Pooled over regimes** (per-seed values of every regime in which the arm and the static SNN both have ${o.seeds} seeds, against the static SNN's of the same regimes; Welch 95%. The regimes differ: read it as a bound on how large a difference these runs together leave room for, not as a test within one regime)`,
+      '',
+      `| arm | regimes | policies | flat m/s | unseen mean m/s | unseen retention | after / before | end / before | ${ev.long.seconds}-s flat m/s |`,
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+      ...pooled.map((c) => `| ${c.arm} | ${c.regimes.join(', ')} | ${c.n[0]} + ${c.n[1]} | ${c.cells.map(ci).join(' | ')} |`),
       '',
     );
   }

@@ -17,7 +17,7 @@ import { DEFAULT_MATRIX, finishedRuns, mergeDeep, reportAllFinished, parseRuns, 
 import { meanTrace, paddedX, recoveryMetrics } from '../../experiments/adaptation.js';
 import { median, studentTQuantile, welchDiff } from '../../experiments/statistics.js';
 import { evaluationSteps, jsonReviver, type StudyPolicyEvaluation } from '../../experiments/study-evaluation.js';
-import { MIN_WALKING_SPEED, summariseStudy } from '../../experiments/study-report.js';
+import { MIN_WALKING_SPEED, pooledComparisons, summariseStudy, type GroupSummary } from '../../experiments/study-report.js';
 import { policyFromFile } from '../../training/policy.js';
 import { SUITES } from '../../training/suites.js';
 import { tinyConfig } from '../training/tiny-config.js';
@@ -91,6 +91,27 @@ test('per-seed ratios of a policy that does not walk (pre-switch or flat speed u
   assert.ok(Number.isNaN(g.perSeed.afterRatio[2]) && Number.isNaN(g.perSeed.endRatio[2]) && Number.isNaN(g.perSeed.unseenRetention[2]), JSON.stringify(g.perSeed));
   assert.ok(Math.abs(g.perSeed.afterRatio[0] - (0.4 + 0.14) / 0.8) < 1e-12);
   assert.equal(welchDiff(g.perSeed.afterRatio, [0.5, 0.5]).df > 0, true, 'the two walking seeds still give an interval');
+});
+
+test('pooled comparisons: per-seed values of every regime where both arms have the full seeds, against hand values', () => {
+  const group = (arm: string, regime: string, flat: number[]) =>
+    ({ arm, regime, seeds: flat.length, perSeed: { flat, unseen: flat, unseenRetention: flat, afterRatio: flat, endRatio: flat, long: flat } }) as unknown as GroupSummary;
+  const groups = [
+    group('p', 'r1', [1, 2]), group('static SNN', 'r1', [2, 3]),
+    group('p', 'r2', [3, 4]), group('static SNN', 'r2', [4, 5]),
+    group('p', 'r3', [5, 6]), group('static SNN', 'r3', [7]), // the static SNN has 1 seed here: left out
+    group('q', 'r1', [9, 9]), // one regime only: no pooled row
+  ];
+  const pooled = pooledComparisons(groups, 2);
+  assert.equal(pooled.length, 1);
+  assert.deepEqual(pooled[0].regimes, ['r1', 'r2']);
+  assert.deepEqual(pooled[0].n, [4, 4]);
+  // a = 1..4, b = 2..5: s² = 5/3 each, se = √(5/6), ν = 6 exactly, t(0.975, 6) = 2.446912
+  const w = pooled[0].cells[0], h = 2.446911851 * Math.sqrt(5 / 6);
+  assert.equal(w.diff, -1);
+  assert.ok(Math.abs(w.df - 6) < 1e-12, String(w.df));
+  assert.ok(Math.abs(w.lo - (-1 - h)) < 1e-7 && Math.abs(w.hi - (-1 + h)) < 1e-7, `${w.lo} ${w.hi}`);
+  assert.equal(pooledComparisons(groups, 3).length, 0, 'no regime has 3 seeds a side');
 });
 
 // ---- Welch ---------------------------------------------------------------------------------
