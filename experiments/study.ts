@@ -115,6 +115,14 @@ export const STUDY_REGIMES: Record<string, StudyRegime> = {
     overrides: SWITCHED,
     reward: { healthyReward: 0.25, fallPenalty: 100, fallPenaltyFromGeneration: 150 },
   },
+  // round e' without the switches: the flat-ground counterpart the issue asks for ("plastic and
+  // static trained on flat"), with round e' reward (h = 0.25, the fall penalty from generation 150)
+  'flat-fall-late': {
+    name: 'flat-fall-late',
+    description: 'as switched-fall-late without the switches: flat ground only, episodes of 10–40 s, healthy reward 0.25, an early ending costs 100 from generation 150 on',
+    overrides: { conditions: ['flat'], switches: { probability: 0, conditions: [] }, episodeSecondsMax: 40 },
+    reward: { healthyReward: 0.25, fallPenalty: 100, fallPenaltyFromGeneration: 150 },
+  },
   // optional (the issue #7 study's second regime)
   randomised: { name: 'randomised', description: 'conditions cycled through the "train" suite, no switches', overrides: { conditions: SUITES.train.conditions, switches: { probability: 0, conditions: [] } } },
 };

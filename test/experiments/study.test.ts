@@ -184,6 +184,10 @@ test('the default matrix, run lists and filters; regimes merge over the arm file
   const fall = runConfig(arm('plastic-cov'), STUDY_REGIMES['switched-fall'], 1);
   assert.deepEqual(fall.reward, { ...plain.reward, healthyReward: 0.25, fallPenalty: 100 }, 'round e: round d plus a fall penalty');
   assert.deepEqual(runConfig(arm('static SNN'), STUDY_REGIMES['switched-fall-late'], 1).reward, { ...fall.reward, fallPenaltyFromGeneration: 150 });
+  const flatLate = runConfig(arm('plastic-cov'), STUDY_REGIMES['flat-fall-late'], 1);
+  const late = runConfig(arm('plastic-cov'), STUDY_REGIMES['switched-fall-late'], 1);
+  assert.deepEqual(flatLate.reward, late.reward, "the flat counterpart of round e' has its reward");
+  assert.deepEqual([flatLate.conditions, flatLate.switches.probability, flatLate.episodeSecondsMax], [['flat'], 0, 40], 'and no switches');
   assert.equal(configHash(plain), configHash(runConfig(arm('static SNN'), STUDY_REGIMES.switched, 1)));
   assert.equal('fallPenalty' in plain.reward, false, 'a config without the penalty resolves as before (the finished runs keep their hashes)');
 });
