@@ -88,6 +88,14 @@ export interface ControllerConfig {
      * α ≡ 1, so W_eff = W_random + Hebb.
      */
     randomWeights: boolean;
+    /**
+     * random-weights mode only: α ≡ hebbGain·σ_W instead of 1, with σ_W the connection's
+     * initial-weight std, so Hebb counts in units of the random weights it reshapes
+     * (|α·Hebb| ≤ hebbGain·σ_W·clip). With α ≡ 1 and clip 1 the rule outweighs weights of
+     * σ_W ≈ 0.07–0.15 within a second and every episode ends early (measured on the study's
+     * round e'); absent: α ≡ 1.
+     */
+    hebbGain?: number;
   };
   /** initial-genome scales (raw space) */
   init: {
@@ -198,6 +206,7 @@ export const CONTROLLER_CONFIG_SCHEMA: Schema = {
         tauTheta: openUnit(0.05, 'initial τ_θ'),
         decay: { type: 'number', min: 0, max: 0.5, default: 0, description: 'initial Hebb decay δ per SNN step (0: none); learned' },
         randomWeights: { type: 'boolean', default: false, description: 'plastic connections start from random weights every episode; only rule parameters evolve (Najarro & Risi 2020)' },
+        hebbGain: { type: 'number', min: 0, max: 1000, description: 'random-weights mode only: α ≡ hebbGain × the connection\'s initial-weight std (Hebb in units of the random weights); absent: α ≡ 1' },
       },
     },
     init: {
@@ -266,6 +275,9 @@ export function parseControllerConfig(value: unknown, where = '', path = ''): Co
   });
   if (c.plasticity.randomWeights && c.kind === 'plastic-snn' && c.plasticity.rule === 'none') {
     throw new SchemaError(at('plasticity.randomWeights'), 'false when plasticity.rule is "none" (random weights that never learn)', true, where);
+  }
+  if (c.plasticity.hebbGain !== undefined && !c.plasticity.randomWeights) {
+    throw new SchemaError(at('plasticity.hebbGain'), 'set only with plasticity.randomWeights: true (evolved weights have an evolved α)', c.plasticity.hebbGain, where);
   }
   return c;
 }

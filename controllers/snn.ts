@@ -128,7 +128,7 @@ export function snnGenomeLayout(config: ControllerConfig, obsSize: number, actSi
   const s = snnShape(config, obsSize, actSize);
   const { init, network: net, plasticity: pl } = config;
   const std = weightStds(config, s);
-  // random-weights mode: the plastic connections' W are drawn per episode, not evolved, and α ≡ 1
+  // random-weights mode: the plastic connections' W are drawn per episode, not evolved, and α is a constant (1, or hebbGain·σ_W)
   const evolved = (c: ConnectionName) => !(pl.randomWeights && s.plastic.includes(c));
   const specs: SliceSpec[] = [];
   if (evolved('input')) specs.push({ name: 'input.w', shape: [s.input, s.hidden], init: normal(0, std.input), doc: 'input → hidden weights' });
@@ -308,6 +308,7 @@ export class SnnController implements Controller {
       for (const c of s.plastic) {
         const [nPre, nPost] = connectionSize(s, c);
         const random = config.plasticity.randomWeights;
+        const hebbGain = config.plasticity.hebbGain;
         const w = c === 'input' ? this.wIn : c === 'recurrent' ? this.wRec : this.wOut;
         const mod: NeuromodulatorParams | null =
           rule.modulation === 'none'
@@ -327,7 +328,7 @@ export class SnnController implements Controller {
             preDecay: config.plasticity.preDecay,
             postDecay: config.plasticity.postDecay,
           },
-          alpha: random ? new Float32Array(nPre * nPost).fill(1) : L.view(g, `${c}.alpha`),
+          alpha: random ? new Float32Array(nPre * nPost).fill(hebbGain === undefined ? 1 : f(hebbGain * std[c])) : L.view(g, `${c}.alpha`),
           mod,
           m: new Float32Array(mod ? nPost : 0),
           etaView: L.has(`${c}.eta`) ? L.view(g, `${c}.eta`) : null,
@@ -507,6 +508,11 @@ export class SnnController implements Controller {
     const hebb: MatrixView[] = this.plastic.map((p) => ({ name: p.name, rows: p.state.nPre, cols: p.state.nPost, values: p.state.hebb }));
     const modulation = this.plastic.filter((p) => p.mod).map((p) => ({ name: p.name, values: p.m }));
     return { layers, hebb, modulation };
+  }
+
+  /** α of one plastic connection (evolved, or the constant of random-weights mode); null if not plastic. */
+  plasticityCoefficients(name: ConnectionName): Float32Array | null {
+    return this.plastic.find((p) => p.name === name)?.alpha ?? null;
   }
 
   /** Plastic state of one connection (tests, viewer): Hebb, E, θ, traces; null if not plastic. */

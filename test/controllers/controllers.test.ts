@@ -210,6 +210,29 @@ test('ABCD rule and random weights (Najarro & Risi 2020): W redrawn from the epi
   const evolvedW = snn({ plasticity: { rule: 'abcd', connections: ['output'] } }, 29, 8);
   assert.ok(evolvedW.layout.has('output.w') && evolvedW.layout.has('output.alpha') && evolvedW.layout.has('output.A'));
   assert.throws(() => parseControllerConfig({ plasticity: { rule: 'none', randomWeights: true } }), /plasticity\.randomWeights/);
+  assert.ok(c.plasticityCoefficients('output')!.every((a) => a === 1), 'α ≡ 1 without hebbGain');
+});
+
+test('random weights with hebbGain: α ≡ hebbGain·σ_W per connection, the genome unchanged, and it acts', () => {
+  const plain = { plasticity: { rule: 'abcd', connections: ['input', 'output'], randomWeights: true } };
+  const scaled = { plasticity: { ...plain.plasticity, hebbGain: 0.5 } };
+  const a = snn(plain, 29, 8);
+  const b = snn(scaled, 29, 8);
+  assert.equal(b.layout.size, a.layout.size, 'hebbGain adds nothing to the genome');
+  // σ_W by hand (defaults: 48 hidden, outputGain 0.5, membrane readout: no ×2 of a spiking output layer)
+  const cfg = parseControllerConfig(scaled);
+  assert.deepEqual([cfg.network.hidden, cfg.init.outputGain, cfg.decoder.kind], [48, 0.5, 'membrane']);
+  const sigmaOut = 0.5 / Math.sqrt(48);
+  assert.ok(b.plasticityCoefficients('output')!.every((v) => v === Math.fround(0.5 * sigmaOut)), `output α ≡ 0.5·${sigmaOut.toFixed(4)}`);
+  const aIn = b.plasticityCoefficients('input')!;
+  assert.ok(aIn.every((v) => v === aIn[0]) && aIn[0] > 0 && aIn[0] < 0.5, `input α ≡ 0.5·σ_in (${aIn[0]})`);
+  const g = a.layout.initialize(3);
+  for (let i = 0; i < g.length; i++) g[i] += 0.3; // a rule strong enough to move the outputs
+  a.setGenome(g);
+  b.setGenome(g);
+  const obs = observations(30, 29, 5);
+  assert.notDeepEqual(actions(b, obs, 7), actions(a, obs, 7), 'the smaller α changes what the rule transmits');
+  assert.throws(() => parseControllerConfig({ plasticity: { rule: 'abcd', hebbGain: 1 } }), /plasticity\.hebbGain.*randomWeights/);
 });
 
 test('plasticity off is exactly the static SNN (α = 0, and rule "none")', () => {
