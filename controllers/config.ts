@@ -96,6 +96,14 @@ export interface ControllerConfig {
      * round e'); absent: α ≡ 1.
      */
     hebbGain?: number;
+    /**
+     * Synaptic scaling of each plastic connection (Turrigiano's homeostatic scaling; the weight
+     * normalisation Hebbian locomotion controllers use): 'post' rescales, after every plasticity
+     * update, each postsynaptic neuron's incoming effective weights to the L2 norm of its fixed
+     * weights, ‖s_j·(W + α⊙Hebb)_{:,j}‖ = ‖W_{:,j}‖, so the rule turns a neuron's weight vector
+     * but cannot grow or shrink its drive. Absent or 'none': no scaling (s ≡ 1).
+     */
+    normalize?: 'none' | 'post';
   };
   /** initial-genome scales (raw space) */
   init: {
@@ -207,6 +215,7 @@ export const CONTROLLER_CONFIG_SCHEMA: Schema = {
         decay: { type: 'number', min: 0, max: 0.5, default: 0, description: 'initial Hebb decay δ per SNN step (0: none); learned' },
         randomWeights: { type: 'boolean', default: false, description: 'plastic connections start from random weights every episode; only rule parameters evolve (Najarro & Risi 2020)' },
         hebbGain: { type: 'number', min: 0, max: 1000, description: 'random-weights mode only: α ≡ hebbGain × the connection\'s initial-weight std (Hebb in units of the random weights); absent: α ≡ 1' },
+        normalize: { type: 'string', enum: ['none', 'post'], description: 'synaptic scaling: "post" keeps each postsynaptic neuron\'s incoming effective-weight norm at that of its fixed weights after every update (the rule turns weight vectors, it cannot grow them); absent or "none": off' },
       },
     },
     init: {
@@ -278,6 +287,9 @@ export function parseControllerConfig(value: unknown, where = '', path = ''): Co
   }
   if (c.plasticity.hebbGain !== undefined && !c.plasticity.randomWeights) {
     throw new SchemaError(at('plasticity.hebbGain'), 'set only with plasticity.randomWeights: true (evolved weights have an evolved α)', c.plasticity.hebbGain, where);
+  }
+  if (c.plasticity.normalize === 'post' && (c.kind !== 'plastic-snn' || c.plasticity.rule === 'none')) {
+    throw new SchemaError(at('plasticity.normalize'), '"none" or absent without plasticity (a plastic-snn with a rule): there is nothing to rescale', c.plasticity.normalize, where);
   }
   return c;
 }

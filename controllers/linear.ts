@@ -86,3 +86,52 @@ export function addSpikesPlastic(out: Float32Array, spk: Uint8Array, w: Float32A
     }
   }
 }
+
+/**
+ * Synaptic scaling (`plasticity.normalize: 'post'`). A scaled plastic connection transmits
+ *
+ *   out[j] += s_j · Σ_i pre[i]·W_eff[i, j],    s_j = ‖W[:, j]‖ / ‖W_eff[:, j]‖
+ *
+ * so each postsynaptic neuron's incoming effective weights keep the L2 norm of its fixed
+ * weights: the rule can turn a neuron's weight vector, not grow or shrink its drive. The sum is
+ * accumulated as above into a scratch row (from 0), then added: out[j] = fround(out[j] +
+ * fround(s_j·acc[j])). Norms are summed in double precision in ascending i and rounded once.
+ */
+
+/** norms[j] = fround(√Σ_i W[i, j]²) (the targets, once per episode or genome). */
+export function columnNorms(w: Float32Array, nPost: number, norms: Float32Array): void {
+  const nPre = w.length / nPost;
+  for (let j = 0; j < nPost; j++) {
+    let sum = 0;
+    for (let i = 0; i < nPre; i++) {
+      const v = w[i * nPost + j];
+      sum += v * v;
+    }
+    norms[j] = f(Math.sqrt(sum));
+  }
+}
+
+/**
+ * scale[j] = fround(target[j] / ‖(W + α⊙Hebb)[:, j]‖), with W_eff rounded as the kernels
+ * round it; 1 where the effective column is all zero (nothing to rescale). Rows outer, columns
+ * inner (the storage order), the sums of squares in `sq` (nPost doubles).
+ */
+export function scalingFactors(w: Float32Array, alpha: Float32Array, hebb: Float32Array, target: Float32Array, sq: Float64Array, scale: Float32Array): void {
+  const nPost = scale.length;
+  const nPre = w.length / nPost;
+  sq.fill(0);
+  for (let i = 0; i < nPre; i++) {
+    const row = i * nPost;
+    for (let j = 0; j < nPost; j++) {
+      const k = row + j;
+      const v = f(w[k] + f(alpha[k] * hebb[k]));
+      sq[j] += v * v;
+    }
+  }
+  for (let j = 0; j < nPost; j++) scale[j] = sq[j] > 0 ? f(target[j] / Math.sqrt(sq[j])) : 1;
+}
+
+/** out[j] = fround(out[j] + fround(scale[j]·acc[j])). */
+export function addScaled(out: Float32Array, acc: Float32Array, scale: Float32Array): void {
+  for (let j = 0; j < out.length; j++) out[j] = f(out[j] + f(scale[j] * acc[j]));
+}

@@ -35,6 +35,8 @@
  *              input, recurrent: s_h[t];  output: s_o[t], or tanh(V[t]) for the membrane readout
  *         b. neuromodulated rules: m = tanh(b_m + Σ_k s_h[t]_k·w_m,k + w_r·reward), M_j = f_j·m
  *         c. Hebb (and E) update, clip to ±c   d. BCM: θ_j ← θ_j + τ_θ(y_j² − θ_j)
+ *         e. synaptic scaling (plasticity.normalize 'post'): s_j = ‖W_{:,j}‖ / ‖W_eff_{:,j}‖;
+ *            the connection then transmits s_j·(pre·W_eff)_j (linear.ts; s ≡ 1 at reset)
  *         The new Hebb takes effect at step t+1.
  *   E. action: rate       a = tanh(d + r·D)
  *              population a_j = tanh(gain·(mean r[agonists_j] − mean r[antagonists_j]))
@@ -57,7 +59,7 @@ import { CONNECTION_NAMES } from './config.js';
 import { encodeDirect, encodePopulation, encodeRate, encoderPower, type EncoderParams } from './encoders.js';
 import { decodeLinearTanh, decodeMembrane, decodePopulation, filterRate } from './decoders.js';
 import { GenomeLayout, constant, constrain, logit, normal, type SliceSpec } from './genome.js';
-import { addDense, addDensePlastic, addSpikes, addSpikesPlastic } from './linear.js';
+import { addDense, addDensePlastic, addScaled, addSpikes, addSpikesPlastic, columnNorms, scalingFactors } from './linear.js';
 import {
   leakyState,
   leakyStep,
@@ -201,6 +203,8 @@ interface PlasticConnection {
   decayView: Float32Array | null;
   /** random-weights mode: this connection's W, redrawn at every reset from N(0, std²); null otherwise */
   randomW: { w: Float32Array; std: number } | null;
+  /** synaptic scaling (plasticity.normalize 'post'), else null: the fixed W, its column norms (the targets), s_j, and scratch rows */
+  scaling: { w: Float32Array; target: Float32Array; scale: Float32Array; sq: Float64Array; acc: Float32Array } | null;
 }
 
 const EMPTY = new Float32Array(0);
@@ -335,6 +339,10 @@ export class SnnController implements Controller {
           tauView: L.has(`${c}.tauTheta`) ? L.view(g, `${c}.tauTheta`) : null,
           decayView: L.has(`${c}.decay`) ? L.view(g, `${c}.decay`) : null,
           randomW: random ? { w, std: std[c] } : null,
+          scaling:
+            config.plasticity.normalize === 'post'
+              ? { w, target: new Float32Array(nPost), scale: new Float32Array(nPost).fill(1), sq: new Float64Array(nPost), acc: new Float32Array(nPost) }
+              : null,
         });
       }
     }
@@ -369,6 +377,17 @@ export class SnnController implements Controller {
       p.params.tauTheta = p.tauView ? f(constrain('sigmoid', p.tauView[0])) : 0;
       p.params.decay = p.decayView ? f(constrain('sigmoid', p.decayView[0])) : 0;
     }
+    this.resetScaling();
+  }
+
+  /** Synaptic scaling back to its episode start: targets = the current W's column norms, s ≡ 1. */
+  private resetScaling(): void {
+    for (const p of this.plastic) {
+      const sc = p.scaling;
+      if (!sc) continue;
+      columnNorms(sc.w, p.state.nPost, sc.target);
+      sc.scale.fill(1);
+    }
   }
 
   reset(seed: number): void {
@@ -398,6 +417,7 @@ export class SnnController implements Controller {
       const { w, std } = p.randomW;
       for (let k = 0; k < w.length; k++) w[k] = f(std * wRng!.normal());
     }
+    this.resetScaling();
     this.action.fill(0);
   }
 
@@ -437,11 +457,23 @@ export class SnnController implements Controller {
     if (constantDrive) copyInto(iHid, this.base);
     else {
       copyInto(iHid, this.bHid);
-      if (this.pIn) addDensePlastic(iHid, this.u, this.wIn, this.pIn.alpha, this.pIn.state.hebb);
+      const pIn = this.pIn;
+      if (pIn?.scaling) {
+        const acc = pIn.scaling.acc;
+        acc.fill(0);
+        addDensePlastic(acc, this.u, this.wIn, pIn.alpha, pIn.state.hebb);
+        addScaled(iHid, acc, pIn.scaling.scale);
+      } else if (pIn) addDensePlastic(iHid, this.u, this.wIn, pIn.alpha, pIn.state.hebb);
       else addDense(iHid, this.u, this.wIn);
     }
     if (this.cfg.network.recurrent) {
-      if (this.pRec) addSpikesPlastic(iHid, hid.spk, this.wRec, this.pRec.alpha, this.pRec.state.hebb);
+      const pRec = this.pRec;
+      if (pRec?.scaling) {
+        const acc = pRec.scaling.acc;
+        acc.fill(0);
+        addSpikesPlastic(acc, hid.spk, this.wRec, pRec.alpha, pRec.state.hebb);
+        addScaled(iHid, acc, pRec.scaling.scale);
+      } else if (pRec) addSpikesPlastic(iHid, hid.spk, this.wRec, pRec.alpha, pRec.state.hebb);
       else addSpikes(iHid, hid.spk, this.wRec);
       if (this.pRec) copyInto(this.prevHid, hid.spk);
     }
@@ -454,7 +486,13 @@ export class SnnController implements Controller {
     // 4. output current
     const iOut = this.iOut;
     copyInto(iOut, this.bOut);
-    if (this.pOut) addSpikesPlastic(iOut, sh, this.wOut, this.pOut.alpha, this.pOut.state.hebb);
+    const pOut = this.pOut;
+    if (pOut?.scaling) {
+      const acc = pOut.scaling.acc;
+      acc.fill(0);
+      addSpikesPlastic(acc, sh, this.wOut, pOut.alpha, pOut.state.hebb);
+      addScaled(iOut, acc, pOut.scaling.scale);
+    } else if (pOut) addSpikesPlastic(iOut, sh, this.wOut, pOut.alpha, pOut.state.hebb);
     else addSpikes(iOut, sh, this.wOut);
     // 5–6. output layer, rate filter
     let post: Float32Array | Uint8Array;
@@ -489,6 +527,13 @@ export class SnnController implements Controller {
     if (this.plasticityFrozen) return;
     if (p.mod) neuromodulate(this.hid.spk, this.reward, p.mod, p.m);
     plasticityStep(p.state, p.params, p.mod ? p.m : null);
+    const sc = p.scaling;
+    if (sc) scalingFactors(sc.w, p.alpha, p.state.hebb, sc.target, sc.sq, sc.scale);
+  }
+
+  /** Synaptic-scaling factors s_j of one plastic connection (tests, viewer); null when it is not scaled. */
+  scalingOf(name: ConnectionName): Float32Array | null {
+    return this.plastic.find((p) => p.name === name)?.scaling?.scale ?? null;
   }
 
   introspect(): ControllerIntrospection {

@@ -109,3 +109,12 @@ test('GraphSnn state disposal leaves no tensors behind', async () => {
   assert.equal(tf.memory().numTensors, n0);
   model.dispose();
 });
+
+test('GraphSnn refuses what its port does not implement, naming it (random weights, synaptic scaling, ABCD)', async () => {
+  await initBackend();
+  const cfg = parseControllerConfig({ plasticity: { rule: 'hebbian', normalize: 'post' } });
+  const genome = new SnnController(cfg, 6, 2).genome;
+  assert.throws(() => new GraphSnn(cfg, 6, 2, genome, surrogateSpec('fast-sigmoid')), /does not implement plasticity\.normalize "post"/);
+  const abcd = parseControllerConfig({ plasticity: { rule: 'abcd', randomWeights: true } });
+  assert.throws(() => new GraphSnn(abcd, 6, 2, new SnnController(abcd, 6, 2).genome, surrogateSpec('fast-sigmoid')), /rule "abcd".*plasticity\.randomWeights/);
+});

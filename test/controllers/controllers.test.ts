@@ -235,6 +235,50 @@ test('random weights with hebbGain: α ≡ hebbGain·σ_W per connection, the ge
   assert.throws(() => parseControllerConfig({ plasticity: { rule: 'abcd', hebbGain: 1 } }), /plasticity\.hebbGain.*randomWeights/);
 });
 
+test('synaptic scaling (normalize "post"): every scaled column keeps its fixed weights\' norm while Hebb turns it; off is the old network', () => {
+  const base = { plasticity: { rule: 'abcd', connections: ['input', 'output'], randomWeights: true } };
+  const norm = { plasticity: { ...base.plasticity, normalize: 'post' } };
+  const a = snn(base, 29, 8);
+  const b = snn(norm, 29, 8);
+  const off = snn({ plasticity: { ...base.plasticity, normalize: 'none' } }, 29, 8);
+  assert.equal(b.layout.size, a.layout.size, 'normalize adds nothing to the genome');
+  const g = a.layout.initialize(3);
+  for (let i = 0; i < g.length; i++) g[i] += 0.3; // a rule that grows Hebb (D > 0) within a few acts
+  a.setGenome(g);
+  b.setGenome(g);
+  off.setGenome(g);
+  const obs = observations(40, 29, 5);
+  assert.deepEqual(actions(off, obs, 7), actions(a, obs, 7), '"none" is the unscaled network, bit for bit');
+  assert.equal(a.scalingOf('output'), null);
+  b.reset(7);
+  assert.ok(b.scalingOf('output')!.every((v) => v === 1), 's ≡ 1 at reset');
+  for (const o of obs) b.act(o, 0);
+  for (const c of ['input', 'output'] as const) {
+    const st = b.plasticState(c)!;
+    const alpha = b.plasticityCoefficients(c)!;
+    const w = c === 'input' ? (b as unknown as { wIn: Float32Array }).wIn : (b as unknown as { wOut: Float32Array }).wOut;
+    const s = b.scalingOf(c)!;
+    let moved = 0;
+    for (let j = 0; j < st.nPost; j++) {
+      let fixed = 0;
+      let eff = 0;
+      for (let i = 0; i < st.nPre; i++) {
+        const k = i * st.nPost + j;
+        fixed += w[k] * w[k];
+        const v = s[j] * (w[k] + alpha[k] * st.hebb[k]);
+        eff += v * v;
+      }
+      assert.ok(Math.abs(Math.sqrt(eff) - Math.sqrt(fixed)) <= 1e-5 * Math.sqrt(fixed), `${c}[${j}]: ‖s·W_eff‖ ${Math.sqrt(eff)} vs ‖W‖ ${Math.sqrt(fixed)}`);
+      if (Math.abs(s[j] - 1) > 0.05) moved++;
+    }
+    assert.ok(moved > 0, `${c}: Hebb moved the norms (some s_j ≠ 1)`);
+  }
+  assert.notDeepEqual(actions(b, obs, 7), actions(a, obs, 7), 'scaling changes what the network does');
+  assert.deepEqual(actions(b, obs, 7), actions(b, obs, 7), 'and stays deterministic across resets');
+  assert.throws(() => parseControllerConfig({ kind: 'static-snn', plasticity: { normalize: 'post' } }), /plasticity\.normalize/);
+  assert.throws(() => parseControllerConfig({ plasticity: { rule: 'abcd', normalize: 'max' } }), /plasticity\.normalize/);
+});
+
 test('plasticity off is exactly the static SNN (α = 0, and rule "none")', () => {
   const obs = observations(300, 29, 8);
   const variants: unknown[] = [
@@ -327,6 +371,7 @@ test('act allocates nothing: under 8 bytes per act over 10,000 steps, by the sam
     { kind: 'static-snn' },
     { kind: 'mlp' },
     { plasticity: { rule: 'abcd', connections: ['input', 'output'], randomWeights: true, decay: 0.01 } },
+    { plasticity: { rule: 'abcd', connections: ['input', 'output'], randomWeights: true, normalize: 'post' } },
     { plasticity: { rule: 'cov-retro', connections: ['input', 'recurrent', 'output'] }, network: { recurrent: true } },
   ];
   for (const over of configs) {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Leaky, Synaptic, fillParam, leakyState, leakyStep, readoutState, readoutStep } from '../../controllers/neurons.js';
-import { addCurrentReference, addDense, addDensePlastic, addSpikes, addSpikesPlastic } from '../../controllers/linear.js';
+import { addCurrentReference, addDense, addDensePlastic, addScaled, addSpikes, addSpikesPlastic, columnNorms, scalingFactors } from '../../controllers/linear.js';
 import { Rng } from '../../core/rng.js';
 import { F, assertClose, assertSame } from './helpers.js';
 
@@ -78,6 +78,29 @@ test('connection current: out += pre·(W + α⊙Hebb), pre-major weights', () =>
   const out2 = F([0, 0]);
   addSpikes(out2, Uint8Array.from([0, 1]), w);
   assertClose(out2, [3, 4]);
+});
+
+test('synaptic scaling: s_j = ‖W[:, j]‖ / ‖(W + α⊙Hebb)[:, j]‖, then out += s ⊙ (pre·W_eff)', () => {
+  // W = [[3, 0], [4, 1]] (column norms 5 and 1); α = 1; Hebb = [[3, 0], [−4, 0]] → W_eff = [[6, 0], [0, 1]]
+  const w = F([3, 0, 4, 1]);
+  const a = F([1, 1, 1, 1]);
+  const h = F([3, 0, -4, 0]);
+  const target = new Float32Array(2);
+  columnNorms(w, 2, target);
+  assertClose(target, [5, 1]);
+  const scale = new Float32Array(2);
+  scalingFactors(w, a, h, target, new Float64Array(2), scale);
+  // column 0: ‖(6, 0)‖ = 6 → 5/6; column 1 untouched: 1
+  assertClose(scale, [5 / 6, 1]);
+  // the scaled column keeps the target norm: 5/6·(6, 0) = (5, 0)
+  const acc = F([0, 0]);
+  addDensePlastic(acc, F([1, 2]), w, a, h); // (1·6 + 2·0, 1·0 + 2·1) = (6, 2)
+  const out = F([0.5, -1]);
+  addScaled(out, acc, scale);
+  assertClose(out, [0.5 + 5, -1 + 2]);
+  // an all-zero effective column keeps s = 1 (nothing to rescale, no 0/0)
+  scalingFactors(F([0, 0, 0, 0]), a, F([0, 0, 0, 0]), F([0, 0]), new Float64Array(2), scale);
+  assertClose(scale, [1, 1]);
 });
 
 test('optimised connection kernels agree bit for bit with the dense reference', () => {

@@ -125,7 +125,7 @@ export class GraphSnn {
     if (config.kind !== 'plastic-snn' && config.kind !== 'static-snn') throw new Error(`GraphSnn: config.kind is "${config.kind}", expected plastic-snn or static-snn`);
     if (config.decoder.kind === 'population' && config.decoder.neuronsPerAction % 2 !== 0) throw new Error('GraphSnn: population decoder needs an even neuronsPerAction');
     const pl = config.plasticity;
-    const unported = [(pl.rule.startsWith('abcd') || pl.rule.startsWith('cov')) && `rule "${pl.rule}"`, pl.decay > 0 && `plasticity.decay ${pl.decay}`, pl.randomWeights && 'plasticity.randomWeights'].filter(Boolean);
+    const unported = [(pl.rule.startsWith('abcd') || pl.rule.startsWith('cov')) && `rule "${pl.rule}"`, pl.decay > 0 && `plasticity.decay ${pl.decay}`, pl.randomWeights && 'plasticity.randomWeights', pl.normalize === 'post' && 'plasticity.normalize "post"'].filter(Boolean);
     if (config.kind === 'plastic-snn' && unported.length) {
       throw new UserError(`the BPTT port of the SNN (training/bptt) does not implement ${unported.join(', ')}; train this network with ES (spikeloco train), or use a rule without them for learn-rule`);
     }
