@@ -70,6 +70,8 @@ export async function benchTraining(quick: boolean): Promise<Section> {
     'static+recurrent': { ...base, kind: 'static-snn', network: { recurrent: true } },
     all: { ...base, network: { recurrent: true }, plasticity: { ...pl, connections: ['input', 'recurrent', 'output'] } },
     'abcd input+output, random weights': { ...base, plasticity: { ...pl, rule: 'abcd', connections: ['input', 'output'], randomWeights: true } },
+    'output, synaptic scaling': { ...base, plasticity: { ...pl, connections: ['output'], normalize: 'post' } },
+    'abcd input+output, random weights, synaptic scaling': { ...base, plasticity: { ...pl, rule: 'abcd', connections: ['input', 'output'], randomWeights: true, normalize: 'post' } },
   };
   const plasticCost: Record<string, { usPerAct: number; overPhysics: number }> = {};
   for (const [name, cfg] of Object.entries(variants)) {
