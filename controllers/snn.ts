@@ -209,6 +209,15 @@ interface PlasticConnection {
 
 const EMPTY = new Float32Array(0);
 
+/** A synaptically scaled connection's current: acc = pre·W_eff (graded or spikes), then out += s ⊙ acc (linear.ts). */
+function addScaledCurrent(out: Float32Array, p: PlasticConnection, pre: Float32Array | Uint8Array): void {
+  const sc = p.scaling!;
+  sc.acc.fill(0);
+  if (pre instanceof Uint8Array) addSpikesPlastic(sc.acc, pre, sc.w, p.alpha, p.state.hebb);
+  else addDensePlastic(sc.acc, pre, sc.w, p.alpha, p.state.hebb);
+  addScaled(out, sc.acc, sc.scale);
+}
+
 /** dst[i] = src[i] (a plain loop: TypedArray#set showed per-call heap allocation in the hot path). */
 function copyInto(dst: Float32Array | Uint8Array, src: Float32Array | Uint8Array): void {
   for (let i = 0; i < dst.length; i++) dst[i] = src[i];
@@ -458,22 +467,14 @@ export class SnnController implements Controller {
     else {
       copyInto(iHid, this.bHid);
       const pIn = this.pIn;
-      if (pIn?.scaling) {
-        const acc = pIn.scaling.acc;
-        acc.fill(0);
-        addDensePlastic(acc, this.u, this.wIn, pIn.alpha, pIn.state.hebb);
-        addScaled(iHid, acc, pIn.scaling.scale);
-      } else if (pIn) addDensePlastic(iHid, this.u, this.wIn, pIn.alpha, pIn.state.hebb);
+      if (pIn?.scaling) addScaledCurrent(iHid, pIn, this.u);
+      else if (pIn) addDensePlastic(iHid, this.u, this.wIn, pIn.alpha, pIn.state.hebb);
       else addDense(iHid, this.u, this.wIn);
     }
     if (this.cfg.network.recurrent) {
       const pRec = this.pRec;
-      if (pRec?.scaling) {
-        const acc = pRec.scaling.acc;
-        acc.fill(0);
-        addSpikesPlastic(acc, hid.spk, this.wRec, pRec.alpha, pRec.state.hebb);
-        addScaled(iHid, acc, pRec.scaling.scale);
-      } else if (pRec) addSpikesPlastic(iHid, hid.spk, this.wRec, pRec.alpha, pRec.state.hebb);
+      if (pRec?.scaling) addScaledCurrent(iHid, pRec, hid.spk);
+      else if (pRec) addSpikesPlastic(iHid, hid.spk, this.wRec, pRec.alpha, pRec.state.hebb);
       else addSpikes(iHid, hid.spk, this.wRec);
       if (this.pRec) copyInto(this.prevHid, hid.spk);
     }
@@ -487,12 +488,8 @@ export class SnnController implements Controller {
     const iOut = this.iOut;
     copyInto(iOut, this.bOut);
     const pOut = this.pOut;
-    if (pOut?.scaling) {
-      const acc = pOut.scaling.acc;
-      acc.fill(0);
-      addSpikesPlastic(acc, sh, this.wOut, pOut.alpha, pOut.state.hebb);
-      addScaled(iOut, acc, pOut.scaling.scale);
-    } else if (pOut) addSpikesPlastic(iOut, sh, this.wOut, pOut.alpha, pOut.state.hebb);
+    if (pOut?.scaling) addScaledCurrent(iOut, pOut, sh);
+    else if (pOut) addSpikesPlastic(iOut, sh, this.wOut, pOut.alpha, pOut.state.hebb);
     else addSpikes(iOut, sh, this.wOut);
     // 5–6. output layer, rate filter
     let post: Float32Array | Uint8Array;
