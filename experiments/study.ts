@@ -60,6 +60,8 @@ export const STUDY_ARMS: StudyArm[] = [
   { name: 'static SNN', config: 'ant-static.json' },
   { name: 'MLP', config: 'ant-mlp.json' },
   { name: 'najarro', config: 'ant-najarro.json' },
+  // the Najarro arm with synaptic scaling (each neuron's effective weights kept at its random weights' norm): the first form of the arm that stays up (pilot, docs/results/pilots/najarro-normalize-post)
+  { name: 'najarro-scaled', config: 'ant-najarro.json', controller: { plasticity: { normalize: 'post' } } },
   // optional arms (not in the default matrix): --runs 'bcm-neuromod/switched'
   { name: 'bcm-neuromod', config: 'ant-plastic.json', controller: { plasticity: { rule: 'bcm-neuromod', connections: ['output'], tauTheta: undefined } } },
 ];
