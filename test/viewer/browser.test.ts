@@ -96,11 +96,19 @@ test('the torso moves between two screenshots', async () => {
 
 test('clicking push changes the robot velocity in the stream', async () => {
   const page = pages[0];
+  // paused, so the frame after the push is one control step after it: on a loaded machine a
+  // running server folds up to 0.25 s of steps into a frame, and friction eats the kick by then
+  await page.evaluate(() => window.spikeloco.request({ type: 'pause', paused: true }));
   const base = await page.evaluate(() => window.spikeloco.last!.velocity[1]);
   await page.selectOption('#push-strength', '2');
   await page.click('#push-left');
-  await page.waitForFunction((b) => window.spikeloco.last!.velocity[1] > b + 1, base, { timeout: 30_000, polling: 5 });
   await page.waitForFunction(() => /push: Δv \[0, 2, 0\] m\/s/.test(document.getElementById('message')!.textContent ?? ''), undefined, { timeout: 30_000 });
+  const seq = await page.evaluate(() => window.spikeloco.counts.frames);
+  assert.equal((await page.evaluate(() => window.spikeloco.request({ type: 'step' }))).type, 'ack');
+  await page.waitForFunction((n) => window.spikeloco.counts.frames > n, seq, { timeout: 30_000 });
+  const after = await page.evaluate(() => window.spikeloco.last!.velocity[1]);
+  assert.ok(after > base + 1, `lateral velocity ${base.toFixed(2)} → ${after.toFixed(2)} m/s one step after a 2 m/s push`);
+  await page.evaluate(() => window.spikeloco.request({ type: 'pause', paused: false }));
 });
 
 test('choosing a rough terrain in the page changes the terrain, drawn from the physics heightfield', async () => {
