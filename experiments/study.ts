@@ -62,6 +62,8 @@ export const STUDY_ARMS: StudyArm[] = [
   { name: 'najarro', config: 'ant-najarro.json' },
   // the Najarro arm with synaptic scaling (each neuron's effective weights kept at its random weights' norm): the first form of the arm that stays up (pilot, docs/results/pilots/najarro-normalize-post)
   { name: 'najarro-scaled', config: 'ant-najarro.json', controller: { plasticity: { normalize: 'post' } } },
+  // the covariance arm with synaptic scaling (round h): round g's covariance gaits walk fast for 10 s, then turn or hop out of the band within the minute
+  { name: 'plastic-cov-scaled', config: 'ant-plastic.json', controller: { plasticity: { normalize: 'post' } } },
   // optional arms (not in the default matrix): --runs 'bcm-neuromod/switched'
   { name: 'bcm-neuromod', config: 'ant-plastic.json', controller: { plasticity: { rule: 'bcm-neuromod', connections: ['output'], tauTheta: undefined } } },
 ];

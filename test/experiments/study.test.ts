@@ -146,7 +146,7 @@ test('welchDiff: difference of means with the Welch–Satterthwaite 95% interval
 test('the default matrix, run lists and filters; regimes merge over the arm file and keep what they do not set', () => {
   assert.deepEqual(DEFAULT_MATRIX.map((k) => `${k.arm}/${k.regime}`), ['plastic-cov/switched', 'static SNN/switched', 'MLP/switched', 'najarro/switched', 'plastic-cov/flat', 'static SNN/flat']);
   assert.deepEqual(parseRuns('plastic/switched, static SNN/flat', STUDY_ARMS, STUDY_REGIMES), [{ arm: 'plastic', regime: 'switched' }, { arm: 'static SNN', regime: 'flat' }]);
-  assert.throws(() => parseRuns('lstm/flat', STUDY_ARMS, STUDY_REGIMES), /unknown arm "lstm"; known: plastic-cov, plastic, static SNN, MLP, najarro, najarro-scaled, bcm-neuromod/);
+  assert.throws(() => parseRuns('lstm/flat', STUDY_ARMS, STUDY_REGIMES), /unknown arm "lstm"; known: plastic-cov, plastic, static SNN, MLP, najarro, najarro-scaled, plastic-cov-scaled, bcm-neuromod/);
   assert.throws(() => parseRuns('plastic/moon', STUDY_ARMS, STUDY_REGIMES), /unknown regime "moon"; known: flat, switched/);
   assert.throws(() => parseRuns('plastic', STUDY_ARMS, STUDY_REGIMES), /expected ARM\/REGIME/);
   assert.deepEqual(selectRuns(DEFAULT_MATRIX, { regimes: ['flat'] }).map((k) => k.arm), ['plastic-cov', 'static SNN']);
@@ -192,6 +192,11 @@ test('the default matrix, run lists and filters; regimes merge over the arm file
   const najarro = runConfig(arm('najarro'), STUDY_REGIMES['switched-fall-late'], 1);
   assert.equal((scaled.controller as { plasticity: { normalize?: string } }).plasticity.normalize, 'post');
   assert.deepEqual({ ...scaled, name: '', controller: { ...scaled.controller, plasticity: { ...(scaled.controller as { plasticity: object }).plasticity, normalize: undefined } } }, { ...najarro, name: '', controller: { ...najarro.controller, plasticity: { ...(najarro.controller as { plasticity: object }).plasticity, normalize: undefined } } }, 'najarro-scaled is najarro with synaptic scaling only');
+  const covScaled = runConfig(arm('plastic-cov-scaled'), STUDY_REGIMES['switched-fall-late-s10'], 1);
+  const cov10 = runConfig(arm('plastic-cov'), STUDY_REGIMES['switched-fall-late-s10'], 1);
+  const pl = (c: typeof cov10) => (c.controller as { plasticity: Record<string, unknown> }).plasticity;
+  assert.equal(pl(covScaled).normalize, 'post');
+  assert.deepEqual({ ...covScaled, name: '', controller: { ...covScaled.controller, plasticity: { ...pl(covScaled), normalize: undefined } } }, { ...cov10, name: '', controller: { ...cov10.controller, plasticity: { ...pl(cov10), normalize: undefined } } }, 'plastic-cov-scaled is plastic-cov with synaptic scaling only');
   const g = runConfig(arm('static SNN'), STUDY_REGIMES['switched-fall-late-s10'], 1);
   const e = runConfig(arm('static SNN'), STUDY_REGIMES['switched-fall-late'], 1);
   assert.deepEqual({ ...g, name: '', optimizer: { ...g.optimizer, sigma: 0.05 } }, { ...e, name: '' }, "round g is round e' with only the search's σ changed");
