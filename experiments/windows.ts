@@ -1,7 +1,8 @@
 /**
  * A policy over a long episode, window by window (`spikeloco windows`): how fast it walks in
  * each window and what its network does meanwhile, to tell a gait that slows down from one that
- * stops. Per window of `window` seconds: forward speed, the actions' mean change per control
+ * stops. Per window of `window` seconds: forward speed, planar speed and the direction of
+ * travel (a gait that turns from one that slows), the actions' mean change per control
  * step |Δa| (a gait moves its actions; a stalled robot holds them), the share of actions at
  * ±1 (torques pinned), and for a spiking network the hidden spikes per neuron per act and the
  * share of Hebb entries at the clip. `freezeHebbAt` stops every plastic update at that second
@@ -39,6 +40,9 @@ export interface WindowRow {
   /** planar speed over the window (net displacement in x and y / window), m/s: well above
    * `speed` means the robot walks, but not forward (it turned) */
   planarSpeed: number;
+  /** the direction it travelled in the window, degrees from +x either way (0 forward, 90
+   * sideways, 180 back): speed = planar speed · cos(heading) */
+  heading: number;
   /** mean |a_t − a_{t−1}| over actions and steps */
   actionChange: number;
   /** share of action entries with |a| ≥ 0.99 */
@@ -134,6 +138,7 @@ export async function windowStats(name: string, policy: LoadedPolicy, o: WindowO
               to,
               speed: NaN, // from the trace, below
               planarSpeed: Math.hypot(x - px, y - py) / (n * e.controlDt),
+              heading: Math.abs((Math.atan2(y - py, x - px) * 180) / Math.PI),
               actionChange: change / (n * e.actSize),
               actionSaturation: saturated / (n * e.actSize),
               hiddenSpikes: hidden ? spikes / n : null,
@@ -159,7 +164,7 @@ export async function windowStats(name: string, policy: LoadedPolicy, o: WindowO
         const xs = rows.map((r) => r[k]).filter((v): v is number => v !== null);
         return xs.length ? xs.reduce((s, v) => s + v, 0) / xs.length : null;
       };
-      return { from: rows[0].from, to: rows[0].to, speed: avg('speed')!, planarSpeed: avg('planarSpeed')!, actionChange: avg('actionChange')!, actionSaturation: avg('actionSaturation')!, hiddenSpikes: avg('hiddenSpikes'), hebbAtClip: avg('hebbAtClip'), episodes: rows.length };
+      return { from: rows[0].from, to: rows[0].to, speed: avg('speed')!, planarSpeed: avg('planarSpeed')!, heading: avg('heading')!, actionChange: avg('actionChange')!, actionSaturation: avg('actionSaturation')!, hiddenSpikes: avg('hiddenSpikes'), hebbAtClip: avg('hebbAtClip'), episodes: rows.length };
     });
     return { policy: name, options: o, episodes, mean, stalled: episodes.filter((e) => e.stalled).length, endedEarly: episodes.filter((e) => e.endReason !== 'time').length };
   } finally {
@@ -174,10 +179,10 @@ export function formatWindows(r: WindowReport): string {
   const o = r.options;
   const lines = [
     `${r.policy}: ${o.episodes} × ${o.seconds} s on ${o.condition}, windows of ${o.window} s${o.freezeHebbAt === null ? '' : `, plasticity frozen at ${o.freezeHebbAt} s`}`,
-    '  window (s)   speed m/s   planar m/s   |Δa|    a at ±1   hidden spikes   Hebb at clip   episodes',
+    '  window (s)   speed m/s   planar m/s   heading °   |Δa|    a at ±1   hidden spikes   Hebb at clip   episodes',
   ];
   for (const w of r.mean) {
-    lines.push(`  ${`${fx(w.from, 0)}–${fx(w.to, 0)}`.padEnd(11)}  ${fx(w.speed).padStart(9)}   ${fx(w.planarSpeed).padStart(10)}   ${fx(w.actionChange, 3).padStart(5)}   ${fx(w.actionSaturation).padStart(7)}   ${fx(w.hiddenSpikes).padStart(13)}   ${fx(w.hebbAtClip).padStart(12)}   ${String(w.episodes).padStart(8)}`);
+    lines.push(`  ${`${fx(w.from, 0)}–${fx(w.to, 0)}`.padEnd(11)}  ${fx(w.speed).padStart(9)}   ${fx(w.planarSpeed).padStart(10)}   ${fx(w.heading, 0).padStart(9)}   ${fx(w.actionChange, 3).padStart(5)}   ${fx(w.actionSaturation).padStart(7)}   ${fx(w.hiddenSpikes).padStart(13)}   ${fx(w.hebbAtClip).padStart(12)}   ${String(w.episodes).padStart(8)}`);
   }
   lines.push(`  stalled (last window < ${o.stallSpeed} m/s, ran to the end): ${r.stalled} of ${r.episodes.length}; ended early: ${r.endedEarly} (${r.episodes.filter((e) => e.endReason !== 'time').map((e) => `${e.endReason} at ${e.seconds.toFixed(1)} s`).join(', ') || 'none'})`);
   return lines.join('\n');

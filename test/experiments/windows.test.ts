@@ -48,6 +48,8 @@ test('windows: complete windows per episode, consistent means, deterministic; fr
     if (e.endReason === 'time') assert.equal(e.windows.length, 2);
     for (const w of e.windows) {
       assert.ok(Number.isFinite(w.speed) && w.planarSpeed >= Math.abs(w.speed) - 1e-6 && w.actionChange >= 0 && w.actionSaturation >= 0 && w.actionSaturation <= 1);
+      assert.ok(w.heading >= 0 && w.heading <= 180, `heading ${w.heading}° is an angle from +x either way`);
+      assert.ok(Math.abs(w.planarSpeed * Math.cos((w.heading * Math.PI) / 180) - w.speed) < 1e-3, `forward speed ${w.speed} = planar ${w.planarSpeed} · cos(${w.heading}°)`);
       assert.ok(w.hiddenSpikes !== null && w.hiddenSpikes >= 0, 'a spiking network reports hidden spikes');
       assert.ok(w.hebbAtClip !== null && w.hebbAtClip >= 0 && w.hebbAtClip <= 1, 'a plastic network reports Hebb at the clip');
     }
@@ -67,7 +69,7 @@ test('spikeloco windows: table, picture and JSON; --help; a window longer than t
   const svg = join(dir, 'speed.svg');
   const json = join(dir, 'windows.json');
   const { stdout } = await run(process.execPath, [BIN, 'windows', PLASTIC, '--seconds', '2', '--window', '1', '--episodes', '1', '--svg', svg, '--json', json]);
-  assert.match(stdout, /window \(s\)\s+speed m\/s\s+planar m\/s\s+\|Δa\|/);
+  assert.match(stdout, /window \(s\)\s+speed m\/s\s+planar m\/s\s+heading °\s+\|Δa\|/);
   assert.match(stdout, /stalled \(last window < 0\.1 m\/s, ran to the end\): [01] of 1/);
   assert.match(readFileSync(svg, 'utf8'), /^<svg[\s\S]*forward speed per 1-s window/);
   const data = JSON.parse(readFileSync(json, 'utf8')) as { reports: { episodes: unknown[] }[] };
