@@ -139,6 +139,17 @@ export const STUDY_REGIMES: Record<string, StudyRegime> = {
     overrides: { ...SWITCHED, optimizer: { kind: 'pgpe', popSize: 48, sigma: 0.1, maxSpeed: 0.15 } },
     reward: { healthyReward: 0.25, fallPenalty: 100, fallPenaltyFromGeneration: 150 },
   },
+  // round i: round g's search and reward over episodes of 20–60 s instead of 10–40 s. Round g
+  // seed 0 walked 1.02 m/s straight for 10 s and then turned (41°, 61°, 108° in the next
+  // windows; frozen at 10 s it held its heading for the minute), and both arms lost a third to
+  // half of their 10-s speed over 60 s: with episodes up to a minute, a gait that turns or drifts
+  // after 20 s earns less in every generation, not only in a third of them.
+  'switched-fall-late-s10-long': {
+    name: 'switched-fall-late-s10-long',
+    description: 'as switched-fall-late-s10, over episodes of 20–60 s (one length per generation): the minute the 60-s evaluation asks for is inside training',
+    overrides: { ...SWITCHED, episodeSeconds: 20, episodeSecondsMax: 60, optimizer: { kind: 'pgpe', popSize: 48, sigma: 0.1, maxSpeed: 0.15 } },
+    reward: { healthyReward: 0.25, fallPenalty: 100, fallPenaltyFromGeneration: 150 },
+  },
   // optional (the issue #7 study's second regime)
   randomised: { name: 'randomised', description: 'conditions cycled through the "train" suite, no switches', overrides: { conditions: SUITES.train.conditions, switches: { probability: 0, conditions: [] } } },
 };

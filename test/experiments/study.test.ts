@@ -201,6 +201,9 @@ test('the default matrix, run lists and filters; regimes merge over the arm file
   const e = runConfig(arm('static SNN'), STUDY_REGIMES['switched-fall-late'], 1);
   assert.deepEqual({ ...g, name: '', optimizer: { ...g.optimizer, sigma: 0.05 } }, { ...e, name: '' }, "round g is round e' with only the search's σ changed");
   assert.equal(g.optimizer.sigma, 0.1);
+  const long = runConfig(arm('static SNN'), STUDY_REGIMES['switched-fall-late-s10-long'], 1);
+  assert.deepEqual([long.episodeSeconds, long.episodeSecondsMax], [20, 60]);
+  assert.deepEqual({ ...long, name: '', episodeSeconds: g.episodeSeconds, episodeSecondsMax: g.episodeSecondsMax }, { ...g, name: '' }, 'round i is round g with only the episode lengths changed');
   assert.equal(configHash(plain), configHash(runConfig(arm('static SNN'), STUDY_REGIMES.switched, 1)));
   assert.equal('fallPenalty' in plain.reward, false, 'a config without the penalty resolves as before (the finished runs keep their hashes)');
 });
