@@ -9,7 +9,9 @@ export type ToWorker =
   /** build (on first use) and cache this policy: envs and controller, by `spec.key` */
   | { type: 'policy'; spec: PolicySpec }
   /** run one task of a policy sent before */
-  | { type: 'task'; task: WorkerTask };
+  | { type: 'task'; task: WorkerTask }
+  /** finish the task in hand, then exit (training/worker-exit.ts) */
+  | { type: 'close' };
 
 export type FromWorker =
   /** the worker is up and takes messages */

@@ -8,6 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './pool-messages.js';
+import { endWorker } from './worker-exit.js';
 import type { EvaluationBackend, PolicySpec, TaskResult, WorkerTask } from './task.js';
 
 export class WorkerError extends Error {
@@ -137,7 +138,7 @@ export class RolloutPool implements EvaluationBackend {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all(this.slots.map((s) => endWorker(s.worker, { type: 'close' } satisfies ToWorker)));
     this.slots = [];
   }
 }

@@ -20,6 +20,11 @@ port.on('message', (m: ToWorker) => {
     specs.set(m.spec.key, m.spec);
     return;
   }
+  if (m.type === 'close') {
+    // closing the port lets this thread's event loop run dry: it exits by itself
+    void queue.then(() => port.close());
+    return;
+  }
   queue = queue.then(async () => {
     const { task } = m;
     try {

@@ -2,6 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import type { PolicySpec, TaskResult, WorkerTask } from '../task.js';
 import type { FromThread, ToThread } from './thread.js';
+import { endWorker } from '../worker-exit.js';
 
 export class TaskError extends Error {
   constructor(
@@ -74,7 +75,7 @@ export class RolloutThreads {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all(this.slots.map((s) => endWorker(s.worker, { close: true } satisfies ToThread)));
     this.slots = [];
     this.free = [];
   }
