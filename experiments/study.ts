@@ -150,6 +150,17 @@ export const STUDY_REGIMES: Record<string, StudyRegime> = {
     overrides: { ...SWITCHED, episodeSeconds: 20, episodeSecondsMax: 60, optimizer: { kind: 'pgpe', popSize: 48, sigma: 0.1, maxSpeed: 0.15 } },
     reward: { healthyReward: 0.25, fallPenalty: 100, fallPenaltyFromGeneration: 150 },
   },
+  // round j: round g's regime with a heading term. In round i both arms' gaits turned in circles
+  // over the minute (heading 20° → 100°+), frozen plasticity or not, and members lived 8.5–32 s of
+  // 20–60-s episodes: the distance a turn loses shows in the return only late, after most members
+  // have ended. w (1 − cos ψ) with w = 1 prices a turn at once: 45° costs 0.29 per step, as much
+  // as the forward reward a 1 m/s gait loses there (1 − cos 45°); 90° costs 1.
+  'switched-fall-late-s10-heading': {
+    name: 'switched-fall-late-s10-heading',
+    description: 'as switched-fall-late-s10, and a torso turned by ψ from the x axis costs 1 · (1 − cos ψ) per step: a straight gait pays at once, not only over a long episode',
+    overrides: { ...SWITCHED, optimizer: { kind: 'pgpe', popSize: 48, sigma: 0.1, maxSpeed: 0.15 } },
+    reward: { healthyReward: 0.25, fallPenalty: 100, fallPenaltyFromGeneration: 150, headingWeight: 1 },
+  },
   // optional (the issue #7 study's second regime)
   randomised: { name: 'randomised', description: 'conditions cycled through the "train" suite, no switches', overrides: { conditions: SUITES.train.conditions, switches: { probability: 0, conditions: [] } } },
 };

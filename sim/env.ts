@@ -13,7 +13,8 @@
  * | reward          | forwardWeight · v_x  + healthyReward  − ctrlCostWeight · Σ a_j²                            |
  * |                 | (v_x = torso x displacement over the control step / controlDt); a non-finite or exploded   |
  * |                 | state ends the episode with reward `nanPenalty` instead; falling, flipping or rising out   |
- * |                 | of the band costs `fallPenalty` more on that step (default 0, as in MuJoCo)                |
+ * |                 | of the band costs `fallPenalty` more on that step (default 0, as in MuJoCo); a torso turned  |
+ * |                 | by yaw ψ from +x costs headingWeight · (1 − cos ψ) per step (default 0: none)              |
  * | termination     | non-finite state or |v| > 100 m/s; torso height outside the spec's healthyZ; flipped      |
  * |                 | (torso up-vector z < flipUpZ) when terminateWhenFlipped                                    |
  * | truncation      | after maxSteps control steps (default 10 s)                                                |
@@ -52,6 +53,12 @@ export interface RewardOptions {
   nanPenalty: number;
   /** subtracted from the reward of the step on which the robot fell, flipped or rose (0: none, as in MuJoCo's Ant) */
   fallPenalty: number;
+  /**
+   * subtracted every step: headingWeight · (1 − cos ψ), ψ the yaw of the torso's x axis from +x
+   * (quadratic near 0, so a gait's small yaw sway costs nearly nothing; 2 · headingWeight walking
+   * backwards). 0: none, as in MuJoCo's Ant
+   */
+  headingWeight: number;
   terminateWhenFlipped: boolean;
   /** flipped when the torso's up-vector z component falls below this */
   flipUpZ: number;
@@ -79,6 +86,7 @@ export const DEFAULT_REWARD: RewardOptions = {
   healthyReward: 1,
   nanPenalty: -100,
   fallPenalty: 0,
+  headingWeight: 0,
   terminateWhenFlipped: true,
   flipUpZ: -0.2,
 };
@@ -319,6 +327,7 @@ export class LocomotionEnv {
     r.done = r.endReason !== null && r.endReason !== 'time';
     r.forwardVelocity = vx;
     r.reward = this.reward.forwardWeight * vx + this.reward.healthyReward - r.ctrlCost - (r.done ? this.reward.fallPenalty : 0);
+    if (this.reward.headingWeight !== 0) r.reward -= this.reward.headingWeight * (1 - this.headingCos());
     return r;
   }
 
@@ -522,6 +531,14 @@ export class LocomotionEnv {
       if (!Number.isFinite(sum) || !(speed < 1e4)) ok = false;
     }
     return ok;
+  }
+
+  /** cos of the torso's yaw: the angle of its x axis, projected on the ground plane, from +x (1 when it points straight up or down) */
+  private headingCos(): number {
+    const x = this.rot[0], y = this.rot[1], z = this.rot[2], w = this.rot[3];
+    const hx = 1 - 2 * (y * y + z * z), hy = 2 * (x * y + w * z);
+    const n = Math.sqrt(hx * hx + hy * hy);
+    return n > 1e-9 ? hx / n : 1;
   }
 
   /** True torso height above the terrain under it, m (the observation's [0] before sensor noise). */

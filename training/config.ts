@@ -56,7 +56,7 @@ export interface TrainConfig {
   seed: number;
   checkpointEvery: number;
   normalizeObservations: boolean;
-  reward: { forwardWeight: number; ctrlCostWeight: number; healthyReward: number; fallPenalty?: number; fallPenaltyFromGeneration?: number };
+  reward: { forwardWeight: number; ctrlCostWeight: number; healthyReward: number; fallPenalty?: number; fallPenaltyFromGeneration?: number; headingWeight?: number };
   /** episodes per member when the final best genome is evaluated */
   finalEpisodes: number;
 }
@@ -112,6 +112,7 @@ export const TRAIN_CONFIG_SCHEMA: Schema = {
         ctrlCostWeight: { type: 'number', min: 0, default: 0.5 },
         healthyReward: { type: 'number', default: 1 },
         fallPenalty: { type: 'number', min: 0, max: 1e6, description: 'subtracted from the reward of the step on which the robot fell, flipped or rose out of its healthy band (training episodes: out of trainingHealthyZ); absent: 0, as in MuJoCo' },
+        headingWeight: { type: 'number', min: 0, max: 1e6, description: 'subtracted every step: headingWeight × (1 − cos ψ), ψ the yaw of the torso from +x (a gait that turns away from the x axis pays at once, not only in the distance it loses); absent: 0, as in MuJoCo' },
         fallPenaltyFromGeneration: { type: 'number', integer: true, min: 0, max: 1e6, description: 'training only: the fall penalty applies from this generation on (a curriculum: a gait first, then one that does not fall; the centre evaluations follow the same rule); absent: 0' },
       },
     },

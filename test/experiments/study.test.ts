@@ -204,6 +204,10 @@ test('the default matrix, run lists and filters; regimes merge over the arm file
   const long = runConfig(arm('static SNN'), STUDY_REGIMES['switched-fall-late-s10-long'], 1);
   assert.deepEqual([long.episodeSeconds, long.episodeSecondsMax], [20, 60]);
   assert.deepEqual({ ...long, name: '', episodeSeconds: g.episodeSeconds, episodeSecondsMax: g.episodeSecondsMax }, { ...g, name: '' }, 'round i is round g with only the episode lengths changed');
+  const heading = runConfig(arm('static SNN'), STUDY_REGIMES['switched-fall-late-s10-heading'], 1);
+  assert.equal(heading.reward.headingWeight, 1);
+  assert.deepEqual({ ...heading, name: '', reward: { ...heading.reward, headingWeight: undefined } }, { ...g, name: '', reward: { ...g.reward, headingWeight: undefined } }, 'round j is round g with only the heading term added');
+  assert.equal('headingWeight' in g.reward, false, 'and round g resolves as before');
   assert.equal(configHash(plain), configHash(runConfig(arm('static SNN'), STUDY_REGIMES.switched, 1)));
   assert.equal('fallPenalty' in plain.reward, false, 'a config without the penalty resolves as before (the finished runs keep their hashes)');
 });

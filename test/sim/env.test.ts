@@ -178,3 +178,34 @@ test('fallPenalty costs exactly its value on the step that ends an episode early
   assert.equal(calm.reason, 'time');
   assert.deepEqual(calmPenalised.rewards, calm.rewards, 'an episode that runs to its time limit pays nothing');
 });
+
+test('headingWeight costs w · (1 − cos ψ) every step, ψ the torso yaw read off the observed quaternion, and changes nothing else', async () => {
+  const run = async (headingWeight: number) => {
+    const env = await antEnv({ reward: { headingWeight }, maxSteps: 120 });
+    env.reset(5);
+    const a = new Float32Array(8);
+    const rewards: number[] = [], yaws: number[] = [];
+    for (let t = 0; t < env.maxSteps; t++) {
+      // an asymmetric gait: the hips of one side pushed harder, so the Ant turns
+      for (let j = 0; j < 8; j++) a[j] = Math.sin(0.4 * t + j) * (j < 4 ? 1 : 0.3);
+      const r = env.step(a);
+      rewards.push(r.reward);
+      const [x, y, z, w] = [r.obs[1], r.obs[2], r.obs[3], r.obs[4]];
+      yaws.push(Math.atan2(2 * (x * y + w * z), 1 - 2 * (y * y + z * z)));
+      if (r.done) break;
+    }
+    env.free();
+    return { rewards, yaws };
+  };
+  const [plain, paid] = [await run(0), await run(2.5)];
+  assert.deepEqual(paid.yaws, plain.yaws, 'the term changes the reward, not the trajectory');
+  let total = 0;
+  for (let t = 0; t < plain.rewards.length; t++) {
+    const cost = 2.5 * (1 - Math.cos(plain.yaws[t]));
+    assert.ok(Math.abs(plain.rewards[t] - paid.rewards[t] - cost) < 1e-5, `step ${t}: ${plain.rewards[t] - paid.rewards[t]} vs ${cost}`);
+    total += cost;
+  }
+  const turned = Math.max(...plain.yaws.map(Math.abs));
+  assert.ok(turned > 0.2, `the gait turns (max |ψ| ${turned.toFixed(3)} rad), so the check is not of zeros`);
+  assert.ok(total > 0.5, `${total}`);
+});
