@@ -161,6 +161,14 @@ export const STUDY_REGIMES: Record<string, StudyRegime> = {
     overrides: { ...SWITCHED, optimizer: { kind: 'pgpe', popSize: 48, sigma: 0.1, maxSpeed: 0.15 } },
     reward: { healthyReward: 0.25, fallPenalty: 100, fallPenaltyFromGeneration: 150, headingWeight: 1 },
   },
+  // round j', after round j's seed 0 (w = 1: every 60-s episode of both arms ended early, members
+  // lived 3–5 s): a quarter of the weight, the healthy reward's 0.25 scaled by cos ψ in effect
+  'switched-fall-late-s10-heading0.25': {
+    name: 'switched-fall-late-s10-heading0.25',
+    description: 'as switched-fall-late-s10-heading with the heading cost 0.25 · (1 − cos ψ) per step: at most the healthy reward',
+    overrides: { ...SWITCHED, optimizer: { kind: 'pgpe', popSize: 48, sigma: 0.1, maxSpeed: 0.15 } },
+    reward: { healthyReward: 0.25, fallPenalty: 100, fallPenaltyFromGeneration: 150, headingWeight: 0.25 },
+  },
   // optional (the issue #7 study's second regime)
   randomised: { name: 'randomised', description: 'conditions cycled through the "train" suite, no switches', overrides: { conditions: SUITES.train.conditions, switches: { probability: 0, conditions: [] } } },
 };

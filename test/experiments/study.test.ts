@@ -208,6 +208,9 @@ test('the default matrix, run lists and filters; regimes merge over the arm file
   assert.equal(heading.reward.headingWeight, 1);
   assert.deepEqual({ ...heading, name: '', reward: { ...heading.reward, headingWeight: undefined } }, { ...g, name: '', reward: { ...g.reward, headingWeight: undefined } }, 'round j is round g with only the heading term added');
   assert.equal('headingWeight' in g.reward, false, 'and round g resolves as before');
+  const quarter = runConfig(arm('static SNN'), STUDY_REGIMES['switched-fall-late-s10-heading0.25'], 1);
+  assert.deepEqual({ ...quarter, name: '', reward: { ...quarter.reward, headingWeight: 1 } }, { ...heading, name: '' }, "round j' is round j with only the weight changed");
+  assert.equal(quarter.reward.headingWeight, 0.25);
   assert.equal(configHash(plain), configHash(runConfig(arm('static SNN'), STUDY_REGIMES.switched, 1)));
   assert.equal('fallPenalty' in plain.reward, false, 'a config without the penalty resolves as before (the finished runs keep their hashes)');
 });
