@@ -169,6 +169,16 @@ export const STUDY_REGIMES: Record<string, StudyRegime> = {
     overrides: { ...SWITCHED, optimizer: { kind: 'pgpe', popSize: 48, sigma: 0.1, maxSpeed: 0.15 } },
     reward: { healthyReward: 0.25, fallPenalty: 100, fallPenaltyFromGeneration: 150, headingWeight: 0.25 },
   },
+  // round l: round g's regime over 800 generations; its first 400 are round g's exactly (the
+  // same seed and config train the same generations whatever the budget). Round l': the same,
+  // but from generation 400, when the gait exists, episodes of 20–60 s (round i had them from
+  // generation 0, and members did not live through them: 8.5–32 s).
+  'switched-fall-late-s10-long400': {
+    name: 'switched-fall-late-s10-long400',
+    description: 'as switched-fall-late-s10, and from generation 400 on (a gait first) episodes of 20–60 s: the minute of the 60-s evaluation inside training once a gait walks',
+    overrides: { ...SWITCHED, longEpisodes: { fromGeneration: 400, episodeSeconds: 20, episodeSecondsMax: 60 }, optimizer: { kind: 'pgpe', popSize: 48, sigma: 0.1, maxSpeed: 0.15 } },
+    reward: { healthyReward: 0.25, fallPenalty: 100, fallPenaltyFromGeneration: 150 },
+  },
   // optional (the issue #7 study's second regime)
   randomised: { name: 'randomised', description: 'conditions cycled through the "train" suite, no switches', overrides: { conditions: SUITES.train.conditions, switches: { probability: 0, conditions: [] } } },
 };

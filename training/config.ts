@@ -26,6 +26,12 @@ export interface TrainConfig {
    */
   episodeSecondsMax: number;
   /**
+   * An episode-length curriculum: from generation `fromGeneration` on, lengths are drawn from
+   * [episodeSeconds, episodeSecondsMax] of this section instead (a gait on short episodes
+   * first, then the long horizon). Absent: the top-level lengths throughout.
+   */
+  longEpisodes?: { fromGeneration: number; episodeSeconds: number; episodeSecondsMax: number };
+  /**
    * Episode schedules: with `probability`, an episode switches one of `conditions` on (drawn
    * uniformly) at a time drawn uniformly from `atSeconds` (s after the start), the same for
    * every member of a generation, from generation `fromGeneration` on. Fitness is the whole
@@ -56,7 +62,7 @@ export interface TrainConfig {
   seed: number;
   checkpointEvery: number;
   normalizeObservations: boolean;
-  reward: { forwardWeight: number; ctrlCostWeight: number; healthyReward: number; fallPenalty?: number; fallPenaltyFromGeneration?: number; headingWeight?: number };
+  reward: { forwardWeight: number; ctrlCostWeight: number; healthyReward: number; fallPenalty?: number; fallPenaltyFromGeneration?: number; headingWeight?: number; headingWeightFromGeneration?: number };
   /** episodes per member when the final best genome is evaluated */
   finalEpisodes: number;
 }
@@ -72,6 +78,16 @@ export const TRAIN_CONFIG_SCHEMA: Schema = {
     allowUnseen: { type: 'boolean', default: false },
     episodeSeconds: { type: 'number', min: 0.1, max: 600, default: 10 },
     episodeSecondsMax: { type: 'number', min: 0, max: 600, default: 0, description: '> episodeSeconds: episode lengths drawn per generation from [episodeSeconds, episodeSecondsMax]; 0: fixed' },
+    longEpisodes: {
+      type: 'object',
+      description: 'an episode-length curriculum: from fromGeneration on, lengths are drawn from this section\'s [episodeSeconds, episodeSecondsMax] (0: fixed) instead of the top-level ones; the centre evaluations follow the same rule; absent: none',
+      required: ['fromGeneration', 'episodeSeconds'],
+      properties: {
+        fromGeneration: { type: 'number', integer: true, min: 1, max: 1e6 },
+        episodeSeconds: { type: 'number', min: 0.1, max: 600 },
+        episodeSecondsMax: { type: 'number', min: 0, max: 600, default: 0 },
+      },
+    },
     switches: {
       type: 'object',
       default: {},
@@ -114,6 +130,7 @@ export const TRAIN_CONFIG_SCHEMA: Schema = {
         fallPenalty: { type: 'number', min: 0, max: 1e6, description: 'subtracted from the reward of the step on which the robot fell, flipped or rose out of its healthy band (training episodes: out of trainingHealthyZ); absent: 0, as in MuJoCo' },
         headingWeight: { type: 'number', min: 0, max: 1e6, description: 'subtracted every step: headingWeight × (1 − cos ψ), ψ the yaw of the torso from +x (a gait that turns away from the x axis pays at once, not only in the distance it loses); absent: 0, as in MuJoCo' },
         fallPenaltyFromGeneration: { type: 'number', integer: true, min: 0, max: 1e6, description: 'training only: the fall penalty applies from this generation on (a curriculum: a gait first, then one that does not fall; the centre evaluations follow the same rule); absent: 0' },
+        headingWeightFromGeneration: { type: 'number', integer: true, min: 0, max: 1e6, description: 'training only: the heading cost applies from this generation on (a curriculum: a gait first, then a straight one; the centre evaluations follow the same rule); absent: 0' },
       },
     },
     finalEpisodes: { type: 'number', integer: true, min: 1, max: 1000, default: 5 },
@@ -153,6 +170,11 @@ export function parseTrainConfig(value: unknown, where = 'config'): TrainConfig 
   if (sw.probability > 0 && a >= cfg.episodeSeconds) throw new SchemaError('switches.atSeconds', `an earliest switch time inside the shortest episode (< episodeSeconds = ${cfg.episodeSeconds})`, sw.atSeconds, where);
   if (cfg.trainingHealthyZ && !(cfg.trainingHealthyZ[0] < cfg.trainingHealthyZ[1])) throw new SchemaError('trainingHealthyZ', '[lo, hi] with lo < hi (metres of torso height)', cfg.trainingHealthyZ, where);
   if (cfg.episodeSecondsMax !== 0 && cfg.episodeSecondsMax < cfg.episodeSeconds) throw new SchemaError('episodeSecondsMax', `0 (fixed length) or ≥ episodeSeconds (${cfg.episodeSeconds})`, cfg.episodeSecondsMax, where);
+  const late = cfg.longEpisodes;
+  if (late) {
+    if (late.episodeSecondsMax !== 0 && late.episodeSecondsMax < late.episodeSeconds) throw new SchemaError('longEpisodes.episodeSecondsMax', `0 (fixed length) or ≥ longEpisodes.episodeSeconds (${late.episodeSeconds})`, late.episodeSecondsMax, where);
+    if (sw.probability > 0 && a >= late.episodeSeconds) throw new SchemaError('longEpisodes.episodeSeconds', `longer than the earliest switch time (switches.atSeconds[0] = ${a})`, late.episodeSeconds, where);
+  }
   return cfg;
 }
 

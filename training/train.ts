@@ -17,7 +17,7 @@ import { writeFileAtomic } from '../core/atomic.js';
 import { loadMorphology } from '../morphologies/index.js';
 import { genomeLayoutFor, initGenome, parseControllerConfig } from '../controllers/index.js';
 import { GenomeLayout } from '../controllers/genome.js';
-import { controlDtOf, envSizes } from '../sim/env.js';
+import { controlDtOf, envSizes, type RewardOptions } from '../sim/env.js';
 import { combineConditions } from '../sim/conditions.js';
 import { PHYSICS_BUILD } from '../sim/rapier.js';
 import { centerOf, openAIES, openAIESParams, pgpe, pgpeParams, readStrategyState, searchRun, snes, snesParams, type AnyState, type SearchRun } from './es/index.js';
@@ -29,7 +29,7 @@ import { ProgressReporter, formatDuration } from './progress.js';
 import { RolloutPool } from './pool.js';
 import { policySpec } from './task-runner.js';
 import { Rng, deriveSeed } from '../core/rng.js';
-import { TASK_FORMAT_VERSION, type EpisodeSpec, type EvaluationBackend, type TaskResult, type WorkerTask } from './task.js';
+import { TASK_FORMAT_VERSION, type EpisodeSpec, type EvaluationBackend, type PolicySpec, type TaskResult, type WorkerTask } from './task.js';
 import type { FrozenNormalization } from './normalizer.js';
 import type { TrainConfig } from './config.js';
 import { parseTrainConfig } from './config.js';
@@ -269,12 +269,8 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
 
   // training episodes may end on a stricter healthy band than the robot's (cfg.trainingHealthyZ)
   const trainingSpec = cfg.trainingHealthyZ ? { ...spec, healthyZ: cfg.trainingHealthyZ } : spec;
-  // a fall-penalty curriculum: generations before reward.fallPenaltyFromGeneration train without it
-  const { fallPenaltyFromGeneration = 0, ...reward } = cfg.reward;
-  const policyFrom = policySpec({ morphology: trainingSpec, controller: controllerConfig, reward });
-  const policyBefore = fallPenaltyFromGeneration > 0 && reward.fallPenalty ? policySpec({ morphology: trainingSpec, controller: controllerConfig, reward: { ...reward, fallPenalty: 0 } }) : policyFrom;
-  /** the training policy of generation g (0-based) */
-  const policyAt = (g: number) => (g >= fallPenaltyFromGeneration ? policyFrom : policyBefore);
+  // a reward curriculum: the fall penalty and the heading cost count from their generations on
+  const policyAt = rewardCurriculum(cfg.reward, (reward) => policySpec({ morphology: trainingSpec, controller: controllerConfig, reward }));
   const E = cfg.episodesPerMember;
   /**
    * The tasks of one batch: member m's episode k of seed generation s is `episodeSpec(cfg, s, k)`
@@ -340,9 +336,11 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
         state.envSteps += evals.reduce((s, r) => s + r.steps, 0);
         // with a switch curriculum, a centre evaluated with switches (generation ≥ fromGeneration)
         // replaces any best from before them: fitness with and without switches do not compare
-        // (and so does one evaluated with the fall penalty, from reward.fallPenaltyFromGeneration on)
+        // (and so does one evaluated with each reward term the curriculum adds, from its generation on)
         const phase = (afterGeneration: number) =>
-          (cfg.switches.probability > 0 && afterGeneration - 1 >= cfg.switches.fromGeneration ? 1 : 0) + (policyAt(afterGeneration - 1) !== policyAt(0) ? 1 : 0);
+          (cfg.switches.probability > 0 && afterGeneration - 1 >= cfg.switches.fromGeneration ? 1 : 0) +
+          (cfg.longEpisodes && afterGeneration - 1 >= cfg.longEpisodes.fromGeneration ? 1 : 0) +
+          policyAt.phase(afterGeneration - 1);
         if (!state.best || phase(g + 1) > phase(state.best.generation) || f > state.best.fitness) state.best = { genome: center, fitness: f, meanForwardVelocity: v, generation: g + 1 };
       }
       state.generation = g + 1;
@@ -391,6 +389,31 @@ export async function train(cfgIn: TrainConfig | undefined, opts: TrainOptions):
   };
 }
 
+/**
+ * The reward curriculum of `reward`: the training policy of generation g (0-based). The fall
+ * penalty counts from reward.fallPenaltyFromGeneration on, the heading cost from
+ * reward.headingWeightFromGeneration on (a gait first, then one that stays up, then one that
+ * goes straight); before its generation a term is 0. `phase(g)` counts the terms switched on by
+ * generation g (0 before any): fitness of two phases does not compare. One spec per phase, so
+ * a policy key changes only when a term comes in.
+ */
+export function rewardCurriculum(rewardCfg: TrainConfig['reward'], make: (reward: Partial<RewardOptions>) => PolicySpec): ((g: number) => PolicySpec) & { phase: (g: number) => number } {
+  const { fallPenaltyFromGeneration = 0, headingWeightFromGeneration = 0, ...reward } = rewardCfg;
+  const terms = [
+    { from: reward.fallPenalty ? fallPenaltyFromGeneration : 0, off: { fallPenalty: 0 } },
+    { from: reward.headingWeight ? headingWeightFromGeneration : 0, off: { headingWeight: 0 } },
+  ].filter((t) => t.from > 0);
+  const specs = new Map<string, PolicySpec>();
+  const at = (g: number) => {
+    const off = terms.filter((t) => g < t.from);
+    const id = off.map((t) => Object.keys(t.off)[0]).join(',');
+    let spec = specs.get(id);
+    if (!spec) specs.set(id, (spec = make(Object.assign({ ...reward }, ...off.map((t) => t.off)))));
+    return spec;
+  };
+  return Object.assign(at, { phase: (g: number) => terms.filter((t) => g >= t.from).length });
+}
+
 /** Stream ids of the schedule draws (deriveSeed paths), apart from the episodes' own seeds. */
 const LENGTH_STREAM = 0x4c454e; // "LEN"
 const SWITCH_STREAM = 0x535754; // "SWT"
@@ -404,15 +427,17 @@ const SWITCH_STREAM = 0x535754; // "SWT"
  * over the starting condition by `combineConditions`) at a uniform time in atSeconds, clipped to the
  * episode. Each draw comes from its own stream deriveSeed(runSeed, s, k[, member], stream); with
  * no range and no switches the spec is exactly the old fixed-length one. Switches start at
- * generation switches.fromGeneration (`generation`: the run's generation, which for a centre
- * evaluation is its seed generation less the offset).
+ * generation switches.fromGeneration, and the lengths of cfg.longEpisodes from its generation
+ * (`generation`: the run's generation, which for a centre evaluation is its seed generation less
+ * the offset).
  */
 export function episodeSpec(cfg: TrainConfig, controlDt: number, s: number, k: number, member?: number, generation = s): EpisodeSpec {
   const path = member === undefined ? [s, k] : [s, member, k];
   const seed = deriveSeed(cfg.seed, ...path);
   const condition = cfg.conditions[(s * cfg.episodesPerMember + k) % cfg.conditions.length];
-  const lo = cfg.episodeSeconds;
-  const hi = cfg.episodeSecondsMax > lo ? cfg.episodeSecondsMax : lo;
+  const lengths = cfg.longEpisodes && generation >= cfg.longEpisodes.fromGeneration ? cfg.longEpisodes : cfg;
+  const lo = lengths.episodeSeconds;
+  const hi = lengths.episodeSecondsMax > lo ? lengths.episodeSecondsMax : lo;
   const seconds = hi === lo || member !== undefined ? hi : lo + (hi - lo) * new Rng(deriveSeed(cfg.seed, ...path, LENGTH_STREAM)).uniform();
   const maxSteps = Math.max(1, Math.round(seconds / controlDt));
   const switches: EpisodeSpec['switches'] = [];

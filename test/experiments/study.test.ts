@@ -211,6 +211,10 @@ test('the default matrix, run lists and filters; regimes merge over the arm file
   const quarter = runConfig(arm('static SNN'), STUDY_REGIMES['switched-fall-late-s10-heading0.25'], 1);
   assert.deepEqual({ ...quarter, name: '', reward: { ...quarter.reward, headingWeight: 1 } }, { ...heading, name: '' }, "round j' is round j with only the weight changed");
   assert.equal(quarter.reward.headingWeight, 0.25);
+  const long400 = runConfig(arm('static SNN'), STUDY_REGIMES['switched-fall-late-s10-long400'], 1);
+  assert.deepEqual(long400.longEpisodes, { fromGeneration: 400, episodeSeconds: 20, episodeSecondsMax: 60 });
+  assert.deepEqual({ ...long400, name: '', longEpisodes: undefined }, { ...g, name: '', longEpisodes: undefined }, "round l' is round g with only the episode-length curriculum added");
+  assert.equal('longEpisodes' in g, false, 'and round g resolves as before');
   assert.equal(configHash(plain), configHash(runConfig(arm('static SNN'), STUDY_REGIMES.switched, 1)));
   assert.equal('fallPenalty' in plain.reward, false, 'a config without the penalty resolves as before (the finished runs keep their hashes)');
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { episodeSpec, train } from '../../training/train.js';
+import { episodeSpec, rewardCurriculum, train } from '../../training/train.js';
 import { parseTrainConfig } from '../../training/config.js';
 import { SUITES, unseenReason } from '../../training/suites.js';
 import { combineConditions } from '../../sim/conditions.js';
@@ -125,4 +125,55 @@ test('a fall-penalty curriculum: reward.fallPenalty counts from reward.fallPenal
     assert.ok(Math.abs(plain.history[g].extra.centerFitness - late.history[g].extra.centerFitness - 40) < 1e-9);
   }
   assert.ok(late.best.generation >= 3, `best from a centre evaluated with the penalty (generation ${late.best.generation})`);
+});
+
+test('a reward curriculum: each term off before its generation, one spec per phase, phases counted', () => {
+  const made: Array<Record<string, unknown>> = [];
+  const make = (reward: Record<string, unknown>) => {
+    made.push(reward);
+    return { key: JSON.stringify(reward) } as never;
+  };
+  const at = rewardCurriculum({ forwardWeight: 1, ctrlCostWeight: 0.5, healthyReward: 0.25, fallPenalty: 100, fallPenaltyFromGeneration: 150, headingWeight: 0.5, headingWeightFromGeneration: 400 }, make);
+  const reward = (g: number) => JSON.parse((at(g) as unknown as { key: string }).key);
+  assert.deepEqual(reward(0), { forwardWeight: 1, ctrlCostWeight: 0.5, healthyReward: 0.25, fallPenalty: 0, headingWeight: 0 });
+  assert.deepEqual(reward(149), reward(0));
+  assert.deepEqual(reward(150), { forwardWeight: 1, ctrlCostWeight: 0.5, healthyReward: 0.25, fallPenalty: 100, headingWeight: 0 });
+  assert.deepEqual(reward(400), { forwardWeight: 1, ctrlCostWeight: 0.5, healthyReward: 0.25, fallPenalty: 100, headingWeight: 0.5 });
+  assert.deepEqual([0, 149, 150, 399, 400, 800].map(at.phase), [0, 0, 1, 1, 2, 2]);
+  assert.equal(at(10), at(20), 'the same spec within a phase (workers cache policies by key)');
+  assert.equal(made.length, 3);
+  // a term without a weight, or from generation 0, is no phase
+  const plain = rewardCurriculum({ forwardWeight: 1, ctrlCostWeight: 0.5, healthyReward: 1, headingWeightFromGeneration: 5 }, make);
+  assert.deepEqual([0, 5, 9].map(plain.phase), [0, 0, 0]);
+  assert.equal(plain(0), plain(9));
+  assert.throws(() => parseTrainConfig({ controller: {}, reward: { headingWeightFromGeneration: 1.5 } }), /headingWeightFromGeneration/);
+  assert.equal('headingWeightFromGeneration' in tinyConfig().reward, false, 'absent unless given (old configs keep their hash)');
+});
+
+test('a heading-cost curriculum in training: generations before it are those of the run without the term, the first one after pays it', async () => {
+  const base = { generations: 3, checkpointEvery: 1, episodeSeconds: 2 };
+  const plain = await train(tinyConfig(base), { outDir: tmp(), workers: 2, progress: null });
+  const late = await train(tinyConfig({ ...base, reward: { ...tinyConfig().reward, headingWeight: 5, headingWeightFromGeneration: 2 } }), { outDir: tmp(), workers: 2, progress: null });
+  for (const g of [0, 1]) {
+    assert.equal(late.history[g].mean, plain.history[g].mean, `generation ${g + 1}: no heading cost yet`);
+    assert.equal(late.history[g].extra.centerFitness, plain.history[g].extra.centerFitness);
+  }
+  // the same population in generation 3 (same ranks before), each member's return less a cost ≥ 0
+  assert.ok(late.history[2].mean < plain.history[2].mean, `generation 3: ${late.history[2].mean} < ${plain.history[2].mean}`);
+  assert.equal(late.best.generation, 3, 'the best is the centre evaluated with the heading cost');
+});
+
+test('an episode-length curriculum: longEpisodes lengths from its generation on, the centre evaluated on its longest', () => {
+  const cfg = tinyConfig({ episodeSeconds: 10, episodeSecondsMax: 40, longEpisodes: { fromGeneration: 100, episodeSeconds: 20, episodeSecondsMax: 60 } });
+  const plain = tinyConfig({ episodeSeconds: 10, episodeSecondsMax: 40 });
+  for (let s = 0; s < 100; s++) assert.deepEqual(episodeSpec(cfg, DT, s, 0), episodeSpec(plain, DT, s, 0), `generation ${s}: as without the curriculum`);
+  const late = Array.from({ length: 100 }, (_, i) => episodeSpec(cfg, DT, 100 + i, 0).maxSteps);
+  assert.ok(late.every((n) => n >= 400 && n <= 1200), 'inside [20, 60] s');
+  assert.ok(Math.min(...late) < 500 && Math.max(...late) > 1100, `spread: ${Math.min(...late)}–${Math.max(...late)}`);
+  assert.equal(episodeSpec(cfg, DT, 99, 0, 1).maxSteps, 800, 'centre before: 40 s');
+  assert.equal(episodeSpec(cfg, DT, 100, 0, 1).maxSteps, 1200, 'centre after: 60 s');
+  assert.equal('longEpisodes' in plain, false, 'absent unless given (old configs keep their hash)');
+  assert.throws(() => tinyConfig({ longEpisodes: { fromGeneration: 5, episodeSeconds: 30, episodeSecondsMax: 20 } }), /longEpisodes\.episodeSecondsMax/);
+  assert.throws(() => tinyConfig({ longEpisodes: { episodeSeconds: 30 } }), /fromGeneration/);
+  assert.throws(() => tinyConfig({ episodeSeconds: 10, switches: { probability: 0.5, conditions: ['friction(mu=0.5)'], atSeconds: [3, 8] }, longEpisodes: { fromGeneration: 5, episodeSeconds: 2 } }), /longEpisodes\.episodeSeconds/);
 });
