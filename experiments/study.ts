@@ -179,6 +179,17 @@ export const STUDY_REGIMES: Record<string, StudyRegime> = {
     overrides: { ...SWITCHED, longEpisodes: { fromGeneration: 400, episodeSeconds: 20, episodeSecondsMax: 60 }, optimizer: { kind: 'pgpe', popSize: 48, sigma: 0.1, maxSpeed: 0.15 } },
     reward: { healthyReward: 0.25, fallPenalty: 100, fallPenaltyFromGeneration: 150 },
   },
+  // round l'': round l with a heading cost from generation 400. Round l's covariance seed 0 walked
+  // 0.97 m/s at 9° for 10 s, then 0.75–0.85 m/s (planar) about 30° off the x axis for the rest
+  // of the minute, plasticity frozen at 10 s or not: a fixed heading error a heading cost prices
+  // at once. From generation 0 it made ending early cheap (rounds j, j'); at 400 the fall penalty
+  // of 100 holds against 0.5 · (1 − cos 30°) = 0.07 per step.
+  'switched-fall-late-s10-heading400': {
+    name: 'switched-fall-late-s10-heading400',
+    description: 'as switched-fall-late-s10, and from generation 400 on (a gait first) a torso turned by ψ from the x axis costs 0.5 · (1 − cos ψ) per step',
+    overrides: { ...SWITCHED, optimizer: { kind: 'pgpe', popSize: 48, sigma: 0.1, maxSpeed: 0.15 } },
+    reward: { healthyReward: 0.25, fallPenalty: 100, fallPenaltyFromGeneration: 150, headingWeight: 0.5, headingWeightFromGeneration: 400 },
+  },
   // optional (the issue #7 study's second regime)
   randomised: { name: 'randomised', description: 'conditions cycled through the "train" suite, no switches', overrides: { conditions: SUITES.train.conditions, switches: { probability: 0, conditions: [] } } },
 };

@@ -215,6 +215,9 @@ test('the default matrix, run lists and filters; regimes merge over the arm file
   assert.deepEqual(long400.longEpisodes, { fromGeneration: 400, episodeSeconds: 20, episodeSecondsMax: 60 });
   assert.deepEqual({ ...long400, name: '', longEpisodes: undefined }, { ...g, name: '', longEpisodes: undefined }, "round l' is round g with only the episode-length curriculum added");
   assert.equal('longEpisodes' in g, false, 'and round g resolves as before');
+  const heading400 = runConfig(arm('static SNN'), STUDY_REGIMES['switched-fall-late-s10-heading400'], 1);
+  assert.deepEqual([heading400.reward.headingWeight, heading400.reward.headingWeightFromGeneration], [0.5, 400]);
+  assert.deepEqual({ ...heading400, name: '', reward: { ...heading400.reward, headingWeight: undefined, headingWeightFromGeneration: undefined } }, { ...g, name: '', reward: { ...g.reward, headingWeight: undefined, headingWeightFromGeneration: undefined } }, "round l'' is round g with only the late heading term added");
   assert.equal(configHash(plain), configHash(runConfig(arm('static SNN'), STUDY_REGIMES.switched, 1)));
   assert.equal('fallPenalty' in plain.reward, false, 'a config without the penalty resolves as before (the finished runs keep their hashes)');
 });
